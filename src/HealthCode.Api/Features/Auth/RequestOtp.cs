@@ -1,0 +1,53 @@
+using HealthCode.Api.Infrastructure.Auth;
+using HealthCode.Api.Infrastructure.Http;
+using HealthCode.Api.Infrastructure.Mediation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HealthCode.Api.Features.Auth;
+
+/// <summary><c>POST /api/v1/auth/otp {phone}</c>: send a one-time login code by SMS.</summary>
+internal sealed record RequestOtp(string? Phone) : ICommand<Result<OtpSent>>;
+
+/// <param name="ExpiresAt">When the code stops working.</param>
+/// <param name="DevCode">The code itself, only in Development, where no SMS is sent.</param>
+internal sealed record OtpSent(DateTimeOffset ExpiresAt, string? DevCode);
+
+internal sealed class RequestOtpValidator : IValidator<RequestOtp>
+{
+    public IReadOnlyList<FieldError> Validate(RequestOtp message) => PhoneNumber.IsValid(message.Phone)
+        ? []
+        : [new FieldError("phone", "phone_invalid", "Enter an 11-digit mainland mobile number, e.g. 13800138000.")];
+}
+
+internal sealed class RequestOtpHandler(OneTimeCodes codes, ISmsSender sms, IHostEnvironment environment)
+    : ICommandHandler<RequestOtp, Result<OtpSent>>
+{
+    public async ValueTask<Result<OtpSent>> Handle(RequestOtp command, CancellationToken cancellationToken)
+    {
+        var phone = command.Phone!;
+        if (codes.Issue(phone) is not { } issued)
+        {
+            return new ApiProblem(
+                StatusCodes.Status429TooManyRequests, "otp_too_frequent", "A code was sent moments ago.", "Wait half a minute before asking for another code.");
+        }
+
+        await sms.SendOneTimeCodeAsync(phone, issued.Code, cancellationToken);
+        return new OtpSent(issued.ExpiresAt, environment.IsDevelopment() ? issued.Code : null);
+    }
+}
+
+internal static class RequestOtpEndpoint
+{
+    public static void MapRequestOtp(this RouteGroupBuilder group) => group
+        .MapPost("/otp", async Task<Results<Accepted<OtpSent>, ProblemHttpResult>> (JsonBody<RequestOtp> body, IMediator mediator, CancellationToken ct) =>
+            body.Problem is { } invalid
+                ? invalid.ToResult()
+                : await mediator.Send(body.Value!, ct).Answer(sent => TypedResults.Accepted((string?)null, sent)))
+        .Accepts<RequestOtp>("application/json")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .WithName("RequestOtp")
+        .WithSummary("Send a one-time login code by SMS")
+        .WithDescription("Sends a 6-digit code to the phone. In Development no SMS is sent and the response carries it as devCode.");
+}

@@ -1,0 +1,43 @@
+using HealthCode.Api.Infrastructure.Store;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace HealthCode.Api.Features.Health;
+
+/// <summary><c>/healthz</c> says the process is alive; <c>/readyz</c> that it can serve (the store answers).</summary>
+internal static class HealthEndpoints
+{
+    public static void MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            ResponseWriter = async (context, report) =>
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsJsonAsync(new
+                {
+                    status = report.Status.ToString().ToLowerInvariant(),
+                    checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+                });
+            },
+        });
+    }
+}
+
+internal sealed class StoreHealthCheck(IHealthCodeStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await store.IsHealthyAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("The store did not answer.");
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy("The store did not answer.", e);
+        }
+    }
+}

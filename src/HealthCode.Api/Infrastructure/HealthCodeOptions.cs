@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace HealthCode.Api.Infrastructure;
+
+/// <summary>The <c>HealthCode</c> configuration section (DESIGN §5 names), validated at start-up.</summary>
+internal sealed class HealthCodeOptions
+{
+    public const string Section = "HealthCode";
+
+    [Required, ValidateObjectMembers]
+    public ProvinceOptions Province { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public KeysOptions Keys { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public CodesOptions Codes { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public SessionsOptions Sessions { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public OtpOptions Otp { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public PolicyOptions Policy { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public LimitsOptions Limits { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
+}
+
+internal sealed class ProvinceOptions
+{
+    /// <summary>The 6-digit GB/T 2260 code of this province: the <c>iss</c> of every code it issues.</summary>
+    [Required, RegularExpression(@"^\d{2}0000$")]
+    public string Code { get; set; } = "";
+
+    [Required, StringLength(50, MinimumLength = 1)]
+    public string Name { get; set; } = "";
+}
+
+internal sealed class KeysOptions
+{
+    /// <summary>The folder holding this province's <c>root</c> and <c>issuer-N</c> JWK files (DESIGN §4.4).</summary>
+    [Required]
+    public string Path { get; set; } = "";
+}
+
+internal sealed class CodesOptions
+{
+    /// <summary>How long a dynamic phone code is valid (DESIGN §4.1: minutes).</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "00:30:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+internal sealed class SessionsOptions
+{
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(12);
+}
+
+internal sealed class OtpOptions
+{
+    [Range(typeof(TimeSpan), "00:00:30", "00:30:00")]
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 5;
+}
+
+internal sealed class PolicyOptions
+{
+    /// <summary>The risk policy file (DESIGN §6); relative paths are resolved against the application folder.</summary>
+    [Required]
+    public string Path { get; set; } = "";
+}
+
+internal sealed class LimitsOptions
+{
+    /// <summary>The cap on any request body; larger bodies are refused with 413 before they are read.</summary>
+    [Range(1024, 10 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+}
+
+internal sealed class AdminOptions
+{
+    public string? ApiKey { get; set; }
+}

@@ -1,0 +1,32 @@
+using HealthCode.Api.Infrastructure.Http;
+using Mediator;
+
+namespace HealthCode.Api.Infrastructure.Mediation;
+
+/// <summary>
+/// Logs each use case by its type name, outcome and duration. Message contents are never
+/// logged: they hold names, ID numbers and phone numbers.
+/// </summary>
+internal sealed partial class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior<TMessage, TResponse>> logger, TimeProvider time)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var response = await next(message, cancellationToken);
+        var elapsed = time.GetElapsedTime(started);
+        var outcome = response is IHasProblem { Problem: { } problem } ? problem.Code : "ok";
+        LogHandled(logger, typeof(TMessage).Name, outcome, elapsed.TotalMilliseconds);
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Message} handled: {Outcome} in {ElapsedMs:F1} ms")]
+    private static partial void LogHandled(ILogger logger, string message, string outcome, double elapsedMs);
+}
+
+/// <summary>A response that may carry an expected failure.</summary>
+internal interface IHasProblem
+{
+    ApiProblem? Problem { get; }
+}

@@ -1,0 +1,3 @@
+using HealthCode.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);

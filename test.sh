@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test project of HealthCode. Installs what the tests need when it is missing
+# (Debian chromium for the page tests, zbar-tools as a second QR decoder), builds once, runs each
+# test project, and ends with one line summed over all of them: "N passed, N failed, N skipped".
+# Exits non-zero when anything failed or did not run.
+set -uo pipefail
+root="$(cd "$(dirname "$0")" && pwd)"
+cd "$root"
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing test dependencies: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "could not install ${missing[*]}"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results="$root/.test-results"
+rm -rf "$results"; mkdir -p "$results"
+
+if ! dotnet build HealthCode.sln -c Release -nologo -v quiet; then
+  echo "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+passed=0; failed=0; skipped=0; status=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" || status=1
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "$name produced no results"
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  counters="$(grep -o '<Counters [^>]*>' "$trx")"
+  count() { local v; v=$(echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"); echo "${v:-0}"; }
+  total=$(count total); executed=$(count executed); p=$(count passed); f=$(count failed)
+  f=$(( f + $(count error) + $(count timeout) + $(count aborted) ))
+  passed=$((passed + p)); failed=$((failed + f))
+  skipped=$((skipped + total - executed))
+done
+
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
+exit $status

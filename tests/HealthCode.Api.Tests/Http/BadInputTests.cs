@@ -1,0 +1,250 @@
+using System.Net;
+using System.Text;
+using HealthCode.Api.Tests.Support;
+
+namespace HealthCode.Api.Tests.Http;
+
+/// <summary>
+/// Bad input gets a 4xx problem with a stable code naming the field, never a 500, and leaves
+/// nothing half-written: the resident's code is exactly what it was before.
+/// </summary>
+[TestFixture]
+internal sealed class BadInputTests
+{
+    private HealthCodeFactory factory = null!;
+
+    [OneTimeSetUp]
+    public void StartService() => factory = new HealthCodeFactory(settings: new() { ["HealthCode:Limits:MaxRequestBodyBytes"] = "4096" });
+
+    [OneTimeTearDown]
+    public void StopService() => factory.Dispose();
+
+    private static IEnumerable<TestCaseData> InvalidDeclarations()
+    {
+        var today = DateOnly.FromDateTime(HealthCodeFactory.Start.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        yield return Case("idNumber", "idNumber", "wrong ID checksum", "110105194912310021");
+        yield return Case("idNumber", "idNumber", "ID too short", "1101051949");
+        yield return Case("region", "region", "region that does not exist", "999999");
+        yield return Case("temperature", "temperature", "80 °C", 80);
+        yield return Case("temperature", "temperature", "20 °C", 20);
+        yield return Case("symptoms", "symptoms[0]", "unknown symptom", new[] { "headache" });
+        yield return Case("phone", "phone", "bad phone", "12345");
+        yield return Case("name", "name", "empty name", "");
+        yield return Case("travel", "travel[0].from", "travel in the future",
+            new[] { new { region = "330100", from = Day(today, 2), to = Day(today, 3) } });
+        yield return Case("travel", "travel[0].from", "travel older than 14 days",
+            new[] { new { region = "330100", from = Day(today, -30), to = Day(today, -29) } });
+        yield return Case("travel", "travel[0].region", "travel to a region that does not exist",
+            new[] { new { region = "990100", from = Day(today, -3), to = Day(today, -2) } });
+        yield return Case("lastTest", "lastTest.result", "unknown test result", new { result = "maybe", at = "2026-11-27T08:00:00Z" });
+        yield return Case("lastTest", "lastTest.at", "test in the future", new { result = "negative", at = "2026-12-30T08:00:00Z" });
+    }
+
+    private static string Day(DateOnly today, int offset) => today.AddDays(offset).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static TestCaseData Case(string field, string expectedField, string name, object? value) =>
+        new TestCaseData(field, value, expectedField).SetName($"Declare_Rejects_{name.Replace(' ', '_')}");
+
+    [TestCaseSource(nameof(InvalidDeclarations))]
+    public async Task Declare_RejectsInvalidField_NamingIt_AndWritesNothing(string field, object? value, string expectedField)
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With(field, value));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var fields = problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>());
+        Assert.That(fields, Does.Contain(expectedField));
+        Assert.That((await resident.GetAsync("/api/v1/me/code")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing half-written");
+    }
+
+    [Test]
+    public async Task Declare_NamesEveryInvalidField_AtOnce()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone)
+            .With("idNumber", "110105194912310021").With("region", "999999").With("temperature", 80));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var fields = problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>());
+        Assert.That(fields, Is.SupersetOf(new[] { "idNumber", "region", "temperature" }));
+    }
+
+    [Test]
+    public async Task Declare_RejectsMalformedJson()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(new StringContent("{\"name\": \"张三\",", Encoding.UTF8, "application/json"));
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
+    }
+
+    [Test]
+    public async Task Declare_RejectsAWrongType_NamingTheField()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("temperature", "hot"));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
+        Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("temperature"));
+    }
+
+    [Test]
+    public async Task Declare_RejectsUnknownFields_NamingThem()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("isAdmin", true));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "unknown_field");
+        Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("isAdmin"));
+    }
+
+    [Test]
+    public async Task Declare_RejectsAnOversizedBody_WithContentLength()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("name", new string('张', 5000)));
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+    }
+
+    [Test]
+    public async Task Declare_RejectsAnOversizedBody_SentChunked()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+        var json = Declarations.Serialize(Declarations.Clean(resident.Phone).With("name", new string('a', 10_000)));
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new("application/json");
+
+        var response = await resident.DeclareAsync(content);
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+    }
+
+    [Test]
+    public async Task Declare_RejectsANonJsonBody()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Test]
+    public async Task Declare_RejectsMissingFields_NamingEach()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+
+        var response = await resident.DeclareAsync(new { });
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var fields = problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>());
+        Assert.That(fields, Is.SupersetOf(new[] { "name", "idNumber", "phone", "region", "temperature", "contact" }));
+    }
+
+    [Test]
+    public async Task BadDeclaration_AfterAGoodOne_LeavesTheCodeAsItWas()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+        await resident.DeclareAsync(Declarations.Clean(resident.Phone));
+        var before = await (await resident.GetAsync("/api/v1/me/code")).Content.ReadAsStringAsync();
+
+        await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("symptoms", new[] { "fever" }).With("region", "999999"));
+
+        Assert.That(await (await resident.GetAsync("/api/v1/me/code")).Content.ReadAsStringAsync(), Is.EqualTo(before));
+    }
+
+    [TestCase(null, "session_missing")]
+    [TestCase("forged-token-that-was-never-issued", "session_invalid")]
+    public async Task Declare_WithoutAValidSession_IsUnauthorized(string? token, string code)
+    {
+        var resident = new ResidentClient(factory.CreateClient()) { Token = token };
+
+        var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone));
+
+        await ProblemAsync(response, HttpStatusCode.Unauthorized, code);
+    }
+
+    [Test]
+    public async Task Session_Expires_AfterItsLifetime()
+    {
+        using var local = new HealthCodeFactory();
+        var resident = await new ResidentClient(local.CreateClient()).LogInAsync();
+
+        local.Time.Advance(TimeSpan.FromHours(12) + TimeSpan.FromSeconds(1));
+        var response = await resident.GetAsync("/api/v1/me/code");
+
+        await ProblemAsync(response, HttpStatusCode.Unauthorized, "session_expired");
+    }
+
+    [Test]
+    public async Task Login_WithAWrongCode_IsRefused_AndTheCodeDiesAfterTooManyTries()
+    {
+        var client = factory.CreateClient();
+        var resident = new ResidentClient(client);
+        await client.PostAsync("/api/v1/auth/otp", Json(new { phone = resident.Phone }));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await ProblemAsync(await client.PostAsync("/api/v1/auth/login", Json(new { phone = resident.Phone, code = "000000" })), HttpStatusCode.Unauthorized, "otp_invalid");
+        }
+
+        await ProblemAsync(await client.PostAsync("/api/v1/auth/login", Json(new { phone = resident.Phone, code = "000000" })), HttpStatusCode.Unauthorized, "otp_attempts_exceeded");
+    }
+
+    [Test]
+    public async Task Otp_RequestedTwiceAtOnce_IsRateLimited()
+    {
+        var client = factory.CreateClient();
+        var phone = new ResidentClient(client).Phone;
+
+        await client.PostAsync("/api/v1/auth/otp", Json(new { phone }));
+        var again = await client.PostAsync("/api/v1/auth/otp", Json(new { phone }));
+
+        await ProblemAsync(again, HttpStatusCode.TooManyRequests, "otp_too_frequent");
+    }
+
+    [TestCase("12345")]
+    [TestCase("")]
+    [TestCase("1380013800a")]
+    public async Task Otp_RejectsABadPhone(string phone)
+    {
+        var response = await factory.CreateClient().PostAsync("/api/v1/auth/otp", Json(new { phone }));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("phone"));
+    }
+
+    [Test]
+    public async Task Qr_WithAnUnknownFormat_IsRejected()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+        await resident.DeclareAsync(Declarations.Clean(resident.Phone));
+
+        await ProblemAsync(await resident.GetAsync("/api/v1/me/code/qr?format=gif"), HttpStatusCode.BadRequest, "format_invalid");
+    }
+
+    [Test]
+    public async Task UnknownRoute_IsAProblemWithCode()
+    {
+        await ProblemAsync(await factory.CreateClient().GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound, "not_found");
+    }
+
+    private static StringContent Json(object value) => new(Declarations.Serialize(value), Encoding.UTF8, "application/json");
+
+    private static async Task<System.Text.Json.Nodes.JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(status), text);
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), text);
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
+        Assert.That(problem["code"]!.GetValue<string>(), Is.EqualTo(code), text);
+        return problem;
+    }
+}

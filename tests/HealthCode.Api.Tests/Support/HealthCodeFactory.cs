@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HealthCode.Api.Tests.Support;
+
+/// <summary>
+/// The real service in process, over HTTP, with its own SQLite file (a real database) and the
+/// Henan sample keys. Time is a <see cref="FakeTimeProvider"/> so expiry can be tested without waiting.
+/// </summary>
+internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 28, 2, 0, 0, TimeSpan.Zero);
+
+    private readonly string environment;
+    private readonly Dictionary<string, string?> settings;
+
+    public HealthCodeFactory(string? databaseFile = null, string environment = "Development", Dictionary<string, string?>? settings = null)
+    {
+        DatabaseFile = databaseFile ?? Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "hc.db");
+        this.environment = environment;
+        this.settings = settings ?? [];
+    }
+
+    public string DatabaseFile { get; }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        builder.UseSetting("ConnectionStrings:HealthCode", $"Data Source={DatabaseFile}");
+        builder.UseSetting("HealthCode:Keys:Path", RepoPaths.SampleKeys("410000"));
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+}
