@@ -71,7 +71,8 @@ internal static partial class ServiceSetup
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddHostedService<StartupChecks>();
 
-        services.AddAuthentication(ResidentSessionAuthentication.SchemeName)
+        // No default scheme: only endpoints that ask for a session look one up.
+        services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ResidentSessionAuthentication>(ResidentSessionAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(ResidentSessionAuthentication.SchemeName, p => p

@@ -1,0 +1,87 @@
+// The resident endpoints of HTTP API v1 (DESIGN §5). Every failure becomes an ApiError, so the
+// page decides what to tell the resident in one place: `kind` is `network` when the request never
+// got an answer, otherwise `status` and the RFC 9457 problem details (`problem`) say what happened.
+
+const TIMEOUT_MS = 15000;
+
+export class ApiError extends Error {
+    constructor(kind, status = 0, problem = null) {
+        super(problem?.detail ?? problem?.title ?? `${kind} ${status}`);
+        this.name = 'ApiError';
+        this.kind = kind;
+        this.status = status;
+        this.problem = problem;
+    }
+}
+
+async function send(method, path, { body, token, accept = 'application/json' } = {}) {
+    const headers = { Accept: accept };
+    if (body !== undefined) {
+        headers['Content-Type'] = 'application/json';
+    }
+    if (token) {
+        headers.Authorization = `Bearer ${token}`;
+    }
+    let response;
+    try {
+        response = await fetch(path, {
+            method,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            cache: 'no-store',
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+    } catch {
+        // Offline, DNS failure, timeout: the resident can only try again later.
+        throw new ApiError('network');
+    }
+    if (!response.ok) {
+        let problem = null;
+        try {
+            problem = await response.json();
+        } catch {
+            // Not JSON (a proxy's error page, an empty 401): the status alone has to do.
+        }
+        throw new ApiError('http', response.status, problem);
+    }
+    return response;
+}
+
+/** `POST /api/v1/auth/otp` → `{expiresAt, devCode?}`. */
+export async function requestOtp(phone) {
+    const response = await send('POST', '/api/v1/auth/otp', { body: { phone } });
+    return response.json();
+}
+
+/** `POST /api/v1/auth/login` → `{token, expiresAt}`. */
+export async function login(phone, code) {
+    const response = await send('POST', '/api/v1/auth/login', { body: { phone, code } });
+    return response.json();
+}
+
+/** `POST /api/v1/declarations` → `{codeId, color, reasons, statusVersion, greenAfter}`. */
+export async function submitDeclaration(token, declaration) {
+    const response = await send('POST', '/api/v1/declarations', { body: declaration, token });
+    return response.json();
+}
+
+/** `GET /api/v1/me/code` → `{codeId, color, reasons, updatedAt, greenAfter?, statusVersion}`. */
+export async function getMyCode(token) {
+    const response = await send('GET', '/api/v1/me/code', { token });
+    return response.json();
+}
+
+/**
+ * `GET /api/v1/me/code/qr?format=svg` → the image and when its token expires.
+ * `lifetimeMs` is measured against the server's own `Date` header when there is one, so a phone
+ * whose clock is wrong still refreshes in time.
+ */
+export async function getMyQr(token) {
+    const response = await send('GET', '/api/v1/me/code/qr?format=svg', { token, accept: 'image/svg+xml' });
+    const blob = await response.blob();
+    const expiresAt = Date.parse(response.headers.get('X-HealthCode-Expires-At') ?? '');
+    const serverNow = Date.parse(response.headers.get('Date') ?? '');
+    const now = Number.isNaN(serverNow) ? Date.now() : serverNow;
+    const lifetimeMs = Number.isNaN(expiresAt) ? null : expiresAt - now;
+    return { blob, lifetimeMs };
+}

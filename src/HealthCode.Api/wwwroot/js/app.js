@@ -1,0 +1,703 @@
+// The resident page: log in with an SMS code, declare, show the colour and a QR code that renews
+// itself before its short-lived token expires (DESIGN §2, §4.1, §5).
+
+import * as api from './api.js';
+import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
+
+const SESSION_KEY = 'hc.session';
+const RESEND_SECONDS = 60;
+const MIN_REFRESH_MS = 5000;
+const RETRY_MS = 10000;
+const DEFAULT_LIFETIME_MS = 60000;
+const SYMBOLS = { green: '✓', yellow: '!', red: '✕' };
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+    /** @type {{token: string, expiresAt: string, phone: string} | null} */
+    session: readSession(),
+    /** The last `GET /me/code` (or declaration) answer. */
+    code: null,
+    devCode: null,
+    submitting: false,
+};
+
+// ---- session ---------------------------------------------------------------------------------
+
+function readSession() {
+    try {
+        const session = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
+        if (session?.token && Date.parse(session.expiresAt) > Date.now()) {
+            return session;
+        }
+    } catch {
+        // A damaged entry is the same as no session.
+    }
+    return null;
+}
+
+function saveSession(session) {
+    state.session = session;
+    try {
+        sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+    } catch {
+        // Kept in memory only: the resident logs in again after a reload.
+    }
+}
+
+function endSession(messageKey) {
+    state.session = null;
+    state.code = null;
+    try {
+        sessionStorage.removeItem(SESSION_KEY);
+    } catch {
+        // Nothing stored.
+    }
+    stopQr();
+    // A shared phone: the next person must not see this person's answers.
+    $('declare-form').reset();
+    $('travel-list').replaceChildren();
+    updateTestAt();
+    clearErrors($('declare-form'));
+    showView('login');
+    showMessage(messageKey, {}, messageKey === 'loggedOut' ? 'info' : 'error');
+}
+
+// ---- messages and errors ---------------------------------------------------------------------
+
+function showMessage(key, params = {}, kind = 'info', detail = '') {
+    const box = $('message');
+    box.dataset.kind = kind;
+    box.classList.add('shown');
+    setText($('message-text'), key, params);
+    $('message-detail').textContent = detail;
+}
+
+function clearMessage() {
+    const box = $('message');
+    box.classList.remove('shown');
+    setText($('message-text'), null);
+    $('message-detail').textContent = '';
+}
+
+/** Tells the resident what went wrong and what to do next; returns false if the session ended. */
+function explain(error, fallbackKey = 'errUnknown') {
+    if (!(error instanceof api.ApiError)) {
+        console.error(error);
+        showMessage('errUnknown', { status: '-' }, 'error');
+        return true;
+    }
+    if (error.kind === 'network') {
+        showMessage('errNetwork', {}, 'error');
+    } else if (error.status === 401) {
+        endSession('errSession');
+        return false;
+    } else if (error.status === 429) {
+        showMessage('errRateLimited', {}, 'error');
+    } else if (error.status >= 500) {
+        showMessage('errServer', {}, 'error');
+    } else {
+        showMessage(fallbackKey, { status: error.status }, 'error', error.problem?.detail ?? '');
+    }
+    return true;
+}
+
+/**
+ * The element a problem-details `field` path (`idNumber`, `travel[0].from`, `contact.suspectedCase`)
+ * belongs to: the exact `data-field`, else its nearest parent path (`travel[0]`, `travel`).
+ */
+function findField(form, path) {
+    const fields = [...form.querySelectorAll('[data-field]')];
+    let candidate = String(path ?? '').replace(/^\$\.?/, '').toLowerCase();
+    while (candidate) {
+        const match = fields.find((el) => el.dataset.field.toLowerCase() === candidate);
+        if (match) {
+            return match;
+        }
+        const cut = Math.max(candidate.lastIndexOf('.'), candidate.lastIndexOf('['));
+        if (cut <= 0) {
+            break;
+        }
+        candidate = candidate.slice(0, cut);
+    }
+    return null;
+}
+
+function fieldLabel(el) {
+    const label = el.labels?.[0] ?? el.closest('.field')?.querySelector(':scope > label, :scope > legend');
+    const text = ((label ?? el.querySelector?.('legend'))?.textContent ?? '').replace('*', '').trim();
+    const row = el.closest('.travel-row')?.querySelector('.travel-row-title')?.textContent;
+    return row && !el.classList.contains('travel-row') ? `${row} · ${text}` : text || row || '';
+}
+
+function focusTarget(el) {
+    return el.matches('input, select, textarea') ? el : el.querySelector('input, select, textarea') ?? el;
+}
+
+function showFieldError(el, message) {
+    const container = el.closest('.field') ?? el;
+    const errorEl = container.querySelector(':scope > .field-error');
+    container.classList.add('has-error');
+    if (el.matches('input, select, textarea')) {
+        el.setAttribute('aria-invalid', 'true');
+    }
+    if (errorEl) {
+        errorEl.hidden = false;
+        errorEl.textContent = errorEl.textContent ? `${errorEl.textContent} ${message}` : message;
+    }
+}
+
+/**
+ * The field errors shown on each form: `{field, code, message}` from problem details, or
+ * `{field, key}` found by the page itself. Kept so that a language switch re-renders them.
+ */
+const formErrors = new Map();
+
+function clearErrorMarks(form) {
+    for (const el of form.querySelectorAll('.has-error')) {
+        el.classList.remove('has-error');
+    }
+    for (const el of form.querySelectorAll('[aria-invalid]')) {
+        el.removeAttribute('aria-invalid');
+    }
+    for (const el of form.querySelectorAll('.field-error')) {
+        el.hidden = true;
+        el.textContent = '';
+    }
+    if (form.id === 'declare-form') {
+        $('form-summary').hidden = true;
+        $('form-summary-list').replaceChildren();
+    }
+}
+
+function clearErrors(form) {
+    formErrors.delete(form.id);
+    clearErrorMarks(form);
+}
+
+/** Puts each error next to its field (and, on the declaration, in the summary); returns how many. */
+function setErrors(form, errors, { summary = false, focus = true } = {}) {
+    formErrors.set(form.id, { errors, summary });
+    return renderErrors(form, focus);
+}
+
+function renderErrors(form, focus) {
+    clearErrorMarks(form);
+    const { errors = [], summary = false } = formErrors.get(form.id) ?? {};
+    const listed = errors.map((error) => {
+        const el = findField(form, error.field);
+        const message = error.key ? t(error.key) : fieldMessage(error);
+        if (el) {
+            showFieldError(el, message);
+        }
+        return { el, message };
+    });
+    if (summary && listed.length) {
+        renderSummary(listed, focus);
+    } else if (focus && listed[0]?.el) {
+        focusTarget(listed[0].el).focus();
+    }
+    return listed.length;
+}
+
+/** The `errors[]` of an RFC 9457 problem, or none. */
+const problemErrors = (problem) => (Array.isArray(problem?.errors) ? problem.errors.filter(Boolean) : []);
+
+// ---- views -----------------------------------------------------------------------------------
+
+function showView(name, { focus = true } = {}) {
+    for (const view of ['login', 'declare', 'code']) {
+        $(`view-${view}`).hidden = view !== name;
+    }
+    $('logout').hidden = name === 'login' || !state.session;
+    if (name !== 'code') {
+        stopQr();
+    }
+    if (focus) {
+        $(`${name}-title`).focus();
+    }
+    window.scrollTo(0, 0);
+}
+
+// ---- step 1: log in --------------------------------------------------------------------------
+
+let resendTimer = 0;
+
+function startResendCountdown() {
+    const button = $('otp-button');
+    let left = RESEND_SECONDS;
+    button.disabled = true;
+    clearInterval(resendTimer);
+    const render = () => setText(button, 'resendIn', { s: left });
+    render();
+    resendTimer = setInterval(() => {
+        left -= 1;
+        if (left <= 0) {
+            clearInterval(resendTimer);
+            button.disabled = false;
+            setText(button, 'getCode');
+        } else {
+            render();
+        }
+    }, 1000);
+}
+
+async function onRequestOtp() {
+    const form = $('login-form');
+    const phoneInput = $('login-phone');
+    const phone = phoneInput.value.trim();
+    clearErrors(form);
+    clearMessage();
+    if (!/^1\d{10}$/.test(phone)) {
+        setErrors(form, [{ field: 'phone', key: 'phoneRequired' }]);
+        return;
+    }
+    const button = $('otp-button');
+    button.disabled = true;
+    setText(button, 'sending');
+    try {
+        const answer = await api.requestOtp(phone);
+        showMessage('otpSent', {}, 'success');
+        state.devCode = answer.devCode ?? null;
+        renderDevCode();
+        if (state.devCode) {
+            $('login-code').value = state.devCode;
+        }
+        startResendCountdown();
+        $('login-code').focus();
+    } catch (error) {
+        button.disabled = false;
+        setText(button, 'getCode');
+        if (error instanceof api.ApiError && error.status === 400 && setErrors(form, problemErrors(error.problem))) {
+            return;
+        }
+        explain(error);
+    }
+}
+
+function renderDevCode() {
+    const el = $('dev-code');
+    el.hidden = !state.devCode;
+    if (state.devCode) {
+        setText(el, 'devCode', { code: state.devCode });
+    }
+}
+
+async function onLogin(event) {
+    event.preventDefault();
+    const form = $('login-form');
+    const phone = $('login-phone').value.trim();
+    const code = $('login-code').value.trim();
+    clearErrors(form);
+    clearMessage();
+    if (!/^1\d{10}$/.test(phone)) {
+        setErrors(form, [{ field: 'phone', key: 'phoneRequired' }]);
+        return;
+    }
+    if (!code) {
+        setErrors(form, [{ field: 'code', key: 'codeRequired' }]);
+        return;
+    }
+    const button = $('login-button');
+    button.disabled = true;
+    setText(button, 'loggingIn');
+    try {
+        const answer = await api.login(phone, code);
+        saveSession({ token: answer.token, expiresAt: answer.expiresAt, phone });
+        $('login-code').value = '';
+        state.devCode = null;
+        renderDevCode();
+        clearMessage();
+        await loadCode();
+    } catch (error) {
+        if (error instanceof api.ApiError && error.kind === 'http' && [400, 401, 403].includes(error.status)) {
+            const errors = problemErrors(error.problem);
+            setErrors(form, errors.length ? errors : [{ field: 'code', key: 'errLoginFailed' }]);
+        } else {
+            explain(error);
+        }
+    } finally {
+        button.disabled = false;
+        setText(button, 'login');
+    }
+}
+
+// ---- step 2: declare -------------------------------------------------------------------------
+
+let travelSeq = 0;
+
+function addTravelRow() {
+    const row = $('travel-row-template').content.firstElementChild.cloneNode(true);
+    const uid = ++travelSeq;
+    for (const part of ['region', 'from', 'to']) {
+        const input = row.querySelector(`[data-part="${part}"]`);
+        const errorEl = input.parentElement.querySelector('.field-error');
+        input.id = `travel-${uid}-${part}`;
+        errorEl.id = `${input.id}-error`;
+        input.setAttribute('aria-describedby', errorEl.id);
+        row.querySelector(`[data-role="${part}-label"]`).htmlFor = input.id;
+    }
+    row.querySelector('[data-role="remove"]').addEventListener('click', () => {
+        row.remove();
+        renumberTravel();
+        $('add-travel').focus();
+    });
+    $('travel-list').append(row);
+    renumberTravel();
+    return row;
+}
+
+function renumberTravel() {
+    [...$('travel-list').children].forEach((row, i) => {
+        const n = i + 1;
+        row.dataset.field = `travel[${i}]`;
+        for (const part of ['region', 'from', 'to']) {
+            row.querySelector(`[data-part="${part}"]`).dataset.field = `travel[${i}].${part}`;
+        }
+        setText(row.querySelector('.travel-row-title'), 'travelRow', { n });
+        setText(row.querySelector('[data-role="region-label"]'), 'travelRegion');
+        setText(row.querySelector('[data-role="from-label"]'), 'travelFrom');
+        setText(row.querySelector('[data-role="to-label"]'), 'travelTo');
+        const remove = row.querySelector('[data-role="remove"]');
+        setText(remove, 'remove');
+        remove.dataset.i18nAriaLabel = 'removeTravel';
+        remove.dataset.i18nParams = JSON.stringify({ n });
+        remove.setAttribute('aria-label', t('removeTravel', { n }));
+    });
+}
+
+function updateTestAt() {
+    const result = document.querySelector('input[name="testResult"]:checked')?.value ?? '';
+    $('test-at-field').hidden = !result;
+}
+
+const orNull = (value) => (value.trim() === '' ? null : value.trim());
+
+/** The form as the declaration of DESIGN §5. */
+function readDeclaration() {
+    const form = $('declare-form');
+    const temperature = Number.parseFloat($('decl-temperature').value);
+    const testResult = form.querySelector('input[name="testResult"]:checked')?.value ?? '';
+    const testAt = $('decl-test-at').value;
+    return {
+        name: orNull($('decl-name').value),
+        idNumber: orNull($('decl-id').value)?.toUpperCase() ?? null,
+        phone: orNull($('decl-phone').value),
+        region: orNull($('decl-region').value),
+        travel: [...$('travel-list').children].map((row) => ({
+            region: orNull(row.querySelector('[data-part="region"]').value),
+            from: orNull(row.querySelector('[data-part="from"]').value),
+            to: orNull(row.querySelector('[data-part="to"]').value),
+        })),
+        symptoms: [...form.querySelectorAll('input[name="symptoms"]:checked')].map((el) => el.value),
+        temperature: Number.isFinite(temperature) ? temperature : null,
+        contact: {
+            confirmedCase: form.elements.confirmedCase.checked,
+            suspectedCase: form.elements.suspectedCase.checked,
+            closeContactNotice: form.elements.closeContactNotice.checked,
+        },
+        // datetime-local is the phone's local time; the API takes an instant.
+        lastTest: testResult ? { result: testResult, at: testAt ? new Date(testAt).toISOString() : null } : null,
+    };
+}
+
+function showDeclare(messageKey) {
+    const phone = $('decl-phone');
+    if (!phone.value && state.session?.phone) {
+        phone.value = state.session.phone;
+    }
+    $('cancel-declaration').hidden = !state.code;
+    showView('declare');
+    if (messageKey) {
+        showMessage(messageKey, {}, 'info');
+    }
+}
+
+function setSubmitting(busy) {
+    state.submitting = busy;
+    const button = $('submit-declaration');
+    button.disabled = busy;
+    $('declare-form').setAttribute('aria-busy', String(busy));
+    setText(button, busy ? 'submitting' : 'submit');
+}
+
+function renderSummary(listed, focus) {
+    setText($('form-summary-title'), 'summaryTitle', { n: listed.length });
+    const items = listed.map(({ el, message }) => {
+        const li = document.createElement('li');
+        if (el) {
+            const link = document.createElement('a');
+            const target = focusTarget(el);
+            const label = fieldLabel(el);
+            link.href = target.id ? `#${target.id}` : '#';
+            link.textContent = label ? `${label}${language() === 'en' ? ': ' : '：'}${message}` : message;
+            link.addEventListener('click', (event) => {
+                event.preventDefault();
+                target.focus();
+                target.scrollIntoView({ block: 'center' });
+            });
+            li.append(link);
+        } else {
+            li.textContent = message;
+        }
+        return li;
+    });
+    $('form-summary-list').replaceChildren(...items);
+    $('form-summary').hidden = false;
+    if (focus) {
+        $('form-summary').focus();
+    }
+}
+
+async function onSubmitDeclaration(event) {
+    event.preventDefault();
+    if (state.submitting) {
+        return;
+    }
+    const form = $('declare-form');
+    clearErrors(form);
+    clearMessage();
+    setSubmitting(true);
+    try {
+        const result = await api.submitDeclaration(state.session?.token, readDeclaration());
+        showCode({ ...result, updatedAt: new Date().toISOString() });
+        showMessage('submitted', {}, 'success');
+    } catch (error) {
+        if (error instanceof api.ApiError && error.status === 400) {
+            if (!setErrors(form, problemErrors(error.problem), { summary: true })) {
+                showMessage('errInvalidRequest', {}, 'error', error.problem?.detail ?? '');
+            }
+        } else {
+            explain(error);
+        }
+    } finally {
+        setSubmitting(false);
+    }
+}
+
+// ---- step 3: the code ------------------------------------------------------------------------
+
+const qr = {
+    interval: 0,
+    inFlight: false,
+    nextAt: 0,
+    expiresAt: 0,
+    refreshedAt: null,
+    url: null,
+};
+
+async function loadCode() {
+    try {
+        const code = await api.getMyCode(state.session?.token);
+        showCode(code);
+    } catch (error) {
+        if (error instanceof api.ApiError && error.status === 404) {
+            state.code = null;
+            showDeclare('noDeclaration');
+        } else if (explain(error)) {
+            // Network or server trouble: the message says to try again later; the resident stays
+            // where they are (logging in again, or reloading, retries) and can still log out.
+            $('logout').hidden = false;
+        }
+    }
+}
+
+function formatTime(date) {
+    return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(date);
+}
+
+function formatInstant(value) {
+    // A bare date (`2020-03-08`) is a calendar day, not midnight UTC.
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value ?? '');
+    if (day) {
+        const date = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+        return new Intl.DateTimeFormat(locale(), { dateStyle: 'long' }).format(date);
+    }
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+        return String(value ?? '');
+    }
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(date);
+}
+
+function renderCode() {
+    const code = state.code;
+    if (!code) {
+        return;
+    }
+    const color = ['green', 'yellow', 'red'].includes(code.color) ? code.color : '';
+    $('code-frame').dataset.color = color;
+    $('code-icon').textContent = SYMBOLS[color] ?? '?';
+    $('code-color-text').textContent = color ? t(color) : String(code.color ?? '');
+    $('code-meaning').textContent = color ? t(`${color}Meaning`) : '';
+    $('qr').alt = t('qrAlt', { color: color ? t(color) : '' });
+
+    const reasons = Array.isArray(code.reasons) ? code.reasons : [];
+    const items = reasons.map((reason) => {
+        const li = document.createElement('li');
+        li.textContent = (language() === 'en' ? reason.en : reason.zhCn) ?? reason.zhCn ?? reason.en ?? reason.code;
+        li.dataset.code = reason.code ?? '';
+        return li;
+    });
+    if (!items.length) {
+        const li = document.createElement('li');
+        li.textContent = t('noReasons');
+        items.push(li);
+    }
+    $('reasons').replaceChildren(...items);
+
+    const greenAfter = $('green-after');
+    greenAfter.hidden = !code.greenAfter || color === 'green';
+    greenAfter.textContent = code.greenAfter ? t('greenAfter', { date: formatInstant(code.greenAfter) }) : '';
+    $('updated-at').textContent = code.updatedAt ? t('updatedAt', { time: formatInstant(code.updatedAt) }) : '';
+}
+
+function showCode(code) {
+    state.code = code;
+    renderCode();
+    showView('code');
+    startQr();
+}
+
+function renderQrNote() {
+    const now = Date.now();
+    const expired = qr.expiresAt > 0 && now >= qr.expiresAt;
+    $('qr-expired').hidden = !expired;
+    $('qr').classList.toggle('stale', expired);
+    if (qr.inFlight) {
+        $('qr-countdown').textContent = t('refreshing');
+    } else if (qr.nextAt) {
+        $('qr-countdown').textContent = t('refreshIn', { s: Math.max(0, Math.ceil((qr.nextAt - now) / 1000)) });
+    }
+    $('qr-refreshed').textContent = qr.refreshedAt ? t('refreshedAt', { time: formatTime(qr.refreshedAt) }) : '';
+}
+
+/** Runs every second while the code is shown; also the scheduler, so a sleeping phone catches up. */
+function tick() {
+    if ($('view-code').hidden) {
+        return;
+    }
+    if (!qr.inFlight && Date.now() >= qr.nextAt) {
+        refreshQr();
+    }
+    renderQrNote();
+}
+
+function startQr() {
+    clearInterval(qr.interval);
+    qr.nextAt = 0;
+    qr.interval = setInterval(tick, 1000);
+    tick();
+}
+
+function stopQr() {
+    clearInterval(qr.interval);
+    qr.interval = 0;
+    qr.nextAt = 0;
+}
+
+async function refreshQr() {
+    const token = state.session?.token;
+    qr.inFlight = true;
+    renderQrNote();
+    try {
+        // The colour can change between two looks (a new case list, a test result): fetch both.
+        const [code, image] = await Promise.all([api.getMyCode(token), api.getMyQr(token)]);
+        if ($('view-code').hidden || state.session?.token !== token) {
+            return;
+        }
+        state.code = code;
+        renderCode();
+        const previous = qr.url;
+        qr.url = URL.createObjectURL(image.blob);
+        $('qr').src = qr.url;
+        if (previous) {
+            // The old image stays on screen until the new one has decoded.
+            $('qr').addEventListener('load', () => URL.revokeObjectURL(previous), { once: true });
+        }
+        const lifetime = image.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+        const now = Date.now();
+        qr.refreshedAt = new Date(now);
+        qr.expiresAt = now + lifetime;
+        // Renew at ~80% of the token's remaining life, never more often than every 5 s.
+        qr.nextAt = now + Math.max(MIN_REFRESH_MS, lifetime * 0.8);
+        if ($('message').dataset.kind === 'error' && $('message-text').dataset.i18n === 'errQr') {
+            clearMessage();
+        }
+    } catch (error) {
+        qr.nextAt = Date.now() + RETRY_MS;
+        if (error instanceof api.ApiError && error.status === 404) {
+            state.code = null;
+            showDeclare('noDeclaration');
+        } else if (error instanceof api.ApiError && error.kind === 'network') {
+            showMessage('errNetwork', {}, 'error');
+        } else if (!(error instanceof api.ApiError) || error.status !== 401) {
+            showMessage('errQr', {}, 'error');
+        } else {
+            explain(error);
+        }
+    } finally {
+        qr.inFlight = false;
+        renderQrNote();
+    }
+}
+
+// ---- language --------------------------------------------------------------------------------
+
+function applyLanguage() {
+    document.documentElement.lang = locale();
+    const toggle = $('lang-switch');
+    toggle.lang = language() === 'en' ? 'zh-CN' : 'en';
+    translate(document);
+    renderCode();
+    renderQrNote();
+    renderErrors($('login-form'), false);
+    renderErrors($('declare-form'), false);
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+function wire() {
+    $('lang-switch').addEventListener('click', () => {
+        setLanguage(language() === 'en' ? 'zh' : 'en');
+        applyLanguage();
+    });
+    $('logout').addEventListener('click', (event) => {
+        event.preventDefault();
+        endSession('loggedOut');
+    });
+    $('otp-button').addEventListener('click', onRequestOtp);
+    $('login-form').addEventListener('submit', onLogin);
+    $('declare-form').addEventListener('submit', onSubmitDeclaration);
+    $('add-travel').addEventListener('click', () => addTravelRow().querySelector('input').focus());
+    for (const radio of document.querySelectorAll('input[name="testResult"]')) {
+        radio.addEventListener('change', updateTestAt);
+    }
+    $('decl-id').addEventListener('input', (event) => {
+        const input = event.target;
+        if (/x/.test(input.value)) {
+            input.value = input.value.toUpperCase();
+        }
+    });
+    $('declare-again').addEventListener('click', () => showDeclare());
+    $('cancel-declaration').addEventListener('click', () => loadCode());
+    $('refresh-now').addEventListener('click', () => {
+        if (!qr.inFlight) {
+            refreshQr();
+        }
+    });
+    document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') {
+            tick();
+        }
+    });
+}
+
+wire();
+applyLanguage();
+updateTestAt();
+if (state.session) {
+    loadCode();
+} else {
+    showView('login', { focus: false });
+}

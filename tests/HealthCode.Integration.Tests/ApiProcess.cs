@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
+namespace HealthCode.Integration.Tests;
+
+/// <summary>
+/// The real HealthCode.Api, started from its build output as a separate process on a free
+/// loopback port, with its own SQLite file and the sample keys of Henan (410000).
+/// </summary>
+internal sealed class ApiProcess : IAsyncDisposable
+{
+    /// <summary>The operator key the service is started with (<c>HealthCode:Admin:ApiKey</c>).</summary>
+    public const string AdminApiKey = "test-admin-key";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly string _dataDirectory;
+    private readonly StringBuilder _output = new();
+    private readonly Lock _outputLock = new();
+
+    private ApiProcess(Process process, Uri baseAddress, string dataDirectory)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        _dataDirectory = dataDirectory;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>What the service wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_outputLock)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ApiProcess> StartAsync(CancellationToken cancellationToken)
+    {
+        var repoRoot = RepoRoot.Find();
+        // Run the build that matches this test assembly, so `dotnet test -c Release` tests Release.
+        var configuration = typeof(ApiProcess).Assembly
+            .GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var apiDirectory = Path.Combine(repoRoot, "src", "HealthCode.Api");
+        var apiDll = Path.Combine(apiDirectory, "bin", configuration, "net10.0", "HealthCode.Api.dll");
+        if (!File.Exists(apiDll))
+        {
+            Assert.Fail($"{apiDll} does not exist: build the solution ({configuration}) first.");
+        }
+
+        var dataDirectory = Directory.CreateTempSubdirectory("healthcode-it-").FullName;
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeTcpPort()}");
+        var startInfo = new ProcessStartInfo(DotNetHost())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = apiDirectory,
+        };
+        foreach (var argument in new[]
+                 {
+                     apiDll,
+                     "--urls", baseAddress.GetLeftPart(UriPartial.Authority),
+                     "--contentRoot", apiDirectory,
+                 })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        startInfo.Environment["ConnectionStrings__HealthCode"] = $"Data Source={Path.Combine(dataDirectory, "hc.db")}";
+        startInfo.Environment["HealthCode__Keys__Path"] = Path.Combine(repoRoot, "keys-sample", "410000");
+        startInfo.Environment["HealthCode__Admin__ApiKey"] = AdminApiKey;
+
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var api = new ApiProcess(process, baseAddress, dataDirectory);
+        process.OutputDataReceived += (_, e) => api.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => api.Append(e.Data);
+        if (!process.Start())
+        {
+            Assert.Fail($"could not start {startInfo.FileName} {apiDll}");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await api.WaitUntilHealthyAsync(cancellationToken);
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+
+        return api;
+    }
+
+    private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"HealthCode.Api exited with code {_process.ExitCode} before /healthz answered:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The 2 s per-request timeout: try again until the deadline.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+
+        Assert.Fail($"HealthCode.Api did not answer GET /healthz 200 within {StartTimeout.TotalSeconds} s:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_outputLock)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // The process never started or is already gone.
+        }
+        catch (OperationCanceledException)
+        {
+            // Killed but slow to be reaped: nothing more a test run can do.
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open (SQLite WAL): the temp directory is cleaned by the OS later.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The <c>dotnet</c> that runs the tests, so the service runs on the same SDK.</summary>
+    private static string DotNetHost()
+    {
+        var fromCli = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromCli) && File.Exists(fromCli))
+        {
+            return fromCli;
+        }
+
+        var current = Environment.ProcessPath;
+        return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+    }
+}

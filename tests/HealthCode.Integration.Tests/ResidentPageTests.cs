@@ -1,0 +1,143 @@
+using Microsoft.Playwright;
+using NUnit.Framework.Interfaces;
+using static Microsoft.Playwright.Assertions;
+
+namespace HealthCode.Integration.Tests;
+
+/// <summary>The resident page in real headless Chromium, on a phone-sized screen, against the real service.</summary>
+[TestFixture]
+public sealed class ResidentPageTests
+{
+    private IBrowserContext _context = null!;
+    private ResidentPage _resident = null!;
+    private readonly List<string> _consoleErrors = [];
+
+    [SetUp]
+    public async Task OpenPageAsync()
+    {
+        // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
+        SetDefaultExpectTimeout(15_000);
+        _consoleErrors.Clear();
+        _context = await ServiceFixture.Browser.NewContextAsync(new()
+        {
+            BaseURL = ServiceFixture.Api.BaseAddress.ToString(),
+            ViewportSize = new() { Width = 390, Height = 844 },
+            DeviceScaleFactor = 2,
+            IsMobile = true,
+            HasTouch = true,
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+        });
+        _context.SetDefaultTimeout(15_000);
+        var page = await _context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            // Chromium also logs every non-2xx fetch ("Failed to load resource"), and the page
+            // expects some (404 no_declaration); what matters here are the page's own errors.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                _consoleErrors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => _consoleErrors.Add(error);
+        _resident = new ResidentPage(page);
+        await _resident.OpenAsync();
+    }
+
+    [TearDown]
+    public async Task ClosePageAsync()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
+        {
+            await _resident.SaveScreenshotAsync("the page when the test failed");
+            await TestContext.Out.WriteLineAsync(
+                $"browser console errors:\n{string.Join('\n', _consoleErrors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
+        }
+
+        await _context.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Resident_LogsInWithDevCode_DeclaresHealthy_AndSeesGreenCodeWithQr()
+    {
+        await _resident.LogInAsync(ResidentPage.NewPhone());
+        await _resident.FillDeclarationAsync("张三", ResidentPage.ValidIdNumber, "410100", "36.5");
+        await _resident.SubmitAsync();
+
+        await Expect(_resident.CodeFrame).ToBeVisibleAsync();
+        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "green");
+        await Expect(_resident.Page.Locator("#code-label")).ToContainTextAsync("绿码");
+        var width = await _resident.WaitForQrImageAsync();
+        await Expect(_resident.Page.Locator("#qr-countdown")).ToContainTextAsync("自动刷新");
+        await Expect(_resident.Page.Locator("#qr-refreshed")).ToContainTextAsync("刷新于");
+        await _resident.SaveScreenshotAsync("green code on a 390x844 phone");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(width, Is.GreaterThan(0), "the QR image loaded");
+            Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+        });
+    }
+
+    [Test]
+    public async Task Page_IsChineseByDefault_AndSwitchTurnsLabelsToEnglish_AndIsRemembered()
+    {
+        var page = _resident.Page;
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await Expect(page.Locator("label[for=login-phone]")).ToHaveTextAsync("手机号");
+        await Expect(page.Locator("#otp-button")).ToHaveTextAsync("获取验证码");
+
+        await page.Locator("#lang-switch").ClickAsync();
+
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(page.Locator("label[for=login-phone]")).ToHaveTextAsync("Phone number");
+        await Expect(page.Locator("label[for=login-code]")).ToHaveTextAsync("Verification code");
+        await Expect(page.Locator("#otp-button")).ToHaveTextAsync("Get code");
+        await Expect(page.Locator("#lang-switch")).ToHaveTextAsync("中文");
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(page.Locator("#login-button")).ToHaveTextAsync("Log in");
+    }
+
+    [Test]
+    public async Task Declaration_WithInvalidIdNumber_ShowsTheErrorNextToTheIdField()
+    {
+        await _resident.LogInAsync(ResidentPage.NewPhone());
+        // The checksum of 11010519491231002 is X (GB 11643-1999), not 1.
+        await _resident.FillDeclarationAsync("李四", "110105194912310021", "410100", "36.5");
+        await _resident.SubmitAsync();
+
+        var page = _resident.Page;
+        var idError = page.Locator(".field:has(#decl-id) > .field-error");
+        await Expect(idError).ToBeVisibleAsync();
+        await Expect(idError).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("#decl-id")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#form-summary")).ToBeVisibleAsync();
+        await Expect(page.Locator("#form-summary-list li")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#decl-name")).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#view-code")).ToBeHiddenAsync();
+        await _resident.SaveScreenshotAsync("the declaration form with the ID number error");
+    }
+
+    [Test]
+    public async Task Declaration_WithFever_ShowsYellowCodeWithAReason()
+    {
+        await _resident.LogInAsync(ResidentPage.NewPhone());
+        await _resident.FillDeclarationAsync("王五", ResidentPage.ValidIdNumber, "410100", "37.8", "fever");
+        await _resident.SubmitAsync();
+
+        var page = _resident.Page;
+        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
+        await Expect(page.Locator("#code-label")).ToContainTextAsync("黄码");
+        await Expect(page.Locator("#reasons li[data-code]:not([data-code=''])")).Not.ToHaveCountAsync(0);
+        await _resident.WaitForQrImageAsync();
+        await _resident.SaveScreenshotAsync("yellow code with its reasons");
+
+        // The reasons follow the language switch (the API sends both texts).
+        var zhReason = await page.Locator("#reasons li").First.TextContentAsync();
+        await page.Locator("#lang-switch").ClickAsync();
+        await Expect(page.Locator("#code-label")).ToContainTextAsync("Yellow code");
+        await Expect(page.Locator("#reasons li").First).Not.ToHaveTextAsync(zhReason ?? string.Empty);
+    }
+}
