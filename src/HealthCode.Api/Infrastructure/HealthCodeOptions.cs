@@ -30,6 +30,15 @@ internal sealed class HealthCodeOptions
     public LimitsOptions Limits { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public StaffOptions Staff { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public AuditOptions Audit { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public TrustOptions Trust { get; set; } = new();
 }
 
 internal sealed class ProvinceOptions
@@ -91,4 +100,35 @@ internal sealed class LimitsOptions
 internal sealed class AdminOptions
 {
     public string? ApiKey { get; set; }
+}
+
+internal sealed class StaffOptions
+{
+    /// <summary>How long a staff token issued by an operator is valid: one shift by default.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>ID-card lookups one staff member may make per minute.</summary>
+    [Range(1, 1000)]
+    public int LookupsPerMinute { get; set; } = 20;
+}
+
+internal sealed class AuditOptions
+{
+    /// <summary>Days an audit entry is kept before the purge removes it.</summary>
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 30;
+}
+
+internal sealed class TrustOptions
+{
+    /// <summary>Leeway for token and list times between this service and phones or partners (DESIGN §4.5).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Optional folder of partner provinces: <c>&lt;iss&gt;/root.public.jwk</c> (the pinned root)
+    /// and <c>&lt;iss&gt;/trust-list.jws</c>, each list checked against its root before use.
+    /// </summary>
+    public string? PartnersPath { get; set; }
 }

@@ -1,13 +1,22 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using HealthCode.Api.Features.Audit;
 using HealthCode.Api.Features.Auth;
 using HealthCode.Api.Features.Codes;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Health;
+using HealthCode.Api.Features.Staff;
+using HealthCode.Api.Features.Verification;
+using HealthCode.Api.Infrastructure.Audit;
+using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Api.Infrastructure.Verification;
+using HealthCode.Trust.TrustLists;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -59,25 +68,67 @@ internal static partial class ServiceSetup
         services.AddSingleton<IValidator<RequestOtp>, RequestOtpValidator>();
         services.AddSingleton<IValidator<Login>, LoginValidator>();
         services.AddSingleton<IValidator<SubmitDeclaration>, SubmitDeclarationValidator>();
+        services.AddSingleton<IValidator<CreateStaff>, CreateStaffValidator>();
+        services.AddSingleton<IValidator<VerifyCode>, VerifyCodeValidator>();
+        services.AddSingleton<IValidator<LookupByIdCard>, LookupByIdCardValidator>();
 
-        services.AddSingleton<IHealthCodeStore>(sp => new SqliteHealthCodeStore(
+        services.AddSingleton(new SqliteDatabase(
             SqliteConnectionString(builder.Configuration.GetConnectionString("HealthCode"), builder.Environment.ContentRootPath)));
+        services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
+        services.AddSingleton<IStaffStore, SqliteStaffStore>();
+        services.AddSingleton<IAuditStore, SqliteAuditStore>();
+        services.AddHostedService<StartupChecks>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddHostedService<AuditRetention>();
         services.AddSingleton<IssuingKeys>();
+        services.AddSingleton(sp => TrustSetup.Create(
+            sp.GetRequiredService<IssuingKeys>(),
+            sp.GetRequiredService<IOptions<HealthCodeOptions>>(),
+            sp.GetRequiredService<IHostEnvironment>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TrustSetup))));
+        services.AddSingleton(sp => TrustSetup.Verifier(
+            sp.GetRequiredService<TrustStore>(), sp.GetRequiredService<IOptions<HealthCodeOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CodeStatusIndex>();
+        services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<OperatorKey>();
         services.AddSingleton(sp => RiskPolicy.Load(Path.GetFullPath(
             sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
         services.AddSingleton<OneTimeCodes>();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
-        services.AddHostedService<StartupChecks>();
 
-        // No default scheme: only endpoints that ask for a session look one up.
+        // No default scheme: each endpoint group names the one it needs, and only those look a token up.
         services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ResidentSessionAuthentication>(ResidentSessionAuthentication.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ResidentSessionAuthentication>(ResidentSessionAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, StaffAuthentication>(StaffAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(ResidentSessionAuthentication.SchemeName, p => p
                 .AddAuthenticationSchemes(ResidentSessionAuthentication.SchemeName)
-                .RequireClaim(ResidentSessionAuthentication.ResidentIdClaim));
+                .RequireClaim(ResidentSessionAuthentication.ResidentIdClaim))
+            .AddPolicy(StaffAuthentication.SchemeName, p => p
+                .AddAuthenticationSchemes(StaffAuthentication.SchemeName)
+                .RequireClaim(StaffAuthentication.StaffIdClaim))
+            .AddPolicy(OperatorAuthentication.SchemeName, p => p
+                .AddAuthenticationSchemes(OperatorAuthentication.SchemeName)
+                .RequireRole("operator"));
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(LookupByIdCardEndpoint.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.FindFirstValue(StaffAuthentication.StaffIdClaim) ?? "",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Staff.LookupsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+            o.OnRejected = (context, _) => new ValueTask(new ApiProblem(
+                StatusCodes.Status429TooManyRequests, "rate_limited", "Too many ID-card lookups from this staff member.", "Wait a minute, then try again.")
+                .WriteAsync(context.HttpContext));
+        });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         return builder;
     }
@@ -96,6 +147,7 @@ internal static partial class ServiceSetup
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapHealth();
@@ -107,6 +159,13 @@ internal static partial class ServiceSetup
         resident.MapSubmitDeclaration();
         resident.MapGetMyCode();
         resident.MapGetMyCodeQr();
+        var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
+        staff.MapVerifyCode();
+        staff.MapLookupByIdCard();
+        var admin = api.MapGroup("/admin").WithTags("Operators").RequireAuthorization(OperatorAuthentication.SchemeName);
+        admin.MapCreateStaff();
+        admin.MapRevokeStaff();
+        admin.MapAudit();
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app));
         return app;
@@ -148,8 +207,12 @@ internal sealed class StartupChecks(IServiceProvider services) : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         services.GetRequiredService<IssuingKeys>();
+        services.GetRequiredService<HealthCode.Trust.Verification.HealthCodeVerifier>();
         services.GetRequiredService<RiskScorer>();
-        await services.GetRequiredService<IHealthCodeStore>().InitializeAsync(cancellationToken);
+        services.GetRequiredService<OperatorKey>();
+        var store = services.GetRequiredService<IHealthCodeStore>();
+        await store.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

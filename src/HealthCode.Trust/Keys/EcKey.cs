@@ -243,10 +243,11 @@ public sealed class EcKey : IDisposable
     {
         string text = RequiredString(root, name);
         byte[] bytes = new byte[CoordinateSize];
-        if (!IsBase64UrlAlphabet(text)
+        // The length is checked first: Base64Url.TryDecodeFromChars throws FormatException (not false) on an impossible length.
+        if (Base64Url.GetEncodedLength(CoordinateSize) != text.Length
+            || !IsBase64UrlAlphabet(text)
             || !Base64Url.TryDecodeFromChars(text, bytes, out int written)
-            || written != CoordinateSize
-            || Base64Url.GetEncodedLength(CoordinateSize) != text.Length)
+            || written != CoordinateSize)
         {
             throw new InvalidKeyException($"The JWK member \"{name}\" must be {CoordinateSize} bytes, base64url without padding (RFC 7518 §6.2).");
         }

@@ -19,7 +19,8 @@ public enum KeyStatus
 /// <param name="Key">The public key (P-256).</param>
 /// <param name="Status">Its status in the trust list.</param>
 /// <param name="NotAfter">The end of its validity window: after this instant (plus the clock skew) the key verifies nothing. Null: no end.</param>
-public sealed record IssuerKeyEntry(EcKey Key, KeyStatus Status, DateTimeOffset? NotAfter);
+/// <param name="NotBefore">The start of its validity window: before this instant (minus the clock skew) the key verifies nothing. Null: no start.</param>
+public sealed record IssuerKeyEntry(EcKey Key, KeyStatus Status, DateTimeOffset? NotAfter, DateTimeOffset? NotBefore = null);
 
 /// <summary>Where a verifier finds the keys of trusted issuers: the province's own keys and its partners'.</summary>
 public interface IIssuerKeyResolver
@@ -37,4 +38,14 @@ public interface IIssuerKeyResolver
     /// <param name="issuer">The token's <c>iss</c>.</param>
     /// <returns>Whether the issuer is known.</returns>
     bool KnowsIssuer(string issuer);
+
+    /// <summary>
+    /// True when the issuer's trust list is past its <c>exp</c> (DESIGN §4.5): its keys can no longer be trusted,
+    /// so its codes fail with <c>trust_list_stale</c> before any signature is checked. A resolver whose keys never
+    /// expire (own keys, tests) keeps the default, false.
+    /// </summary>
+    /// <param name="issuer">The token's <c>iss</c>, already known to <see cref="KnowsIssuer"/>.</param>
+    /// <param name="now">The verifier's current time (UTC).</param>
+    /// <returns>Whether the issuer's keys are stale.</returns>
+    bool IsStale(string issuer, DateTimeOffset now) => false;
 }

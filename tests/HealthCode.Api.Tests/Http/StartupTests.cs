@@ -30,6 +30,22 @@ internal sealed class StartupTests
     }
 
     [Test]
+    public void Production_RefusesToStart_WithoutAnOperatorKey()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys");
+        HealthCode.Trust.Keys.ProvinceKeys.Generate(folder);
+        using var factory = new HealthCodeFactory(environment: "Production", settings: new()
+        {
+            ["HealthCode:Keys:Path"] = folder,
+            ["HealthCode:Admin:ApiKey"] = "",
+        });
+
+        var error = Assert.Catch(() => factory.CreateClient());
+
+        Assert.That(error!.ToString(), Does.Contain("HealthCode:Admin:ApiKey"));
+    }
+
+    [Test]
     public void Start_Fails_WhenTheKeysFolderIsMissing()
     {
         using var factory = new HealthCodeFactory(settings: new() { ["HealthCode:Keys:Path"] = "/nonexistent/keys" });
@@ -68,6 +84,8 @@ internal sealed class StartupTests
         Assert.That(paths.Select(p => p.Key), Is.SupersetOf(new[]
         {
             "/api/v1/auth/otp", "/api/v1/auth/login", "/api/v1/declarations", "/api/v1/me/code", "/api/v1/me/code/qr",
+            "/api/v1/verify", "/api/v1/lookup", "/api/v1/admin/staff", "/api/v1/admin/staff/{staffId}",
+            "/api/v1/admin/audit", "/api/v1/admin/audit/verify", "/api/v1/admin/audit/purge",
         }));
         var declare = paths["/api/v1/declarations"]!["post"]!;
         Assert.Multiple(() =>

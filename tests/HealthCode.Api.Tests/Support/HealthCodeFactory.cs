@@ -14,6 +14,8 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 2, 0, 0, TimeSpan.Zero);
 
+    public const string OperatorKey = "test-operator-key-0123456789";
+
     private readonly string environment;
     private readonly Dictionary<string, string?> settings;
 
@@ -33,6 +35,7 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(environment);
         builder.UseSetting("ConnectionStrings:HealthCode", $"Data Source={DatabaseFile}");
         builder.UseSetting("HealthCode:Keys:Path", RepoPaths.SampleKeys("410000"));
+        builder.UseSetting("HealthCode:Admin:ApiKey", OperatorKey);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -3,6 +3,7 @@ using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,7 @@ internal sealed class SubmitDeclarationValidator(DeclarationValidator validator,
     public IReadOnlyList<FieldError> Validate(SubmitDeclaration message) => validator.Validate(message.Declaration, time.Today());
 }
 
-internal sealed class SubmitDeclarationHandler(IHealthCodeStore store, RiskScorer scorer, TimeProvider time)
+internal sealed class SubmitDeclarationHandler(IHealthCodeStore store, RiskScorer scorer, CodeStatusIndex statusIndex, TimeProvider time)
     : ICommandHandler<SubmitDeclaration, Result<DeclarationAccepted>>
 {
     public async ValueTask<Result<DeclarationAccepted>> Handle(SubmitDeclaration command, CancellationToken cancellationToken)
@@ -44,7 +45,9 @@ internal sealed class SubmitDeclarationHandler(IHealthCodeStore store, RiskScore
             assessment.PolicyVersion,
             IdNumber.MaskName(declaration.Name!),
             IdNumber.Tail(declaration.IdNumber!),
-            declaration.IdNumber!.ToUpperInvariant()), cancellationToken);
+            declaration.IdNumber!.ToUpperInvariant(),
+            declaration.Name!.Trim()), cancellationToken);
+        statusIndex.Set(code.CodeId, code.StatusVersion);
 
         return new DeclarationAccepted(code.CodeId, code.Color, assessment.Reasons, code.StatusVersion, code.GreenAfter);
     }

@@ -25,6 +25,12 @@ internal interface IHealthCodeStore
     Task<CodeRecord> SaveDeclarationAsync(string residentId, NewDeclaration declaration, CancellationToken cancellationToken);
 
     Task<CodeRecord?> FindCodeAsync(string residentId, CancellationToken cancellationToken);
+
+    /// <summary>The code of the person with this ID number and full name, for staff without a QR to scan.</summary>
+    Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken);
+
+    /// <summary>Every code's current status version, to warm the in-memory index that scans consult.</summary>
+    IAsyncEnumerable<(string CodeId, int StatusVersion)> GetStatusVersionsAsync(CancellationToken cancellationToken);
 }
 
 internal sealed record SessionRecord(string ResidentId, DateTimeOffset ExpiresAt);
@@ -45,7 +51,8 @@ internal sealed record NewDeclaration(
     string PolicyVersion,
     string MaskedName,
     string IdTail,
-    string IdNumber);
+    string IdNumber,
+    string FullName);
 
 /// <summary>A resident's current code: what the QR is signed from.</summary>
 internal sealed record CodeRecord(

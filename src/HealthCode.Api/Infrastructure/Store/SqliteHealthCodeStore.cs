@@ -5,64 +5,10 @@ using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-/// <summary>
-/// The embedded default store: one SQLite file in a local data folder, in WAL mode so that
-/// readers do not wait on the writer. Every multi-row change runs in one transaction.
-/// </summary>
-internal sealed class SqliteHealthCodeStore(string connectionString) : IHealthCodeStore
+/// <summary>Residents, sessions, declarations and codes in the embedded SQLite database. Every multi-row change runs in one transaction.</summary>
+internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCodeStore
 {
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS residents (
-            id          TEXT PRIMARY KEY,
-            phone       TEXT NOT NULL UNIQUE,
-            created_at  INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS sessions (
-            token_hash  TEXT PRIMARY KEY,
-            resident_id TEXT NOT NULL REFERENCES residents(id),
-            expires_at  INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS declarations (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
-            resident_id     TEXT NOT NULL REFERENCES residents(id),
-            submitted_at    INTEGER NOT NULL,
-            day             TEXT NOT NULL,
-            payload         TEXT NOT NULL,
-            raw_color       INTEGER NOT NULL,
-            color           INTEGER NOT NULL,
-            negative_test   INTEGER NOT NULL,
-            policy_version  TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS declarations_by_resident ON declarations(resident_id, day);
-        CREATE TABLE IF NOT EXISTS codes (
-            resident_id     TEXT PRIMARY KEY REFERENCES residents(id),
-            code_id         TEXT NOT NULL UNIQUE,
-            color           INTEGER NOT NULL,
-            reasons         TEXT NOT NULL,
-            green_after     TEXT,
-            status_version  INTEGER NOT NULL,
-            updated_at      INTEGER NOT NULL,
-            masked_name     TEXT NOT NULL,
-            id_tail         TEXT NOT NULL,
-            id_number       TEXT NOT NULL
-        );
-        """;
-
-    public async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task InitializeAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
@@ -160,12 +106,13 @@ internal sealed class SqliteHealthCodeStore(string connectionString) : IHealthCo
             // The status version rises with every declaration, so a token signed before it is
             // recognisably older than the record (DESIGN §4.1).
             upsert.CommandText = """
-                INSERT INTO codes (resident_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail, id_number)
-                VALUES ($resident, $codeId, $color, $reasons, $greenAfter, 1, $at, $masked, $tail, $id)
+                INSERT INTO codes (resident_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail, id_number, full_name)
+                VALUES ($resident, $codeId, $color, $reasons, $greenAfter, 1, $at, $masked, $tail, $id, $name)
                 ON CONFLICT(resident_id) DO UPDATE SET
                     color = excluded.color, reasons = excluded.reasons, green_after = excluded.green_after,
                     status_version = codes.status_version + 1, updated_at = excluded.updated_at,
-                    masked_name = excluded.masked_name, id_tail = excluded.id_tail, id_number = excluded.id_number
+                    masked_name = excluded.masked_name, id_tail = excluded.id_tail, id_number = excluded.id_number,
+                    full_name = excluded.full_name
                 """;
             upsert.Parameters.AddWithValue("$resident", residentId);
             upsert.Parameters.AddWithValue("$codeId", NewId());
@@ -176,6 +123,7 @@ internal sealed class SqliteHealthCodeStore(string connectionString) : IHealthCo
             upsert.Parameters.AddWithValue("$masked", declaration.MaskedName);
             upsert.Parameters.AddWithValue("$tail", declaration.IdTail);
             upsert.Parameters.AddWithValue("$id", declaration.IdNumber);
+            upsert.Parameters.AddWithValue("$name", declaration.FullName);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -190,15 +138,46 @@ internal sealed class SqliteHealthCodeStore(string connectionString) : IHealthCo
         return await FindCodeAsync(connection, null, residentId, cancellationToken);
     }
 
+    public async Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // One person may declare from two phones: the latest declaration is their status.
+        command.CommandText = $"""
+            SELECT {CodeColumns} FROM codes
+            WHERE id_number = $id AND full_name = $name
+            ORDER BY updated_at DESC LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$id", idNumber);
+        command.Parameters.AddWithValue("$name", fullName);
+        return await ReadCodeAsync(command, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<(string CodeId, int StatusVersion)> GetStatusVersionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT code_id, status_version FROM codes";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return (reader.GetString(0), reader.GetInt32(1));
+        }
+    }
+
+    private const string CodeColumns = "code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail";
+
     private static async Task<CodeRecord?> FindCodeAsync(SqliteConnection connection, SqliteTransaction? transaction, string residentId, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            SELECT code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail
-            FROM codes WHERE resident_id = $resident
-            """;
+        command.CommandText = $"SELECT {CodeColumns} FROM codes WHERE resident_id = $resident";
         command.Parameters.AddWithValue("$resident", residentId);
+        return await ReadCodeAsync(command, cancellationToken);
+    }
+
+    private static async Task<CodeRecord?> ReadCodeAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -219,10 +198,5 @@ internal sealed class SqliteHealthCodeStore(string connectionString) : IHealthCo
     /// <summary>An opaque random id: 12 bytes, 16 base64url characters, short enough for the QR.</summary>
     private static string NewId() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenAsync(cancellationToken);
 }

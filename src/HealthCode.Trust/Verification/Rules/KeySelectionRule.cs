@@ -2,7 +2,8 @@ namespace HealthCode.Trust.Verification.Rules;
 
 /// <summary>
 /// Finds the trusted keys a token may be signed with: its issuer must be trusted (<c>unknown_issuer</c>)
-/// and publish at least one key, inside its validity window, under the token's kid (<c>unknown_key</c>).
+/// with a trust list that is not past its <c>exp</c> (<c>trust_list_stale</c>, DESIGN §4.5), and publish at least
+/// one key, inside its validity window, under the token's kid (<c>unknown_key</c>).
 /// Keys come only from the trust store, never from the token (RFC 8725 §3.10). The only key type there is
 /// EC P-256, so the ES256 allow-list also rules out an alg/key-type mismatch (RFC 8725 §3.1).
 /// </summary>
@@ -17,6 +18,11 @@ internal static class KeySelectionRule
             return VerificationError.UnknownIssuer;
         }
 
+        if (keys.IsStale(issuer, now))
+        {
+            return VerificationError.TrustListStale;
+        }
+
         candidates = keys.Find(issuer, kid);
         for (int i = 0; i < candidates.Count; i++)
         {
@@ -29,9 +35,10 @@ internal static class KeySelectionRule
         return VerificationError.UnknownKey;
     }
 
-    /// <summary>After <see cref="IssuerKeyEntry.NotAfter"/> (plus skew) a key is treated as unpublished.</summary>
+    /// <summary>Outside its window (<see cref="IssuerKeyEntry.NotBefore"/> minus skew to <see cref="IssuerKeyEntry.NotAfter"/> plus skew) a key is treated as unpublished.</summary>
     public static bool IsUsable(IssuerKeyEntry entry, DateTimeOffset now, TimeSpan clockSkew) =>
-        entry.NotAfter is not { } notAfter || now <= notAfter + clockSkew;
+        (entry.NotAfter is not { } notAfter || now <= notAfter + clockSkew)
+        && (entry.NotBefore is not { } notBefore || now >= notBefore - clockSkew);
 }
 
 /// <summary>

@@ -1,0 +1,86 @@
+using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Infrastructure.Audit;
+using HealthCode.Api.Infrastructure.Auth;
+using HealthCode.Api.Infrastructure.Http;
+using HealthCode.Api.Infrastructure.Mediation;
+using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Trust;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HealthCode.Api.Features.Verification;
+
+/// <summary>The body of <c>POST /api/v1/lookup</c>: the ID card of a person without a phone.</summary>
+internal sealed record LookupRequest(string? IdNumber, string? Name, string? CheckpointId);
+
+/// <summary>Staff look a resident's status up by ID card. Audited and rate-limited per staff member.</summary>
+internal sealed record LookupByIdCard(StaffMember Staff, string? IdNumber, string? Name, string? CheckpointId) : ICommand<Result<LookupAnswer>>;
+
+/// <summary>Only the colour and the masked name: the staff member already holds the ID card.</summary>
+internal sealed record LookupAnswer(CodeColor Color, string MaskedName);
+
+internal sealed class LookupByIdCardValidator(TimeProvider time) : IValidator<LookupByIdCard>
+{
+    public IReadOnlyList<FieldError> Validate(LookupByIdCard message)
+    {
+        var errors = new List<FieldError>();
+        if (!IdNumber.IsValid(message.IdNumber, time.Today(), out var code))
+        {
+            errors.Add(new FieldError("idNumber", code, "Enter the 18-character ID number exactly as on the card."));
+        }
+
+        if (string.IsNullOrWhiteSpace(message.Name) || message.Name.Trim().Length > DeclarationValidator.NameMaxLength)
+        {
+            errors.Add(new FieldError("name", "required", "Enter the name exactly as on the ID card."));
+        }
+
+        if (CheckpointMatch.Check(message.Staff, message.CheckpointId) is { } checkpoint)
+        {
+            errors.Add(checkpoint);
+        }
+
+        return errors;
+    }
+}
+
+internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog audit, TimeProvider time)
+    : ICommandHandler<LookupByIdCard, Result<LookupAnswer>>
+{
+    public async ValueTask<Result<LookupAnswer>> Handle(LookupByIdCard command, CancellationToken cancellationToken)
+    {
+        var code = await store.FindCodeByIdCardAsync(command.IdNumber!.ToUpperInvariant(), command.Name!.Trim(), cancellationToken);
+        await audit.RecordAsync(new AuditEvent(
+            time.GetUtcNow(),
+            command.Staff.CheckpointId,
+            command.Staff.StaffId,
+            "lookup",
+            code is null ? null : "local",
+            code?.CodeId,
+            code is null ? "not_found" : $"found_{code.Color.ToString().ToLowerInvariant()}"), cancellationToken);
+        return code is null
+            ? ApiProblem.NotFound("resident_not_found", "No health code for this ID number and name. Check both against the ID card; the person may need to declare first.")
+            : new LookupAnswer(code.Color, code.MaskedName);
+    }
+}
+
+internal static class LookupByIdCardEndpoint
+{
+    public const string RateLimitPolicy = "lookup";
+
+    public static void MapLookupByIdCard(this RouteGroupBuilder group) => group
+        .MapPost("/lookup", async Task<Results<Ok<LookupAnswer>, ProblemHttpResult>> (
+            JsonBody<LookupRequest> body, HttpContext context, IMediator mediator, CancellationToken ct) =>
+            body.Problem is { } invalid
+                ? invalid.ToResult()
+                : await mediator.Send(new LookupByIdCard(StaffMember.From(context.User), body.Value!.IdNumber, body.Value.Name, body.Value.CheckpointId), ct)
+                    .Answer(TypedResults.Ok))
+        .RequireRateLimiting(RateLimitPolicy)
+        .Accepts<LookupRequest>("application/json")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .WithName("LookupByIdCard")
+        .WithSummary("Look a resident's status up by ID card")
+        .WithDescription("For people without a phone. Answers the colour and the masked name only; audited; rate-limited per staff member.");
+}

@@ -1,0 +1,70 @@
+using HealthCode.Api.Infrastructure.Audit;
+using HealthCode.Api.Infrastructure.Auth;
+using HealthCode.Api.Infrastructure.Http;
+using HealthCode.Api.Infrastructure.Mediation;
+using HealthCode.Api.Infrastructure.Verification;
+using HealthCode.Trust.TrustLists;
+using HealthCode.Trust.Verification;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HealthCode.Api.Features.Verification;
+
+/// <summary>The body of <c>POST /api/v1/verify</c>: the scanned text and where it was scanned.</summary>
+internal sealed record VerifyRequest(string? Qr, string? CheckpointId);
+
+/// <summary>A scan at a checkpoint: always a verdict (DESIGN §5), valid or not, and always audited.</summary>
+internal sealed record VerifyCode(StaffMember Staff, string? Qr, string? CheckpointId) : ICommand<Result<Verdict>>;
+
+internal sealed class VerifyCodeValidator : IValidator<VerifyCode>
+{
+    public IReadOnlyList<FieldError> Validate(VerifyCode message) =>
+        CheckpointMatch.Check(message.Staff, message.CheckpointId) is { } error ? [error] : [];
+}
+
+/// <summary>
+/// Checks the signature against keys held in memory and the code's status version against the
+/// in-memory index: nothing here waits on the store. The audit entry is queued, not awaited.
+/// </summary>
+internal sealed class VerifyCodeHandler(HealthCodeVerifier verifier, TrustStore trust, CodeStatusIndex statusIndex, AuditLog audit, TimeProvider time)
+    : ICommandHandler<VerifyCode, Result<Verdict>>
+{
+    public async ValueTask<Result<Verdict>> Handle(VerifyCode command, CancellationToken cancellationToken)
+    {
+        var result = verifier.Verify(command.Qr ?? "");
+        var claims = result.Claims;
+        if (claims is not null && trust.IsOwn(claims.Issuer) && statusIndex.IsSuperseded(claims.CodeId, claims.StatusVersion))
+        {
+            // A newer declaration changed this code: the token shows a colour that no longer holds.
+            result = VerificationResult.Failure(VerificationError.CodeRevoked);
+        }
+
+        var verdict = Verdict.From(result, trust);
+        await audit.RecordAsync(new AuditEvent(
+            time.GetUtcNow(),
+            command.Staff.CheckpointId,
+            command.Staff.StaffId,
+            "verify",
+            claims?.Issuer ?? verdict.Issuer,
+            claims?.CodeId,
+            verdict.Valid ? $"valid_{verdict.Color}" : verdict.Error!.Code), cancellationToken);
+        return verdict;
+    }
+}
+
+internal static class VerifyCodeEndpoint
+{
+    public static void MapVerifyCode(this RouteGroupBuilder group) => group
+        .MapPost("/verify", async Task<Results<Ok<Verdict>, ProblemHttpResult>> (
+            JsonBody<VerifyRequest> body, HttpContext context, IMediator mediator, CancellationToken ct) =>
+            body.Problem is { } invalid
+                ? invalid.ToResult()
+                : await mediator.Send(new VerifyCode(StaffMember.From(context.User), body.Value!.Qr, body.Value.CheckpointId), ct)
+                    .Answer(TypedResults.Ok))
+        .Accepts<VerifyRequest>("application/json")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .WithName("VerifyCode")
+        .WithSummary("Verify a scanned code")
+        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner) and, when invalid, an error code from DESIGN §5. Every scan is audited.");
+}

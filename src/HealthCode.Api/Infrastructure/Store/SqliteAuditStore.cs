@@ -1,0 +1,152 @@
+using HealthCode.Api.Infrastructure.Audit;
+using Microsoft.Data.Sqlite;
+
+namespace HealthCode.Api.Infrastructure.Store;
+
+internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
+{
+    private const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash";
+
+    private static readonly string[] ParameterNames = ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash"];
+
+    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // An immediate transaction: two writers can never chain onto the same entry.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var (seq, previous) = await TailAsync(connection, transaction, cancellationToken);
+
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT INTO audit ({Columns}) VALUES ($seq, $at, $checkpoint, $staff, $action, $issuer, $code, $outcome, $prev, $hash)";
+        var parameters = ParameterNames
+            .Select(name =>
+            {
+                var parameter = insert.CreateParameter();
+                parameter.ParameterName = name;
+                insert.Parameters.Add(parameter);
+                return parameter;
+            })
+            .ToArray();
+        foreach (var e in events)
+        {
+            seq++;
+            var hash = AuditChain.Hash(seq, e, previous);
+            object?[] values = [seq, e.At.ToUnixTimeMilliseconds(), e.CheckpointId, e.StaffId, e.Action, e.Issuer, e.CodeId, e.Outcome, previous, hash];
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            previous = hash;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM audit WHERE at >= $from AND at < $to ORDER BY seq LIMIT $limit";
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$limit", limit);
+        var entries = new List<AuditEntry>();
+        await foreach (var entry in ReadEntriesAsync(command, cancellationToken))
+        {
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+
+    public async Task<AuditChainReport> VerifyChainAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // A read transaction: the anchor and the entries are one consistent snapshot.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var anchor = await AnchorAsync(connection, transaction, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {Columns} FROM audit ORDER BY seq";
+        var entries = new List<AuditEntry>();
+        await foreach (var entry in ReadEntriesAsync(command, cancellationToken))
+        {
+            entries.Add(entry);
+        }
+
+        return AuditChain.Verify(entries, anchor);
+    }
+
+    public async Task<int> PurgeBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var last = connection.CreateCommand();
+        last.Transaction = transaction;
+        // Purge a prefix of the chain: everything up to the last entry older than the cutoff.
+        last.CommandText = "SELECT seq, hash FROM audit WHERE seq <= (SELECT max(seq) FROM audit WHERE at < $cutoff) ORDER BY seq DESC LIMIT 1";
+        last.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+        await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return 0;
+            }
+
+            var (seq, hash) = (reader.GetInt64(0), reader.GetString(1));
+            await reader.CloseAsync();
+            await using var anchor = connection.CreateCommand();
+            anchor.Transaction = transaction;
+            anchor.CommandText = """
+                INSERT INTO audit_anchor (id, seq, hash) VALUES (1, $seq, $hash)
+                ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+                DELETE FROM audit WHERE seq <= $seq;
+                """;
+            anchor.Parameters.AddWithValue("$seq", seq);
+            anchor.Parameters.AddWithValue("$hash", hash);
+            var deleted = await anchor.ExecuteNonQueryAsync(cancellationToken) - 1;
+            await transaction.CommitAsync(cancellationToken);
+            return deleted;
+        }
+    }
+
+    private static async Task<(long Seq, string Hash)> TailAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetInt64(0), reader.GetString(1))
+            : await AnchorAsync(connection, transaction, cancellationToken);
+    }
+
+    private static async Task<(long Seq, string Hash)> AnchorAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT seq, hash FROM audit_anchor WHERE id = 1";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
+    }
+
+    private static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var e = new AuditEvent(
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetString(7));
+            yield return new AuditEntry(reader.GetInt64(0), e, reader.GetString(8), reader.GetString(9));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.Data.Sqlite;
+
+namespace HealthCode.Api.Infrastructure.Store;
+
+/// <summary>
+/// The embedded SQLite database: one file in a local data folder, in WAL mode so that readers do
+/// not wait on the writer. The schema moves forward by numbered steps recorded in
+/// <c>PRAGMA user_version</c>, so an existing data folder is upgraded, never rebuilt.
+/// </summary>
+internal sealed class SqliteDatabase(string connectionString)
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: residents, sessions, declarations and codes.
+        """
+        CREATE TABLE residents (
+            id          TEXT PRIMARY KEY,
+            phone       TEXT NOT NULL UNIQUE,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_hash  TEXT PRIMARY KEY,
+            resident_id TEXT NOT NULL REFERENCES residents(id),
+            expires_at  INTEGER NOT NULL
+        );
+        CREATE TABLE declarations (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            resident_id     TEXT NOT NULL REFERENCES residents(id),
+            submitted_at    INTEGER NOT NULL,
+            day             TEXT NOT NULL,
+            payload         TEXT NOT NULL,
+            raw_color       INTEGER NOT NULL,
+            color           INTEGER NOT NULL,
+            negative_test   INTEGER NOT NULL,
+            policy_version  TEXT NOT NULL
+        );
+        CREATE INDEX declarations_by_resident ON declarations(resident_id, day);
+        CREATE TABLE codes (
+            resident_id     TEXT PRIMARY KEY REFERENCES residents(id),
+            code_id         TEXT NOT NULL UNIQUE,
+            color           INTEGER NOT NULL,
+            reasons         TEXT NOT NULL,
+            green_after     TEXT,
+            status_version  INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            masked_name     TEXT NOT NULL,
+            id_tail         TEXT NOT NULL,
+            id_number       TEXT NOT NULL
+        );
+        """,
+        // 2: checkpoint staff, the lookup by ID card, and the hash-chained scan audit.
+        """
+        ALTER TABLE codes ADD COLUMN full_name TEXT NOT NULL DEFAULT '';
+        CREATE INDEX codes_by_id_number ON codes(id_number);
+        CREATE TABLE staff (
+            id              TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            checkpoint_id   TEXT NOT NULL,
+            token_hash      TEXT NOT NULL UNIQUE,
+            created_at      INTEGER NOT NULL,
+            expires_at      INTEGER NOT NULL,
+            revoked_at      INTEGER
+        );
+        CREATE TABLE audit (
+            seq             INTEGER PRIMARY KEY,
+            at              INTEGER NOT NULL,
+            checkpoint_id   TEXT NOT NULL,
+            staff_id        TEXT NOT NULL,
+            action          TEXT NOT NULL,
+            issuer          TEXT,
+            code_id         TEXT,
+            outcome         TEXT NOT NULL,
+            prev_hash       TEXT NOT NULL,
+            hash            TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_time ON audit(at);
+        CREATE TABLE audit_anchor (
+            id              INTEGER PRIMARY KEY CHECK (id = 1),
+            seq             INTEGER NOT NULL,
+            hash            TEXT NOT NULL
+        );
+        """,
+    ];
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        for (var step = current; step < Migrations.Length; step++)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var migrate = connection.CreateCommand();
+            migrate.Transaction = transaction;
+            migrate.CommandText = $"{Migrations[step]}\nPRAGMA user_version = {step + 1};";
+            await migrate.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}

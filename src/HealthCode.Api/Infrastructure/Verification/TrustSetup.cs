@@ -1,0 +1,51 @@
+using HealthCode.Api.Infrastructure.Keys;
+using HealthCode.Trust.TrustLists;
+using HealthCode.Trust.Verification;
+using Microsoft.Extensions.Options;
+
+namespace HealthCode.Api.Infrastructure.Verification;
+
+/// <summary>
+/// Fills the in-memory trust store a scan consults: this province's own issuer keys (the active
+/// one, the others retired) and the partner lists found in <c>HealthCode:Trust:PartnersPath</c>,
+/// each accepted only after its signature is checked against the partner's pinned root.
+/// </summary>
+internal static partial class TrustSetup
+{
+    public static TrustStore Create(IssuingKeys keys, IOptions<HealthCodeOptions> options, IHostEnvironment environment, TimeProvider time, ILogger logger)
+    {
+        var settings = options.Value;
+        var store = new TrustStore();
+        var active = keys.Keys.ActiveIssuer;
+        store.SetOwn(
+            settings.Province.Code,
+            settings.Province.Name,
+            keys.Keys.Issuers.Select(k => (k, ReferenceEquals(k, active) ? KeyStatus.Active : KeyStatus.Retired)));
+
+        if (!string.IsNullOrWhiteSpace(settings.Trust.PartnersPath))
+        {
+            var folder = Path.GetFullPath(settings.Trust.PartnersPath, environment.ContentRootPath);
+            var report = TrustFolder.Load(folder, store, time);
+            foreach (var issuer in report.Loaded)
+            {
+                LogPartnerLoaded(logger, issuer);
+            }
+
+            foreach (var rejected in report.Rejected)
+            {
+                LogPartnerRejected(logger, rejected.Issuer, rejected.Reason);
+            }
+        }
+
+        return store;
+    }
+
+    public static HealthCodeVerifier Verifier(TrustStore store, IOptions<HealthCodeOptions> options, TimeProvider time) =>
+        new(store, time, options.Value.Trust.ClockSkew);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partner {Issuer}: trust list accepted")]
+    private static partial void LogPartnerLoaded(ILogger logger, string issuer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partner {Issuer}: trust list rejected ({Error}); its codes will not verify")]
+    private static partial void LogPartnerRejected(ILogger logger, string issuer, string error);
+}
