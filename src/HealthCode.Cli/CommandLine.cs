@@ -16,11 +16,30 @@ internal static class CommandLine
           healthcode keys generate --province <code> [--out <dir>]   root + issuer-1 key pairs for a province (default dir: ./<code>)
           healthcode keys generate --hub [--out <dir>]               the national hub's anchor key pair (default dir: ./hub)
           healthcode keys thumbprint <file.jwk>...                   print kid and RFC 7638 thumbprint of JWK files
+          healthcode trust-list sign --keys <dir> --province <code> --name <name> --seq <n> [--days 7] [--revoke <kid>]... --out <file>
+                                                                     sign the province's trust list with root.private.jwk (works offline):
+                                                                     the highest issuer-N with a private key is active (else the highest N),
+                                                                     the others retired, --revoke <kid> marks a key revoked
+          healthcode verify <qr text | file.png> --trust <folder>    offline verdict as JSON, no network; <folder>/<iss>/root.public.jwk
+                                                                     pins each partner's root, <folder>/<iss>/trust-list.jws is its list
+                                                                     exit 0 valid, 1 invalid, 2 usage error
+          healthcode load verify --url http://127.0.0.1:<port> --token <staff token> [--checkpoint CP1]
+                                 [--seconds 10] [--concurrency 8] [--keys keys-sample/410000] [--province 410000] [--json]
+                                                                     load test of POST /api/v1/verify on this machine (loopback only,
+                                                                     at most 300 s and 256 concurrent): req/s, p50, p99, errors, and the
+                                                                     ratio to the single-thread raw ECDsa.VerifyData rate
           healthcode --help                                          this text
 
         Key files are JWK (RFC 7517): <name>.private.jwk (owner-only) and <name>.public.jwk.
-        Existing files are never overwritten.
+        Existing key files are never overwritten. Formats: docs/TOKEN-FORMAT.md, docs/TRUST-LIST-FORMAT.md.
         """;
+
+    /// <summary>Runs a command; the load test is the one asynchronous command, awaited here rather than blocked on.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) => args switch
+    {
+        ["load", "verify", .. var rest] => LoadVerifyCommand.RunAsync(rest, stdout, stderr, TimeProvider.System, cancellationToken),
+        _ => Task.FromResult(Run(args, stdout, stderr)),
+    };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -34,6 +53,9 @@ internal static class CommandLine
         {
             ["keys", "generate", .. var rest] => KeysGenerateCommand.Run(rest, stdout, stderr),
             ["keys", "thumbprint", .. var rest] => KeysThumbprintCommand.Run(rest, stdout, stderr),
+            ["trust-list", "sign", .. var rest] => TrustListSignCommand.Run(rest, stdout, stderr, TimeProvider.System),
+            ["verify", .. var rest] => VerifyCommand.Run(rest, stdout, stderr, TimeProvider.System),
+            ["load", "verify", ..] => Fail(stderr, "load verify runs through RunAsync."),
             [] => Fail(stderr, "A command is required."),
             _ => Fail(stderr, $"Unknown command: {string.Join(' ', args)}"),
         };

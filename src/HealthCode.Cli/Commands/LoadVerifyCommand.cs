@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using HealthCode.Trust;
+using HealthCode.Trust.Keys;
+using HealthCode.Trust.Tokens;
+
+namespace HealthCode.Cli.Commands;
+
+/// <summary>
+/// <c>healthcode load verify --url http://127.0.0.1:PORT --token &lt;staff token&gt; [...]</c>: a bounded load test of
+/// <c>POST /api/v1/verify</c> (issue 3, performance). It first measures the single-thread raw <c>ECDsa.VerifyData</c>
+/// rate on a sample token, then drives the endpoint with locally signed valid codes, and reports throughput,
+/// p50/p99 latency, errors and the ratio of the two rates. Loopback only: it is not a tool to aim at others.
+/// </summary>
+internal static class LoadVerifyCommand
+{
+    private const int MaxSeconds = 300;
+    private const int MaxConcurrency = 256;
+    private const int PoolSize = 512;
+    private static readonly TimeSpan RawMeasureTime = TimeSpan.FromSeconds(2);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
+    {
+        CommandArgs? parsed = CommandArgs.Parse(
+            args, ["--url", "--token", "--checkpoint", "--seconds", "--concurrency", "--keys", "--province"], ["--json"], out string? error);
+        if (parsed is null || parsed.Positional.Count > 0)
+        {
+            return CommandLine.Fail(stderr, $"load verify: {error ?? "unexpected argument " + parsed!.Positional[0]}");
+        }
+
+        string? url = parsed.Value("--url");
+        string? token = parsed.Value("--token");
+        if (url is null || string.IsNullOrWhiteSpace(token))
+        {
+            return CommandLine.Fail(stderr, "load verify: --url and --token are required.");
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? baseUri) || (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps)
+            || !IsLoopback(baseUri))
+        {
+            return CommandLine.Fail(stderr, $"load verify: --url must be an http(s) address on this machine (127.0.0.1, [::1] or localhost), not \"{url}\".");
+        }
+
+        if (!parsed.TryInt("--seconds", 10, 1, MaxSeconds, out int seconds))
+        {
+            return CommandLine.Fail(stderr, $"load verify: --seconds must be between 1 and {MaxSeconds}.");
+        }
+
+        if (!parsed.TryInt("--concurrency", 8, 1, MaxConcurrency, out int concurrency))
+        {
+            return CommandLine.Fail(stderr, $"load verify: --concurrency must be between 1 and {MaxConcurrency}.");
+        }
+
+        string province = parsed.Value("--province") ?? "410000";
+        string keysFolder = parsed.Value("--keys") ?? Path.Combine("keys-sample", province);
+        string checkpoint = parsed.Value("--checkpoint") ?? "CP1";
+
+        ProvinceKeys keys;
+        try
+        {
+            keys = ProvinceKeys.Load(keysFolder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidKeyException)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return CommandLine.Failed;
+        }
+
+        using (keys)
+        {
+            if (!keys.HasActiveIssuer)
+            {
+                stderr.WriteLine($"error: no issuer-N.private.jwk in {keysFolder}: cannot sign test codes.");
+                return CommandLine.Failed;
+            }
+
+            var signer = new HealthCodeSigner(keys.ActiveIssuer);
+            DateTimeOffset now = time.GetUtcNow();
+            double rawPerSecond = MeasureRawVerify(signer, keys.ActiveIssuer, province, now);
+
+            // Codes outlive the run by a margin, so none expires while the test is going.
+            TimeSpan lifetime = TimeSpan.FromSeconds(seconds) + TimeSpan.FromMinutes(10);
+            byte[][] bodies = [.. Enumerable.Range(0, PoolSize).Select(i => Body(signer.SignQr(Claims(province, now, lifetime, i)), checkpoint))];
+
+            LoadResult load = await DriveAsync(new Uri(baseUri, "/api/v1/verify"), token, bodies, seconds, concurrency, cancellationToken).ConfigureAwait(false);
+            var report = new LoadReport(
+                Url: new Uri(baseUri, "/api/v1/verify").ToString(),
+                Seconds: Math.Round(load.Elapsed.TotalSeconds, 2),
+                Concurrency: concurrency,
+                Requests: load.Latencies.Length + load.Failures,
+                Errors: load.Errors,
+                ThroughputPerSecond: Math.Round(load.Latencies.Length / load.Elapsed.TotalSeconds, 1),
+                P50Ms: Math.Round(Percentile(load.Latencies, 0.50), 3),
+                P99Ms: Math.Round(Percentile(load.Latencies, 0.99), 3),
+                RawVerifyPerSecond: Math.Round(rawPerSecond, 1),
+                RatioToRawSingleThread: Math.Round(load.Latencies.Length / load.Elapsed.TotalSeconds / rawPerSecond, 3),
+                FirstErrors: load.FirstErrors);
+
+            if (parsed.Flag("--json"))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
+            }
+            else
+            {
+                WriteText(stdout, report);
+            }
+
+            return report.Errors == 0 ? CommandLine.Ok : CommandLine.Failed;
+        }
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out IPAddress? address) && IPAddress.IsLoopback(address));
+
+    private static HealthCodeClaims Claims(string province, DateTimeOffset now, TimeSpan lifetime, int i) => new(
+        province,
+        Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant(),
+        now,
+        now + lifetime,
+        (CodeColor)(i % 3),
+        "张*艺",
+        (1000 + (i % 9000)).ToString(CultureInfo.InvariantCulture),
+        0);
+
+    private static byte[] Body(string qr, string checkpoint) =>
+        JsonSerializer.SerializeToUtf8Bytes(new VerifyRequest(qr, checkpoint), JsonOptions);
+
+    /// <summary>The yardstick: one thread doing nothing but <c>ECDsa.VerifyData</c> on a real token's signing input.</summary>
+    private static double MeasureRawVerify(HealthCodeSigner signer, EcKey key, string province, DateTimeOffset now)
+    {
+        string jws = signer.Sign(Claims(province, now, TimeSpan.FromMinutes(5), 0));
+        int lastDot = jws.LastIndexOf('.');
+        byte[] input = Encoding.ASCII.GetBytes(jws[..lastDot]);
+        byte[] signature = System.Buffers.Text.Base64Url.DecodeFromChars(jws.AsSpan(lastDot + 1));
+        ECDsa ecdsa = key.Ecdsa;
+        for (int i = 0; i < 200; i++)
+        {
+            ecdsa.VerifyData(input, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation); // warm-up
+        }
+
+        long count = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < RawMeasureTime)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                if (!ecdsa.VerifyData(input, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+                {
+                    throw new CryptographicException("The sample token does not verify with its own key.");
+                }
+            }
+
+            count += 100;
+        }
+
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<LoadResult> DriveAsync(Uri endpoint, string token, byte[][] bodies, int seconds, int concurrency, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        // Warm-up (not counted): open the connections and let the server JIT its path.
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => SendAsync(client, endpoint, bodies[i % bodies.Length], cancellationToken))).ConfigureAwait(false);
+
+        int errors = 0, failures = 0, next = 0;
+        var firstErrors = new List<string>();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        var clock = Stopwatch.StartNew();
+        List<double>[] latencies = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            var mine = new List<double>(4096);
+            while (clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                byte[] body = bodies[(Interlocked.Increment(ref next) & int.MaxValue) % bodies.Length];
+                long start = Stopwatch.GetTimestamp();
+                string? problem = await SendAsync(client, endpoint, body, cancellationToken).ConfigureAwait(false);
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (problem is null)
+                {
+                    mine.Add(ms);
+                    continue;
+                }
+
+                Interlocked.Increment(ref errors);
+                if (problem.StartsWith("exception", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref failures); // no response: not a latency sample
+                }
+                else
+                {
+                    mine.Add(ms);
+                }
+
+                lock (firstErrors)
+                {
+                    if (firstErrors.Count < 3)
+                    {
+                        firstErrors.Add(problem);
+                    }
+                }
+            }
+
+            return mine;
+        })).ConfigureAwait(false);
+        clock.Stop();
+
+        double[] all = [.. latencies.SelectMany(l => l)];
+        Array.Sort(all);
+        return new LoadResult(all, errors, failures, clock.Elapsed, firstErrors);
+    }
+
+    /// <summary>One request; null when the answer is 200 with <c>valid: true</c>, else what went wrong.</summary>
+    private static async Task<string?> SendAsync(HttpClient client, Uri endpoint, byte[] body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using HttpResponseMessage response = await client.PostAsync(endpoint, content, cancellationToken).ConfigureAwait(false);
+            byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return $"HTTP {(int)response.StatusCode}: {Shorten(answer)}";
+            }
+
+            using JsonDocument document = JsonDocument.Parse(answer);
+            return document.RootElement.TryGetProperty("valid", out JsonElement valid) && valid.ValueKind == JsonValueKind.True
+                ? null
+                : $"not valid: {Shorten(answer)}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return $"exception {ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
+    private static string Shorten(byte[] body)
+    {
+        string text = Encoding.UTF8.GetString(body);
+        return text.Length <= 300 ? text : text[..300] + "…";
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static void WriteText(TextWriter stdout, LoadReport r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        stdout.WriteLine(string.Create(c, $"raw ECDsa.VerifyData, 1 thread:   {r.RawVerifyPerSecond,10:F0} /s"));
+        stdout.WriteLine(string.Create(c, $"HTTP verify ({r.Concurrency} concurrent, {r.Seconds:F1} s): {r.ThroughputPerSecond,10:F0} req/s   {r.Url}"));
+        stdout.WriteLine(string.Create(c, $"latency p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms"));
+        stdout.WriteLine(string.Create(c, $"requests {r.Requests}, errors {r.Errors} (non-200, valid=false or no answer)"));
+        stdout.WriteLine(string.Create(c, $"ratio HTTP throughput / raw single-thread verify: {r.RatioToRawSingleThread:F3}"));
+        foreach (string e in r.FirstErrors)
+        {
+            stdout.WriteLine($"  error: {e}");
+        }
+    }
+
+    private sealed record VerifyRequest(string Qr, string CheckpointId);
+
+    private sealed record LoadResult(double[] Latencies, int Errors, int Failures, TimeSpan Elapsed, List<string> FirstErrors);
+
+    private sealed record LoadReport(
+        string Url,
+        double Seconds,
+        int Concurrency,
+        int Requests,
+        int Errors,
+        double ThroughputPerSecond,
+        double P50Ms,
+        double P99Ms,
+        double RawVerifyPerSecond,
+        double RatioToRawSingleThread,
+        IReadOnlyList<string> FirstErrors);
+}
