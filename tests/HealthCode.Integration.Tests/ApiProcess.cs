@@ -12,8 +12,11 @@ namespace HealthCode.Integration.Tests;
 /// </summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
-    /// <summary>The operator key the service is started with (<c>HealthCode:Admin:ApiKey</c>).</summary>
-    public const string AdminApiKey = "test-admin-key";
+    /// <summary>
+    /// The operator key the service is started with (<c>HealthCode:Admin:ApiKey</c>); the service
+    /// refuses to start with a key shorter than 16 characters.
+    /// </summary>
+    public const string AdminApiKey = "test-admin-key-integration";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 

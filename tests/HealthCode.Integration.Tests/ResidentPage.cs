@@ -65,12 +65,5 @@ internal sealed class ResidentPage(IPage page)
     }
 
     /// <summary>Saves a full-page screenshot to the test's work directory and attaches it to the result.</summary>
-    public async Task<string> SaveScreenshotAsync(string description)
-    {
-        var test = TestContext.CurrentContext.Test;
-        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{test.MethodName ?? test.Name}.png");
-        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, description);
-        return path;
-    }
+    public Task<string> SaveScreenshotAsync(string description) => Screenshots.SaveAsync(Page, description);
 }

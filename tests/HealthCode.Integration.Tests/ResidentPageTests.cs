@@ -18,16 +18,7 @@ public sealed class ResidentPageTests
         // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
         SetDefaultExpectTimeout(15_000);
         _consoleErrors.Clear();
-        _context = await ServiceFixture.Browser.NewContextAsync(new()
-        {
-            BaseURL = ServiceFixture.Api.BaseAddress.ToString(),
-            ViewportSize = new() { Width = 390, Height = 844 },
-            DeviceScaleFactor = 2,
-            IsMobile = true,
-            HasTouch = true,
-            Locale = "zh-CN",
-            TimezoneId = "Asia/Shanghai",
-        });
+        _context = await ServiceFixture.Browser.NewContextAsync(ServiceFixture.PhoneContextOptions());
         _context.SetDefaultTimeout(15_000);
         var page = await _context.NewPageAsync();
         page.Console += (_, message) =>

@@ -23,8 +23,18 @@ public sealed class ServiceFixture
         s_api = await ApiProcess.StartAsync(TestContext.CurrentContext.CancellationToken);
 
         s_playwright = await Playwright.CreateAsync();
+        s_browser = await LaunchChromiumAsync();
+    }
+
+    /// <summary>
+    /// Starts another headless Chromium with <paramref name="extraArgs"/> on top of the usual ones,
+    /// for a test that needs browser-wide switches (a fake camera); the caller disposes it.
+    /// </summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(params string[] extraArgs)
+    {
+        var playwright = s_playwright ?? throw new InvalidOperationException("Playwright has not started.");
         // The Debian chromium package; Playwright's own browser download is never used here.
-        s_browser = await s_playwright.Chromium.LaunchAsync(new()
+        return playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
@@ -32,9 +42,22 @@ public sealed class ServiceFixture
             [
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                .. extraArgs,
             ],
         });
     }
+
+    /// <summary>A phone-sized, Chinese-locale browser context against the service, as the pages' users have.</summary>
+    internal static BrowserNewContextOptions PhoneContextOptions() => new()
+    {
+        BaseURL = Api.BaseAddress.ToString(),
+        ViewportSize = new() { Width = 390, Height = 844 },
+        DeviceScaleFactor = 2,
+        IsMobile = true,
+        HasTouch = true,
+        Locale = "zh-CN",
+        TimezoneId = "Asia/Shanghai",
+    };
 
     [OneTimeTearDown]
     public async Task StopAsync()

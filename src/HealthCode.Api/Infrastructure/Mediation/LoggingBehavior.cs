@@ -16,13 +16,24 @@ internal sealed partial class LoggingBehavior<TMessage, TResponse>(ILogger<Loggi
         var started = time.GetTimestamp();
         var response = await next(message, cancellationToken);
         var elapsed = time.GetElapsedTime(started);
-        var outcome = response is IHasProblem { Problem: { } problem } ? problem.Code : "ok";
-        LogHandled(logger, typeof(TMessage).Name, outcome, elapsed.TotalMilliseconds);
+        if (response is IHasProblem { Problem: { } problem })
+        {
+            LogRefused(logger, typeof(TMessage).Name, problem.Code, elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            // Debug, not Information: a checkpoint scans thousands of codes a minute.
+            LogHandled(logger, typeof(TMessage).Name, elapsed.TotalMilliseconds);
+        }
+
         return response;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Message} handled: {Outcome} in {ElapsedMs:F1} ms")]
-    private static partial void LogHandled(ILogger logger, string message, string outcome, double elapsedMs);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Message} handled in {ElapsedMs:F1} ms")]
+    private static partial void LogHandled(ILogger logger, string message, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Message} refused: {Code} in {ElapsedMs:F1} ms")]
+    private static partial void LogRefused(ILogger logger, string message, string code, double elapsedMs);
 }
 
 /// <summary>A response that may carry an expected failure.</summary>

@@ -1,5 +1,6 @@
-// The resident endpoints of HTTP API v1 (DESIGN §5). Every failure becomes an ApiError, so the
-// page decides what to tell the resident in one place: `kind` is `network` when the request never
+// The endpoints of HTTP API v1 (DESIGN §5) that the pages call: the resident's, and the checkpoint
+// staff's (scanner page). Every failure becomes an ApiError, so the page decides what to tell the
+// user in one place: `kind` is `network` when the request never
 // got an answer, otherwise `status` and the RFC 9457 problem details (`problem`) say what happened.
 
 const TIMEOUT_MS = 15000;
@@ -14,7 +15,7 @@ export class ApiError extends Error {
     }
 }
 
-async function send(method, path, { body, token, accept = 'application/json' } = {}) {
+async function send(method, path, { body, token, accept = 'application/json', timeoutMs = TIMEOUT_MS } = {}) {
     const headers = { Accept: accept };
     if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
@@ -29,7 +30,7 @@ async function send(method, path, { body, token, accept = 'application/json' } =
             headers,
             body: body === undefined ? undefined : JSON.stringify(body),
             cache: 'no-store',
-            signal: AbortSignal.timeout(TIMEOUT_MS),
+            signal: AbortSignal.timeout(timeoutMs),
         });
     } catch {
         // Offline, DNS failure, timeout: the resident can only try again later.
@@ -84,4 +85,29 @@ export async function getMyQr(token) {
     const now = Number.isNaN(serverNow) ? Date.now() : serverNow;
     const lifetimeMs = Number.isNaN(expiresAt) ? null : expiresAt - now;
     return { blob, lifetimeMs };
+}
+
+// ---- checkpoint staff ------------------------------------------------------------------------
+
+// A checkpoint cannot hold a queue for 15 s: a verify that takes longer is reported as a network
+// problem at once, and the staff member scans again or looks the person up by ID card.
+const STAFF_TIMEOUT_MS = 5000;
+
+/**
+ * `POST /api/v1/verify` → the verdict `{valid, color, issuer, issuerName, maskedName, idTail,
+ * issuedAt, expiresAt, source, error}`; `200` for every scanned input, valid or not.
+ */
+export async function verifyCode(staffToken, qr, checkpointId) {
+    const response = await send('POST', '/api/v1/verify', {
+        body: { qr, checkpointId }, token: staffToken, timeoutMs: STAFF_TIMEOUT_MS,
+    });
+    return response.json();
+}
+
+/** `POST /api/v1/lookup` → `{color, maskedName}` for a resident without a phone (audited, rate-limited). */
+export async function lookupResident(staffToken, idNumber, name, checkpointId) {
+    const response = await send('POST', '/api/v1/lookup', {
+        body: { idNumber, name, checkpointId }, token: staffToken, timeoutMs: STAFF_TIMEOUT_MS,
+    });
+    return response.json();
 }

@@ -201,6 +201,17 @@ const texts = {
     },
 };
 
+/**
+ * Adds another page's texts (`{zh: {...}, en: {...}}`, e.g. the scanner's) to both languages, so
+ * that page shares the language choice, `t`, `translate` and `setText`. A key the resident page
+ * already defines keeps its resident text.
+ */
+export function addTexts(more) {
+    for (const lang of LANGUAGES) {
+        texts[lang] = { ...more[lang], ...texts[lang] };
+    }
+}
+
 let current = readStoredLanguage();
 
 function readStoredLanguage() {

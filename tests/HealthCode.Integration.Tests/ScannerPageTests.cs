@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using NUnit.Framework.Interfaces;
+using static Microsoft.Playwright.Assertions;
+
+namespace HealthCode.Integration.Tests;
+
+/// <summary>
+/// The checkpoint scanner in real headless Chromium on a phone-sized screen, against the real
+/// service: codes the service issued, read by a fake camera or typed by a scan gun.
+/// </summary>
+[TestFixture]
+public sealed class ScannerPageTests
+{
+    private const string ResidentName = "张小艺";
+    private const string MaskedResidentName = "张*艺";
+
+    private readonly List<string> _consoleErrors = [];
+    private ServiceClient _service = null!;
+    private IBrowser? _cameraBrowser;
+    private IBrowserContext? _context;
+    private ScannerPage? _scanner;
+    private string? _workDirectory;
+
+    [SetUp]
+    public void SetUp()
+    {
+        // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
+        SetDefaultExpectTimeout(15_000);
+        _consoleErrors.Clear();
+        _service = new ServiceClient();
+    }
+
+    [TearDown]
+    public async Task TearDownAsync()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed && _scanner is not null)
+        {
+            await _scanner.SaveScreenshotAsync("the page when the test failed", "failed");
+            await TestContext.Out.WriteLineAsync(
+                $"browser console errors:\n{string.Join('\n', _consoleErrors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
+        }
+
+        if (_context is not null)
+        {
+            await _context.DisposeAsync();
+        }
+
+        if (_cameraBrowser is not null)
+        {
+            await _cameraBrowser.DisposeAsync();
+        }
+
+        _service.Dispose();
+        if (_workDirectory is not null)
+        {
+            Directory.Delete(_workDirectory, recursive: true);
+        }
+
+        _context = null;
+        _cameraBrowser = null;
+        _scanner = null;
+        _workDirectory = null;
+    }
+
+    [Test]
+    public async Task Camera_ReadsAQrTheServiceIssued_ShowsGreenWithMaskedNameAndIdTail_AndVerifiesItOnce()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var idNumber = IdNumbers.NewValid();
+        var resident = await _service.DeclareResidentAsync(ResidentName, idNumber);
+
+        // The token in the picture lives for minutes: the video is made right before the browser starts.
+        _workDirectory = Directory.CreateTempSubdirectory("healthcode-camera-").FullName;
+        var video = await FakeCamera.VideoOfAsync(await _service.GetQrPngAsync(resident), _workDirectory);
+        _cameraBrowser = await ServiceFixture.LaunchChromiumAsync(
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            $"--use-file-for-fake-video-capture={video}");
+        var options = ServiceFixture.PhoneContextOptions();
+        options.Permissions = ["camera"];
+        var scanner = await OpenScannerAsync(_cameraBrowser, staff, options);
+        var verifyRequests = 0;
+        scanner.Page.Request += (_, request) =>
+        {
+            if (request.Url.EndsWith("/api/v1/verify", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref verifyRequests);
+            }
+        };
+
+        await scanner.StartCameraAsync();
+
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "green", new() { Timeout = 20_000 });
+        await Expect(scanner.MaskedName).ToHaveTextAsync(MaskedResidentName);
+        await Expect(scanner.IdTail).ToHaveTextAsync(idNumber[^4..]);
+        await Expect(scanner.Page.Locator("#result-word")).ToHaveTextAsync("绿码 通行");
+        await Expect(scanner.Page.Locator("#result-issuer")).Not.ToBeEmptyAsync();
+        await Expect(scanner.Page.Locator("#camera-video")).ToBeVisibleAsync();
+        await scanner.SaveScreenshotAsync("green: a service-issued QR read by the fake camera", "green");
+
+        // The code stays in front of the camera (the video loops): one verify, not one per frame.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Multiple(() =>
+        {
+            Assert.That(Volatile.Read(ref verifyRequests), Is.EqualTo(1), "the same code in view is verified once");
+            Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+        });
+    }
+
+    [Test]
+    public async Task ScanGun_TypedCodeAndEnter_ShowsGreen_ThenGarbageShowsMalformed_AndIsReadyForTheNext()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var idNumber = IdNumbers.NewValid();
+        var qrText = await _service.GetQrTextAsync(await _service.DeclareResidentAsync(ResidentName, idNumber));
+        var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
+
+        // The token came in the fragment: kept by the page, gone from the address bar.
+        await Expect(scanner.Page).ToHaveURLAsync(new Regex(@"/scan\.html$"));
+        await Expect(scanner.Page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await Expect(scanner.Wedge).ToBeFocusedAsync();
+
+        await scanner.ScanWithGunAsync(qrText);
+
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "green");
+        await Expect(scanner.MaskedName).ToHaveTextAsync(MaskedResidentName);
+        await Expect(scanner.IdTail).ToHaveTextAsync(idNumber[^4..]);
+        await Expect(scanner.Wedge).ToBeFocusedAsync();
+        await Expect(scanner.Wedge).ToHaveValueAsync(string.Empty);
+
+        await scanner.ScanWithGunAsync("HC1:/1234");
+
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "invalid");
+        await Expect(scanner.Page.Locator("#result-word")).ToHaveTextAsync("无效码");
+        await Expect(scanner.Reason).ToHaveAttributeAsync("data-code", "malformed");
+        await Expect(scanner.Reason).ToHaveTextAsync("无法识别此二维码，请让对方打开健康码重新出示。");
+        await Expect(scanner.Page.Locator("#result-person")).ToBeHiddenAsync();
+        await Expect(scanner.Wedge).ToBeFocusedAsync();
+        await Expect(scanner.Wedge).ToHaveValueAsync(string.Empty);
+        await scanner.SaveScreenshotAsync("invalid: garbage typed by a scan gun", "invalid");
+
+        // In English the reason is English; the switch leaves the scan gun input ready.
+        await scanner.Page.Locator("#lang-switch").ClickAsync();
+        await Expect(scanner.Page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(scanner.Wedge).ToBeFocusedAsync();
+        await scanner.ScanWithGunAsync("HC1:/1234");
+        await Expect(scanner.Reason).ToHaveTextAsync(new Regex("^Not a readable health code"));
+        await Expect(scanner.Page.Locator("#result-word")).ToHaveTextAsync("Invalid code");
+
+        Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+    }
+
+    [Test]
+    public async Task ScanGun_RedCode_ShowsStopInRed_WithTheNameToCompare()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var idNumber = IdNumbers.NewValid();
+        var qrText = await _service.GetQrTextAsync(
+            await _service.DeclareResidentAsync(ResidentName, idNumber, confirmedCaseContact: true));
+        var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
+
+        await scanner.ScanWithGunAsync(qrText);
+
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "red");
+        await Expect(scanner.Page.Locator("#result-word")).ToHaveTextAsync("红码 禁止通行");
+        await Expect(scanner.MaskedName).ToHaveTextAsync(MaskedResidentName);
+        await Expect(scanner.Reason).ToBeHiddenAsync();
+        await Expect(scanner.Page.Locator("body")).ToHaveAttributeAsync("data-result", "red");
+        await scanner.SaveScreenshotAsync("red: stop", "red");
+    }
+
+    [Test]
+    public async Task Camera_Unavailable_SaysSo_AndTheScanGunStillWorks()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var idNumber = IdNumbers.NewValid();
+        var qrText = await _service.GetQrTextAsync(await _service.DeclareResidentAsync(ResidentName, idNumber));
+        // The shared browser has neither a camera nor a permission for one.
+        var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
+
+        await scanner.StartCameraAsync();
+
+        await Expect(scanner.CameraStatus).ToHaveAttributeAsync("data-kind", "error");
+        await Expect(scanner.CameraStatus).ToContainTextAsync("扫码枪");
+        await Expect(scanner.Page.Locator("#camera-video")).ToBeHiddenAsync();
+        await Expect(scanner.Wedge).ToBeFocusedAsync();
+
+        await scanner.ScanWithGunAsync(qrText);
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "green");
+        await Expect(scanner.IdTail).ToHaveTextAsync(idNumber[^4..]);
+    }
+
+    [Test]
+    public async Task Lookup_ByIdNumberAndName_ShowsTheColourAndMaskedName_AndAWrongNameIsNotFound()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var idNumber = IdNumbers.NewValid();
+        await _service.DeclareResidentAsync("李小红", idNumber);
+        var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
+
+        await scanner.LookUpAsync(idNumber, "李小红");
+
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "green");
+        await Expect(scanner.MaskedName).ToHaveTextAsync("李*红");
+        await Expect(scanner.IdTail).ToHaveTextAsync(idNumber[^4..]);
+        await Expect(scanner.Page.Locator("#result-meta")).ToHaveTextAsync("身份证查询结果");
+        await Expect(scanner.LookupMessage).ToBeHiddenAsync();
+        await Expect(scanner.Page.Locator("#lookup-id")).ToHaveValueAsync(string.Empty);
+
+        await scanner.LookUpAsync(idNumber, "李小明");
+
+        await Expect(scanner.LookupMessage).ToBeVisibleAsync();
+        await Expect(scanner.LookupMessage).ToHaveAttributeAsync("data-status", "404");
+        await Expect(scanner.LookupMessage).ToContainTextAsync("未找到该居民的申报记录");
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "idle");
+        await scanner.SaveScreenshotAsync("lookup: not found", "not-found");
+        Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+    }
+
+    [Test]
+    public async Task RevokedStaffToken_SendsThePageBackToSetUp_WithTheReason()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
+        await _service.RevokeStaffAsync(staff);
+
+        await scanner.ScanWithGunAsync("HC1:/1234");
+
+        await Expect(scanner.SetupView).ToBeVisibleAsync();
+        await Expect(scanner.ScanView).ToBeHiddenAsync();
+        await Expect(scanner.Message).ToHaveTextAsync("令牌无效或已过期，请向管理员重新申请");
+        await Expect(scanner.Page.Locator("#setup-token")).ToHaveValueAsync(string.Empty);
+        await Expect(scanner.Page.Locator("#setup-checkpoint")).ToHaveValueAsync(staff.CheckpointId);
+
+        // The revoked token is forgotten: a reload still asks for a new one.
+        await scanner.Page.ReloadAsync();
+        await Expect(scanner.SetupView).ToBeVisibleAsync();
+    }
+
+    [Test]
+    public async Task SetUp_WithoutAToken_AsksForOne_AndAPastedTokenOpensTheScanner()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        _context = await ServiceFixture.Browser.NewContextAsync(ServiceFixture.PhoneContextOptions());
+        var page = await _context.NewPageAsync();
+        _scanner = new ScannerPage(page);
+        await page.GotoAsync("/scan.html");
+
+        await Expect(_scanner.SetupView).ToBeVisibleAsync();
+        await page.Locator("#setup-save").ClickAsync();
+        await Expect(page.Locator("#setup-token")).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await page.Locator("#setup-token").FillAsync(staff.Token);
+        await page.Locator("#setup-checkpoint").FillAsync(staff.CheckpointId);
+        await page.Locator("#setup-save").ClickAsync();
+
+        await Expect(_scanner.ScanView).ToBeVisibleAsync();
+        await Expect(page.Locator("#scan-checkpoint")).ToContainTextAsync(staff.CheckpointId);
+        await Expect(_scanner.Wedge).ToBeFocusedAsync();
+        await page.ReloadAsync();
+        await Expect(_scanner.ScanView).ToBeVisibleAsync();
+    }
+
+    private async Task<ScannerPage> OpenScannerAsync(IBrowser browser, StaffMember staff, BrowserNewContextOptions? options = null)
+    {
+        _context = await browser.NewContextAsync(options ?? ServiceFixture.PhoneContextOptions());
+        _context.SetDefaultTimeout(15_000);
+        var page = await _context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            // Chromium also logs every non-2xx fetch ("Failed to load resource"), and some are
+            // expected here (401 after a revocation, 404 lookups); what matters are the page's own errors.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                _consoleErrors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => _consoleErrors.Add(error);
+        _scanner = new ScannerPage(page);
+        await _scanner.OpenAsync(staff);
+        return _scanner;
+    }
+
+    /// <summary>A checkpoint of this test alone, so its staff member and audit entries are its own.</summary>
+    private static string NewCheckpointId() =>
+        "it-gate-" + RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace HealthCode.Integration.Tests;
+
+/// <summary>
+/// What the page tests need from the running service, through its public HTTP API only: an
+/// operator enrolling and revoking staff (DESIGN §5 admin), and a resident with a declared code.
+/// </summary>
+internal sealed class ServiceClient : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = ServiceFixture.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary><c>POST /api/v1/admin/staff</c> with the operator key → a staff bearer token.</summary>
+    public async Task<StaffMember> EnrolStaffAsync(string checkpointId, string name = "王检查")
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/api/v1/admin/staff", ApiProcess.AdminApiKey, new { name, checkpointId });
+        var body = await ReadAsync(response, HttpStatusCode.Created);
+        return new StaffMember(body["staffId"]!.ToString(), body["token"]!.GetValue<string>(), checkpointId);
+    }
+
+    /// <summary><c>DELETE /api/v1/admin/staff/{id}</c>: every token of that staff member stops working at once.</summary>
+    public async Task RevokeStaffAsync(StaffMember staff)
+    {
+        using var response = await SendAsync(
+            HttpMethod.Delete, $"/api/v1/admin/staff/{Uri.EscapeDataString(staff.StaffId)}", ApiProcess.AdminApiKey);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Logs a new resident in with the Development <c>devCode</c> and declares; returns the session
+    /// token. A healthy declaration scores green; contact with a confirmed case scores red (DESIGN §6).
+    /// </summary>
+    public async Task<string> DeclareResidentAsync(string name, string idNumber, bool confirmedCaseContact = false)
+    {
+        var phone = ResidentPage.NewPhone();
+        using var otp = await SendAsync(HttpMethod.Post, "/api/v1/auth/otp", token: null, new { phone });
+        var devCode = (await ReadAsync(otp, HttpStatusCode.Accepted))["devCode"]!.GetValue<string>();
+        using var login = await SendAsync(HttpMethod.Post, "/api/v1/auth/login", token: null, new { phone, code = devCode });
+        var token = (await ReadAsync(login, HttpStatusCode.OK))["token"]!.GetValue<string>();
+
+        using var declared = await SendAsync(HttpMethod.Post, "/api/v1/declarations", token, new
+        {
+            name,
+            idNumber,
+            phone,
+            region = "410100",
+            travel = Array.Empty<object>(),
+            symptoms = Array.Empty<string>(),
+            temperature = 36.5m,
+            contact = new { confirmedCase = confirmedCaseContact, suspectedCase = false, closeContactNotice = false },
+        });
+        await ReadAsync(declared, HttpStatusCode.Created);
+        return token;
+    }
+
+    /// <summary><c>GET /api/v1/me/code/qr?format=png</c>: the image a resident shows (a freshly signed token).</summary>
+    public async Task<byte[]> GetQrPngAsync(string residentToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/api/v1/me/code/qr?format=png", residentToken);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    /// <summary><c>GET /api/v1/me/code/qr?format=text</c>: exactly what the QR holds, as a scan gun types it.</summary>
+    public async Task<string> GetQrTextAsync(string residentToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/api/v1/me/code/qr?format=text", residentToken);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        return text;
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return _http.SendAsync(request);
+    }
+
+    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(expected), $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A staff member as the operator API created them.</summary>
+internal sealed record StaffMember(string StaffId, string Token, string CheckpointId);
