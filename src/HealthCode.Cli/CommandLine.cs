@@ -16,10 +16,20 @@ internal static class CommandLine
           healthcode keys generate --province <code> [--out <dir>]   root + issuer-1 key pairs for a province (default dir: ./<code>)
           healthcode keys generate --hub [--out <dir>]               the national hub's anchor key pair (default dir: ./hub)
           healthcode keys thumbprint <file.jwk>...                   print kid and RFC 7638 thumbprint of JWK files
+          healthcode keys rotate --keys <dir>                        new active issuer-(N+1); the active key becomes retired (keys.json)
+          healthcode keys revoke <kid> --reason "<text>" --keys <dir>
+                                                                     mark a compromised issuer key revoked in keys.json; the active key
+                                                                     is refused: rotate first
           healthcode trust-list sign --keys <dir> --province <code> --name <name> --seq <n> [--days 7] [--revoke <kid>]... --out <file>
                                                                      sign the province's trust list with root.private.jwk (works offline):
-                                                                     the highest issuer-N with a private key is active (else the highest N),
-                                                                     the others retired, --revoke <kid> marks a key revoked
+                                                                     statuses from keys.json (retired keys listed until retiredAt + 7 days,
+                                                                     revoked keys always); without keys.json the highest issuer-N with a
+                                                                     private key is active (else the highest N), the others retired;
+                                                                     --revoke <kid> marks a key revoked in this list only
+          healthcode federation sign --anchor <dir> --members <members.json> --seq <n> [--days 7] --out <file>
+                                                                     the hub's federation list, signed with anchor.private.jwk;
+                                                                     members.json: {"members":[{iss,name,rootKey,trustListUrl,status}]}
+                                                                     (rootKey: a public JWK or a .public.jwk path)
           healthcode verify <qr text | file.png> --trust <folder>    offline verdict as JSON, no network; <folder>/<iss>/root.public.jwk
                                                                      pins each partner's root, <folder>/<iss>/trust-list.jws is its list
                                                                      exit 0 valid, 1 invalid, 2 usage error
@@ -31,7 +41,8 @@ internal static class CommandLine
           healthcode --help                                          this text
 
         Key files are JWK (RFC 7517): <name>.private.jwk (owner-only) and <name>.public.jwk.
-        Existing key files are never overwritten. Formats: docs/TOKEN-FORMAT.md, docs/TRUST-LIST-FORMAT.md.
+        Existing key files are never overwritten. Formats: docs/TOKEN-FORMAT.md, docs/TRUST-LIST-FORMAT.md,
+        docs/FEDERATION-FORMAT.md.
         """;
 
     /// <summary>Runs a command; the load test is the one asynchronous command, awaited here rather than blocked on.</summary>
@@ -53,6 +64,9 @@ internal static class CommandLine
         {
             ["keys", "generate", .. var rest] => KeysGenerateCommand.Run(rest, stdout, stderr),
             ["keys", "thumbprint", .. var rest] => KeysThumbprintCommand.Run(rest, stdout, stderr),
+            ["keys", "rotate", .. var rest] => KeysRotateCommand.Run(rest, stdout, stderr, TimeProvider.System),
+            ["keys", "revoke", .. var rest] => KeysRevokeCommand.Run(rest, stdout, stderr, TimeProvider.System),
+            ["federation", "sign", .. var rest] => FederationSignCommand.Run(rest, stdout, stderr, TimeProvider.System),
             ["trust-list", "sign", .. var rest] => TrustListSignCommand.Run(rest, stdout, stderr, TimeProvider.System),
             ["verify", .. var rest] => VerifyCommand.Run(rest, stdout, stderr, TimeProvider.System),
             ["load", "verify", ..] => Fail(stderr, "load verify runs through RunAsync."),

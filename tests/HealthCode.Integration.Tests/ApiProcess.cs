@@ -22,14 +22,16 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
     private readonly StringBuilder _output = new();
     private readonly Lock _outputLock = new();
 
-    private ApiProcess(Process process, Uri baseAddress, string dataDirectory)
+    private ApiProcess(Process process, Uri baseAddress, string dataDirectory, bool ownsDataDirectory)
     {
         _process = process;
         BaseAddress = baseAddress;
         _dataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
     }
 
     public Uri BaseAddress { get; }
@@ -46,8 +48,16 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ApiProcess> StartAsync(CancellationToken cancellationToken)
+    public static Task<ApiProcess> StartAsync(CancellationToken cancellationToken) =>
+        StartAsync(new ApiProcessOptions(), cancellationToken);
+
+    /// <summary>
+    /// Starts the service with <paramref name="options"/> on top of the defaults (Development, the
+    /// operator key, a SQLite file in the data folder, the Henan sample keys).
+    /// </summary>
+    public static async Task<ApiProcess> StartAsync(ApiProcessOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var repoRoot = RepoRoot.Find();
         // Run the build that matches this test assembly, so `dotnet test -c Release` tests Release.
         var configuration = typeof(ApiProcess).Assembly
@@ -59,8 +69,9 @@ internal sealed class ApiProcess : IAsyncDisposable
             Assert.Fail($"{apiDll} does not exist: build the solution ({configuration}) first.");
         }
 
-        var dataDirectory = Directory.CreateTempSubdirectory("healthcode-it-").FullName;
-        var baseAddress = new Uri($"http://127.0.0.1:{FreeTcpPort()}");
+        var ownsDataDirectory = options.DataDirectory is null;
+        var dataDirectory = options.DataDirectory ?? Directory.CreateTempSubdirectory("healthcode-it-").FullName;
+        var baseAddress = new Uri($"http://127.0.0.1:{options.Port ?? FreeTcpPort()}");
         var startInfo = new ProcessStartInfo(DotNetHost())
         {
             UseShellExecute = false,
@@ -82,9 +93,13 @@ internal sealed class ApiProcess : IAsyncDisposable
         startInfo.Environment["ConnectionStrings__HealthCode"] = $"Data Source={Path.Combine(dataDirectory, "hc.db")}";
         startInfo.Environment["HealthCode__Keys__Path"] = Path.Combine(repoRoot, "keys-sample", "410000");
         startInfo.Environment["HealthCode__Admin__ApiKey"] = AdminApiKey;
+        foreach (var (name, value) in options.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var api = new ApiProcess(process, baseAddress, dataDirectory);
+        var api = new ApiProcess(process, baseAddress, dataDirectory, ownsDataDirectory);
         process.OutputDataReceived += (_, e) => api.Append(e.Data);
         process.ErrorDataReceived += (_, e) => api.Append(e.Data);
         if (!process.Start())
@@ -180,6 +195,12 @@ internal sealed class ApiProcess : IAsyncDisposable
             _process.Dispose();
         }
 
+        if (!_ownsDataDirectory)
+        {
+            // The caller keeps it, e.g. to start the same province again on the same store.
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -194,7 +215,8 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    private static int FreeTcpPort()
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -213,4 +235,17 @@ internal sealed class ApiProcess : IAsyncDisposable
         var current = Environment.ProcessPath;
         return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
+}
+
+/// <summary>How to start one service process, beyond the defaults of <see cref="ApiProcess"/>.</summary>
+internal sealed record ApiProcessOptions
+{
+    /// <summary>A fixed port, so a stopped process can be started again where partners expect it; null for a free one.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>The folder for the SQLite file, kept when the process stops; null for a temporary one deleted on dispose.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Environment variables set on top of (or replacing) the defaults, e.g. <c>HealthCode__Province__Code</c>.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 }

@@ -11,7 +11,19 @@ namespace HealthCode.Integration.Tests;
 /// </summary>
 internal sealed class ServiceClient : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = ServiceFixture.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
+
+    /// <summary>A client of the service the page tests share (<see cref="ServiceFixture"/>).</summary>
+    public ServiceClient()
+        : this(ServiceFixture.Api.BaseAddress)
+    {
+    }
+
+    /// <summary>A client of the service at <paramref name="baseAddress"/>, e.g. one province of a federation.</summary>
+    public ServiceClient(Uri baseAddress)
+    {
+        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
 
     /// <summary><c>POST /api/v1/admin/staff</c> with the operator key → a staff bearer token.</summary>
     public async Task<StaffMember> EnrolStaffAsync(string checkpointId, string name = "王检查")
@@ -71,6 +83,29 @@ internal sealed class ServiceClient : IDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
         return text;
+    }
+
+    /// <summary><c>POST /api/v1/verify</c> as <paramref name="staff"/> at their checkpoint → the verdict (200 for every input).</summary>
+    public async Task<JsonObject> VerifyAsync(StaffMember staff, string qr)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/api/v1/verify", staff.Token, new { qr, checkpointId = staff.CheckpointId });
+        return await ReadAsync(response, HttpStatusCode.OK);
+    }
+
+    /// <summary>An operator call (<c>/api/v1/admin/...</c>) that must answer <paramref name="expected"/>; returns the JSON body, if any.</summary>
+    public async Task<JsonNode?> OperatorAsync(HttpMethod method, string path, object? body, HttpStatusCode expected)
+    {
+        using var response = await SendAsync(method, path, ApiProcess.AdminApiKey, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(expected), $"{method} {path}: {text}");
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    /// <summary>A GET that answers whatever it answers (health, metrics): the status and the body text.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetTextAsync(string path)
+    {
+        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null)

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
+using HealthCode.Trust.Federation;
+using HealthCode.Trust.Keys;
+using HealthCode.Trust.Status;
 using HealthCode.Trust.Tokens;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
@@ -108,6 +111,59 @@ public sealed class MutationTests
             {
                 TrustListResult result = TrustListCodec.Verify(mutated, _p.Zhejiang.Root, "330000", null, Crafted.Now, TimeSpan.FromMinutes(1));
                 if (result.IsValid)
+                {
+                    failures.Add("accepted: " + mutated);
+                }
+            }
+            catch (Exception ex)
+            {
+                failures.Add($"{ex.GetType().Name}: {ex.Message} for {mutated}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty, string.Join("\n", failures.Take(10)));
+    }
+
+    [Test]
+    public void FederationListVerify_NeverThrows_AndNeverAcceptsMutatedLists_Seeded()
+    {
+        using EcKey anchor = ProvinceKeys.LoadHubAnchor(Path.Combine(RepoPaths.KeysSample, "hub"));
+        var list = new FederationList(9, Crafted.Now, Crafted.Now.AddDays(7),
+        [
+            new FederationMember("330000", "浙江省", _p.Zhejiang.Issuers[0], "https://zj.example/tl", MemberStatus.Active),
+        ]);
+        using EcKey publicRoot = EcKey.FromJwk(_p.Zhejiang.Issuers[0].ToPublicJwk());
+        string original = FederationListCodec.Sign(list with { Members = [list.Members[0] with { RootKey = publicRoot }] }, anchor);
+        AssertNeverThrowsNorAccepts(original, jws => FederationListCodec.Verify(jws, anchor, null, Crafted.Now, TimeSpan.FromMinutes(1)).IsValid);
+    }
+
+    [Test]
+    public void StatusRequestVerify_NeverThrows_AndNeverAcceptsMutatedRequests_Seeded()
+    {
+        var store = new TrustStore();
+        store.SetOwn("410000", "河南省", [(_p.Henan.ActiveIssuer, KeyStatus.Active)]);
+        string original = StatusRequestCodec.Sign("410000", "330000", "k3J9xQ2mT7vB4nLp", Crafted.Now, _p.Henan.ActiveIssuer);
+        AssertNeverThrowsNorAccepts(original, jws => StatusRequestCodec.Verify(jws, store, "330000", Crafted.Now, TimeSpan.FromMinutes(1)).IsValid);
+    }
+
+    private static void AssertNeverThrowsNorAccepts(string original, Func<string, bool> verify)
+    {
+        Assert.That(verify(original), Is.True, "the unmutated original verifies");
+        var random = new Random(Seed);
+        int tried = 0;
+        var failures = new List<string>();
+        while (tried < TrustListMutations)
+        {
+            string mutated = MutateJws(random, original);
+            if (mutated.Trim() == original)
+            {
+                continue;
+            }
+
+            tried++;
+            try
+            {
+                if (verify(mutated))
                 {
                     failures.Add("accepted: " + mutated);
                 }

@@ -39,6 +39,12 @@ internal sealed class HealthCodeOptions
 
     [Required, ValidateObjectMembers]
     public TrustOptions Trust { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public FederationOptions Federation { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public HubOptions Hub { get; set; } = new();
 }
 
 internal sealed class ProvinceOptions
@@ -131,4 +137,42 @@ internal sealed class TrustOptions
     /// and <c>&lt;iss&gt;/trust-list.jws</c>, each list checked against its root before use.
     /// </summary>
     public string? PartnersPath { get; set; }
+}
+
+internal sealed class FederationOptions
+{
+    /// <summary>How often partners' lists are fetched (conditional GETs), with ±20% jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long this province's own published list is valid.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan ListLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Re-sign the own list when less than this is left; well before <c>exp</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "30.00:00:00")]
+    public TimeSpan ResignBefore { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>A list expiring sooner than this makes /readyz degraded.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan WarnBefore { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Ask a partner for the current status of its code at each scan.</summary>
+    public bool OnlineStatusCheck { get; set; }
+
+    /// <summary>The most a scan waits for a partner's status answer before the offline verdict is given.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:05")]
+    public TimeSpan StatusCheckTimeout { get; set; } = TimeSpan.FromMilliseconds(300);
+}
+
+internal sealed class HubOptions
+{
+    /// <summary>Hub mode: keep the member registry and publish the federation list signed by the anchor key.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The hub to trust, e.g. https://hub.example/ (its federation list is fetched from there).</summary>
+    public Uri? Url { get; set; }
+
+    /// <summary>The hub's anchor public key: a JWK file path, exchanged out of band.</summary>
+    public string? AnchorKey { get; set; }
 }

@@ -1,29 +1,42 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using HealthCode.Api.Features.Audit;
 using HealthCode.Api.Features.Auth;
 using HealthCode.Api.Features.Codes;
 using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Features.Health;
+using HealthCode.Api.Features.Hub;
+using HealthCode.Api.Features.Keys;
+using HealthCode.Api.Features.Partners;
 using HealthCode.Api.Features.Staff;
 using HealthCode.Api.Features.Verification;
 using HealthCode.Api.Infrastructure.Audit;
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Auth;
+using HealthCode.Api.Infrastructure.Federation;
+using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Mediation;
+using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
+using HealthCode.Trust.Verification;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure;
 
+/// <summary>
+/// Composition of the service. One binary, two modes (DESIGN §4.3): a province (residents,
+/// checkpoints, partners) or, with <c>HealthCode:Hub:Enabled</c>, the national hub (member
+/// registry and the federation list).
+/// </summary>
 internal static partial class ServiceSetup
 {
     public static WebApplicationBuilder AddHealthCode(this WebApplicationBuilder builder)
@@ -55,13 +68,16 @@ internal static partial class ServiceSetup
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "HealthCode API";
-            document.Info.Description = "A province's health-code service: resident declarations and codes (DESIGN §5).";
+            document.Info.Description = "A province's health-code service: resident declarations and codes, checkpoint verification, federation (DESIGN §5).";
             return Task.CompletedTask;
         }));
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
-            o.ServiceLifetime = ServiceLifetime.Singleton;
+            // Scoped: handlers are built when a request needs them. As singletons the generated
+            // mediator builds every handler at the first call, the hub's in a province and the
+            // province's in the hub, and each would load keys that instance does not have.
+            o.ServiceLifetime = ServiceLifetime.Scoped;
             o.GenerateTypesAsInternal = true;
             o.PipelineBehaviors = [typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>)];
         });
@@ -71,65 +87,44 @@ internal static partial class ServiceSetup
         services.AddSingleton<IValidator<CreateStaff>, CreateStaffValidator>();
         services.AddSingleton<IValidator<VerifyCode>, VerifyCodeValidator>();
         services.AddSingleton<IValidator<LookupByIdCard>, LookupByIdCardValidator>();
+        services.AddSingleton<IValidator<RegisterPartner>, RegisterPartnerValidator>();
+        services.AddSingleton<IValidator<UpsertHubMember>, UpsertHubMemberValidator>();
+        services.AddSingleton<IValidator<RevokeKey>, RevokeKeyValidator>();
 
         services.AddSingleton(new SqliteDatabase(
             SqliteConnectionString(builder.Configuration.GetConnectionString("HealthCode"), builder.Environment.ContentRootPath)));
         services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
         services.AddSingleton<IStaffStore, SqliteStaffStore>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
-        services.AddHostedService<StartupChecks>();
-        services.AddSingleton<AuditLog>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
-        services.AddHostedService<AuditRetention>();
-        services.AddSingleton<IssuingKeys>();
-        services.AddSingleton(sp => TrustSetup.Create(
-            sp.GetRequiredService<IssuingKeys>(),
-            sp.GetRequiredService<IOptions<HealthCodeOptions>>(),
-            sp.GetRequiredService<IHostEnvironment>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TrustSetup))));
-        services.AddSingleton(sp => TrustSetup.Verifier(
-            sp.GetRequiredService<TrustStore>(), sp.GetRequiredService<IOptions<HealthCodeOptions>>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<CodeStatusIndex>();
-        services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<IPartnerStore, SqlitePartnerStore>();
+        services.AddSingleton<IHubMemberStore, SqliteHubMemberStore>();
+        services.AddSingleton<ISignedListStore, SqliteSignedListStore>();
         services.AddSingleton<OperatorKey>();
-        services.AddSingleton(sp => RiskPolicy.Load(Path.GetFullPath(
-            sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
-        services.AddSingleton<RiskScorer>();
-        services.AddSingleton<DeclarationValidator>();
-        services.AddSingleton<OneTimeCodes>();
-        services.AddSingleton<ISmsSender, LoggingSmsSender>();
+        services.AddHostedService<StartupChecks>();
 
-        // No default scheme: each endpoint group names the one it needs, and only those look a token up.
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ResidentSessionAuthentication>(ResidentSessionAuthentication.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, StaffAuthentication>(StaffAuthentication.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(ResidentSessionAuthentication.SchemeName, p => p
-                .AddAuthenticationSchemes(ResidentSessionAuthentication.SchemeName)
-                .RequireClaim(ResidentSessionAuthentication.ResidentIdClaim))
-            .AddPolicy(StaffAuthentication.SchemeName, p => p
-                .AddAuthenticationSchemes(StaffAuthentication.SchemeName)
-                .RequireClaim(StaffAuthentication.StaffIdClaim))
-            .AddPolicy(OperatorAuthentication.SchemeName, p => p
-                .AddAuthenticationSchemes(OperatorAuthentication.SchemeName)
-                .RequireRole("operator"));
-        services.AddRateLimiter(o =>
-        {
-            o.AddPolicy(LookupByIdCardEndpoint.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.FindFirstValue(StaffAuthentication.StaffIdClaim) ?? "",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Staff.LookupsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-            o.OnRejected = (context, _) => new ValueTask(new ApiProblem(
-                StatusCodes.Status429TooManyRequests, "rate_limited", "Too many ID-card lookups from this staff member.", "Wait a minute, then try again.")
-                .WriteAsync(context.HttpContext));
-        });
+        AddAuthentication(services);
+        services.AddRateLimiter(_ => { });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        // Both modes' services are registered (so every handler resolves); only one mode's
+        // background jobs run and only its endpoints are mapped.
+        services.AddSingleton<FederationPublisher>();
+        AddProvince(services);
+        AddFederation(builder);
+        if (IsHub(builder.Configuration))
+        {
+            services.AddHostedService<FederationJob>();
+        }
+        else
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+            services.AddHostedService<AuditRetention>();
+            services.AddHostedService<TrustRefresher>();
+            services.AddHostedService<OwnTrustListJob>();
+            services.AddHealthChecks()
+                .AddCheck<SharedCacheHealthCheck>("sharedCache")
+                .AddCheck<TrustListsHealthCheck>("trustLists");
+        }
+
         return builder;
     }
 
@@ -152,23 +147,147 @@ internal static partial class ServiceSetup
         app.MapOpenApi();
         app.MapHealth();
         var api = app.MapGroup("/api/v1");
-        var auth = api.MapGroup("/auth").WithTags("Resident login");
-        auth.MapRequestOtp();
-        auth.MapLogin();
-        var resident = api.MapGroup("").WithTags("Resident");
-        resident.MapSubmitDeclaration();
-        resident.MapGetMyCode();
-        resident.MapGetMyCodeQr();
-        var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
-        staff.MapVerifyCode();
-        staff.MapLookupByIdCard();
         var admin = api.MapGroup("/admin").WithTags("Operators").RequireAuthorization(OperatorAuthentication.SchemeName);
-        admin.MapCreateStaff();
-        admin.MapRevokeStaff();
-        admin.MapAudit();
+        if (IsHub(app.Configuration))
+        {
+            app.MapFederationList();
+            admin.MapHubMembers();
+        }
+        else
+        {
+            app.MapMetrics();
+            app.MapTrustList();
+            app.MapPartnerStatus();
+            var auth = api.MapGroup("/auth").WithTags("Resident login");
+            auth.MapRequestOtp();
+            auth.MapLogin();
+            var resident = api.MapGroup("").WithTags("Resident");
+            resident.MapSubmitDeclaration();
+            resident.MapGetMyCode();
+            resident.MapGetMyCodeQr();
+            var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
+            staff.MapVerifyCode();
+            staff.MapLookupByIdCard();
+            admin.MapCreateStaff();
+            admin.MapRevokeStaff();
+            admin.MapAudit();
+            admin.MapPartners();
+            admin.MapKeyLifecycle();
+        }
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app));
         return app;
+    }
+
+    public static bool IsHub(IConfiguration configuration) => configuration.GetValue<bool>("HealthCode:Hub:Enabled");
+
+    /// <summary>Residents, codes and checkpoints: what a province serves.</summary>
+    private static void AddProvince(IServiceCollection services)
+    {
+        services.AddSingleton<IssuingKeys>();
+        services.AddSingleton<KeyChanges>();
+        services.AddSingleton(sp => TrustSetup.Create(
+            sp.GetRequiredService<IssuingKeys>(),
+            sp.GetRequiredService<IOptions<HealthCodeOptions>>(),
+            sp.GetRequiredService<IHostEnvironment>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TrustSetup))));
+        services.AddSingleton(sp => TrustSetup.Verifier(
+            sp.GetRequiredService<TrustStore>(), sp.GetRequiredService<IOptions<HealthCodeOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => RiskPolicy.Load(Path.GetFullPath(
+            sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
+        services.AddSingleton<RiskScorer>();
+        services.AddSingleton<DeclarationValidator>();
+        services.AddSingleton<OneTimeCodes>();
+        services.AddSingleton<ISmsSender, LoggingSmsSender>();
+        services.AddSingleton<CodeStatusIndex>();
+        services.AddSingleton<ScanCounters>();
+        services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<AuditLog>();
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(LookupByIdCardEndpoint.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.FindFirstValue(StaffAuthentication.StaffIdClaim) ?? "",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Staff.LookupsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+            o.OnRejected = (context, _) => new ValueTask(new ApiProblem(
+                StatusCodes.Status429TooManyRequests, "rate_limited", "Too many ID-card lookups from this staff member.", "Wait a minute, then try again.")
+                .WriteAsync(context.HttpContext));
+        });
+    }
+
+    /// <summary>No default scheme: each endpoint group names the one it needs, and only those look a token up.</summary>
+    private static void AddAuthentication(IServiceCollection services)
+    {
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ResidentSessionAuthentication>(ResidentSessionAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, StaffAuthentication>(StaffAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, OperatorAuthentication>(OperatorAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ResidentSessionAuthentication.SchemeName, p => p
+                .AddAuthenticationSchemes(ResidentSessionAuthentication.SchemeName)
+                .RequireClaim(ResidentSessionAuthentication.ResidentIdClaim))
+            .AddPolicy(StaffAuthentication.SchemeName, p => p
+                .AddAuthenticationSchemes(StaffAuthentication.SchemeName)
+                .RequireClaim(StaffAuthentication.StaffIdClaim))
+            .AddPolicy(OperatorAuthentication.SchemeName, p => p
+                .AddAuthenticationSchemes(OperatorAuthentication.SchemeName)
+                .RequireRole("operator"));
+    }
+
+    /// <summary>
+    /// Trust lists: the shared cache (Redis when <c>ConnectionStrings:Redis</c> is set, else in
+    /// process), the resilient fetcher, partners, the hub when one is configured, and this
+    /// province's own published list.
+    /// </summary>
+    private static void AddFederation(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddSingleton<ITrustListCache, InProcessTrustListCache>();
+        }
+        else
+        {
+            // Not AbortOnConnectFail: the service starts and scans while Redis is down, and reconnects.
+            var configuration = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            configuration.AbortOnConnectFail = false;
+            configuration.ConnectTimeout = 2000;
+            configuration.SyncTimeout = 1000;
+            configuration.AsyncTimeout = 1000;
+            services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(_ => StackExchange.Redis.ConnectionMultiplexer.Connect(configuration));
+            services.AddSingleton<ITrustListCache, RedisTrustListCache>();
+        }
+
+        services.AddHttpClient<TrustListClient>(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HealthCode-TrustListClient/1"))
+            .AddStandardResilienceHandler(o =>
+            {
+                // Lists are small: a partner that takes longer than this is not answering.
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(2);
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(8);
+                o.Retry.MaxRetryAttempts = 2;
+                o.Retry.UseJitter = true;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
+                o.CircuitBreaker.MinimumThroughput = 3;
+                o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+            })
+            // One circuit breaker per partner: a dead partner never opens the circuit for the others.
+            .SelectPipelineByAuthority();
+        services.AddSingleton<PartnerTrust>();
+        // No resilience handler: a status check has one short try, then the offline verdict stands.
+        services.AddHttpClient<PartnerStatusClient>();
+        services.AddSingleton<OwnTrustList>();
+        if (builder.Configuration["HealthCode:Hub:Url"] is { Length: > 0 })
+        {
+            services.AddSingleton<HubFederation>();
+            services.AddSingleton<IFederationSource>(sp => sp.GetRequiredService<HubFederation>());
+        }
     }
 
     /// <summary>A relative SQLite file is placed under the content root, so the default lands in ./data.</summary>
@@ -200,19 +319,27 @@ internal static partial class ServiceSetup
 
 /// <summary>
 /// Loads what every request needs before the server accepts one, so a missing key, a sample key
-/// in Production or a bad policy file stops start-up (STYLE §6), and creates the store's schema.
+/// in Production or a bad policy file stops start-up (STYLE §6), creates the store's schema and
+/// publishes the signed list this instance serves.
 /// </summary>
-internal sealed class StartupChecks(IServiceProvider services) : IHostedService
+internal sealed class StartupChecks(IServiceProvider services, IConfiguration configuration) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        services.GetRequiredService<IssuingKeys>();
-        services.GetRequiredService<HealthCode.Trust.Verification.HealthCodeVerifier>();
-        services.GetRequiredService<RiskScorer>();
         services.GetRequiredService<OperatorKey>();
         var store = services.GetRequiredService<IHealthCodeStore>();
         await store.InitializeAsync(cancellationToken);
+        if (ServiceSetup.IsHub(configuration))
+        {
+            await services.GetRequiredService<FederationPublisher>().EnsureCurrentAsync(cancellationToken);
+            return;
+        }
+
+        services.GetRequiredService<IssuingKeys>();
+        services.GetRequiredService<HealthCodeVerifier>();
+        services.GetRequiredService<RiskScorer>();
         await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
+        await services.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -50,34 +50,36 @@ internal static class TrustListSignCommand
 
         try
         {
-            using ProvinceKeys keys = ProvinceKeys.Load(keysFolder);
-            if (!keys.Root.HasPrivateKey)
+            using ProvinceKeyring keys = ProvinceKeyring.Load(keysFolder);
+            if (!keys.CanSignLists)
             {
                 stderr.WriteLine($"error: {Path.Combine(keysFolder, ProvinceKeys.RootName + KeyFolder.PrivateSuffix)} is needed to sign the trust list.");
                 return CommandLine.Failed;
             }
 
+            // keys.json (keys rotate / keys revoke) decides each key's status; without it, the highest issuer-N with a
+            // private key (on the offline root machine, the highest N) is active and the others retired. --revoke <kid>
+            // marks a key revoked in this list only; 'keys revoke' records it for every later list.
             var revoke = new HashSet<string>(parsed.Values("--revoke"), StringComparer.Ordinal);
-            string? unknown = revoke.FirstOrDefault(kid => !keys.Issuers.Any(k => k.Kid == kid));
+            string? unknown = revoke.FirstOrDefault(kid => !keys.Issuers.Any(k => k.Key.Kid == kid));
             if (unknown is not null)
             {
                 return CommandLine.Fail(stderr, $"trust-list sign: --revoke {unknown}: no issuer key in {keysFolder} has that kid.");
             }
 
-            // The active key is the one that signs codes: the highest issuer-N with a private key. On the offline root
-            // machine the issuer keys are public only, and then the newest one, the highest N, is the active key.
-            EcKey active = keys.HasActiveIssuer ? keys.ActiveIssuer : keys.Issuers[^1];
-            TrustListKey[] entries =
-            [
-                .. keys.Issuers.Select(k => new TrustListKey(
-                    k,
-                    revoke.Contains(k.Kid) ? KeyStatus.Revoked : ReferenceEquals(k, active) ? KeyStatus.Active : KeyStatus.Retired,
-                    NotBefore: null,
-                    NotAfter: null)),
-            ];
-
-            DateTimeOffset now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
-            var list = new TrustList(province, name, seq, now, now.AddDays(days), entries);
+            TrustList built = keys.ToTrustList(province, name, seq, time.GetUtcNow(), TimeSpan.FromDays(days));
+            TrustList list = built with
+            {
+                // A revoked key is always listed, even a retired one that the list had already left out.
+                Keys =
+                [
+                    .. keys.Issuers
+                        .Select(s => revoke.Contains(s.Key.Kid)
+                            ? new TrustListKey(s.Key, KeyStatus.Revoked, NotBefore: null, NotAfter: null)
+                            : built.Keys.FirstOrDefault(k => ReferenceEquals(k.Key, s.Key)))
+                        .OfType<TrustListKey>(),
+                ],
+            };
             string jws = TrustListCodec.Sign(list, keys.Root);
             string? directory = Path.GetDirectoryName(Path.GetFullPath(output));
             if (directory is not null)
@@ -87,9 +89,11 @@ internal static class TrustListSignCommand
 
             File.WriteAllText(output, jws + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             stdout.WriteLine($"trust list {province} ({name}) seq {seq}, signed by root {keys.Root.Kid}, expires {list.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ} -> {output}");
-            for (int i = 0; i < entries.Length; i++)
+            foreach (TrustListKey entry in list.Keys)
             {
-                stdout.WriteLine($"  issuer-{keys.IssuerNumbers[i]}  {entries[i].Key.Kid}  {TrustListCodec.StatusName(entries[i].Status)}");
+                int number = keys.Issuers.First(s => ReferenceEquals(s.Key, entry.Key)).Number;
+                string window = entry.NotAfter is { } end ? $"  until {end:yyyy-MM-ddTHH:mm:ssZ}" : string.Empty;
+                stdout.WriteLine($"  issuer-{number}  {entry.Key.Kid}  {TrustListCodec.StatusName(entry.Status)}{window}");
             }
 
             return CommandLine.Ok;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace HealthCode.Trust.Keys;
 
 /// <summary>
@@ -66,7 +64,7 @@ public static class KeyFolder
         return key;
     }
 
-    /// <summary>Writes <c>&lt;name&gt;.private.jwk</c> (owner-only on Unix) and <c>&lt;name&gt;.public.jwk</c>; never overwrites.</summary>
+    /// <summary>Writes <c>&lt;name&gt;.private.jwk</c> (owner-only on Unix) and <c>&lt;name&gt;.public.jwk</c>, each atomically (temporary file, then rename); never overwrites.</summary>
     /// <param name="folder">The key folder; created when missing.</param>
     /// <param name="name">The key name.</param>
     /// <param name="key">A key with its private part.</param>
@@ -76,8 +74,8 @@ public static class KeyFolder
         ArgumentNullException.ThrowIfNull(key);
         EnsureAbsent(folder, [name]);
         Directory.CreateDirectory(folder);
-        WriteNew(Path.Combine(folder, name + PrivateSuffix), key.ToJwk(includePrivate: true, indented: true), ownerOnly: true);
-        WriteNew(Path.Combine(folder, name + PublicSuffix), key.ToJwk(includePrivate: false, indented: true), ownerOnly: false);
+        AtomicFile.WriteNew(Path.Combine(folder, name + PrivateSuffix), key.ToJwk(includePrivate: true, indented: true) + "\n", ownerOnly: true);
+        AtomicFile.WriteNew(Path.Combine(folder, name + PublicSuffix), key.ToJwk(includePrivate: false, indented: true) + "\n", ownerOnly: false);
     }
 
     /// <summary>Throws before anything is written when any file of the named keys exists.</summary>
@@ -94,19 +92,5 @@ public static class KeyFolder
                 }
             }
         }
-    }
-
-    private static void WriteNew(string path, string json, bool ownerOnly)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (ownerOnly && !OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        writer.Write(json);
-        writer.Write('\n');
     }
 }

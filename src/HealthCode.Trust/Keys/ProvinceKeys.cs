@@ -139,7 +139,7 @@ public sealed class ProvinceKeys : IDisposable
         }
     }
 
-    private static string IssuerName(int n) => IssuerPrefix + n.ToString(CultureInfo.InvariantCulture);
+    internal static string IssuerName(int n) => IssuerPrefix + n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The N of every <c>issuer-N.*.jwk</c> file, ascending, each once.</summary>
     private static List<int> IssuerNumbersIn(string folder)

@@ -1,10 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
+using HealthCode.Trust.Jose;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Verification;
 
@@ -29,19 +27,6 @@ public static class TrustListCodec
     /// <summary>The clock skew used when none is given: a partner's clock may be a little off.</summary>
     public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(1);
 
-    private const string Algorithm = "ES256";
-    private const int SignatureSize = 64;
-    private const int SignatureB64Length = 86;
-
-    // RFC 7519 §2 NumericDate, limited to what DateTimeOffset holds.
-    private const long MaxNumericDate = 253_402_300_799;
-
-    // Province names are written as UTF-8, not \uXXXX, so an operator can read the payload; HTML-sensitive characters are still escaped.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
-
-    // RFC 7515 §4 / RFC 7519 §4: a member twice is rejected rather than guessed at.
-    private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 8, AllowDuplicateProperties = false };
-
     /// <summary>Signs a trust list with the province's root key.</summary>
     /// <param name="list">The list; times are truncated to whole seconds.</param>
     /// <param name="root">The root key, with its private part. Not owned.</param>
@@ -57,9 +42,8 @@ public static class TrustListCodec
         }
 
         Validate(list);
-        byte[] header = Encoding.UTF8.GetBytes($"{{\"alg\":\"{Algorithm}\",\"typ\":\"{Type}\",\"kid\":\"{root.Kid}\"}}");
         var payload = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(payload, WriterOptions))
+        using (var writer = new Utf8JsonWriter(payload, Es256Jws.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("iss", list.Issuer);
@@ -79,11 +63,7 @@ public static class TrustListCodec
             writer.WriteEndObject();
         }
 
-        // RFC 7515 §5.1: signature over ASCII(BASE64URL(header) || '.' || BASE64URL(payload)).
-        string signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload.WrittenSpan);
-        byte[] signature = root.Ecdsa.SignData(
-            Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return Es256Jws.Sign(Type, root, payload.WrittenSpan);
     }
 
     /// <summary>
@@ -104,32 +84,20 @@ public static class TrustListCodec
         ArgumentNullException.ThrowIfNull(expectedIssuer);
         ArgumentOutOfRangeException.ThrowIfLessThan(skew, TimeSpan.Zero);
 
-        // Bound the work before parsing anything.
-        if (jws is null || jws.Length > MaxLength)
+        // Bounds the work, then RFC 7515 §7.1 shape, RFC 8725 §3.1 (ES256 only) and §3.11 (explicit typ).
+        if (!Es256Jws.TryParse(jws, MaxLength, Type, out ParsedJws? parsed, out JwsFailure failure))
         {
-            return TrustListResult.Failure(TrustListError.Malformed);
-        }
-
-        string text = jws.Trim();
-        if (!TrySplit(text, out int firstDot, out int secondDot))
-        {
-            return TrustListResult.Failure(TrustListError.Malformed);
-        }
-
-        if (CheckHeader(text.AsSpan(0, firstDot)) is { } headerError)
-        {
-            return TrustListResult.Failure(headerError);
+            return TrustListResult.Failure(
+                Es256Jws.Map(failure, TrustListError.Malformed, TrustListError.AlgorithmNotAllowed, TrustListError.WrongType));
         }
 
         // The signature is checked before the payload is parsed: nothing unsigned is read further.
-        byte[] signingInput = Encoding.ASCII.GetBytes(text, 0, secondDot);
-        if (!TryDecodeSignature(text.AsSpan(secondDot + 1), out byte[] signature)
-            || !pinnedRoot.Ecdsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        if (!parsed.IsSignedBy(pinnedRoot))
         {
             return TrustListResult.Failure(TrustListError.BadSignature);
         }
 
-        if (!TryReadPayload(text.AsSpan(firstDot + 1, secondDot - firstDot - 1), out TrustList? list))
+        if (!parsed.TryDecodePayload(out byte[] json) || !TryReadPayload(json, out TrustList? list))
         {
             return TrustListResult.Failure(TrustListError.Malformed);
         }
@@ -198,7 +166,7 @@ public static class TrustListCodec
         writer.WriteString("x", Base64Url.EncodeToString(parameters.Q.X));
         writer.WriteString("y", Base64Url.EncodeToString(parameters.Q.Y));
         writer.WriteString("kid", entry.Key.Kid);
-        writer.WriteString("alg", Algorithm);
+        writer.WriteString("alg", Es256Jws.Algorithm);
         writer.WriteString("use", "sig");
         writer.WriteString("status", StatusName(entry.Status));
         if (entry.NotBefore is { } nbf)
@@ -214,106 +182,21 @@ public static class TrustListCodec
         writer.WriteEndObject();
     }
 
-    /// <summary>RFC 7515 §7.1: three base64url segments (RFC 4648 §5, no padding) joined by exactly two dots.</summary>
-    private static bool TrySplit(string text, out int firstDot, out int secondDot)
-    {
-        firstDot = text.IndexOf('.', StringComparison.Ordinal);
-        secondDot = firstDot < 0 ? -1 : text.IndexOf('.', firstDot + 1);
-        // The signature may be empty here (an alg none list): the header rules reject that first, by name.
-        if (firstDot <= 0 || secondDot <= firstDot + 1)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (i != firstDot && i != secondDot && !(char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'))
-            {
-                return false; // a third dot, padding, whitespace inside, or a character outside base64url
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>RFC 8725 §3.1 (ES256 only: no none, no HMAC) and §3.11 (explicit typ); any <c>crit</c> is not understood (RFC 7515 §4.1.11).</summary>
-    private static TrustListError? CheckHeader(ReadOnlySpan<char> encoded)
-    {
-        if (!TryDecode(encoded, out byte[] json))
-        {
-            return TrustListError.Malformed;
-        }
-
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(json, ReaderOptions);
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || root.TryGetProperty("crit", out _)
-                || !root.TryGetProperty("alg", out JsonElement alg) || alg.ValueKind != JsonValueKind.String)
-            {
-                return TrustListError.Malformed;
-            }
-
-            if (!alg.ValueEquals(Algorithm))
-            {
-                return TrustListError.AlgorithmNotAllowed;
-            }
-
-            return root.TryGetProperty("typ", out JsonElement typ) && typ.ValueKind == JsonValueKind.String && typ.ValueEquals(Type)
-                ? null
-                : TrustListError.WrongType;
-        }
-        catch (JsonException)
-        {
-            return TrustListError.Malformed;
-        }
-    }
-
-    /// <summary>RFC 7518 §3.4: exactly 64 bytes r‖s, in its one canonical base64url spelling; DER is a bad signature.</summary>
-    private static bool TryDecodeSignature(ReadOnlySpan<char> encoded, out byte[] signature)
-    {
-        signature = new byte[SignatureSize];
-        return encoded.Length == SignatureB64Length
-            && TryDecode(encoded, out byte[] decoded)
-            && decoded.Length == SignatureSize
-            && encoded.SequenceEqual(Base64Url.EncodeToString(signature = decoded));
-    }
-
-    /// <summary>Base64url without padding; never throws (<c>Base64Url.TryDecodeFromChars</c> throws on bad input, this overload reports it).</summary>
-    private static bool TryDecode(ReadOnlySpan<char> encoded, out byte[] bytes)
-    {
-        bytes = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
-        if (Base64Url.DecodeFromChars(encoded, bytes, out int consumed, out int written) != OperationStatus.Done || consumed != encoded.Length)
-        {
-            bytes = [];
-            return false;
-        }
-
-        bytes = bytes[..written];
-        return true;
-    }
-
-    private static bool TryReadPayload(ReadOnlySpan<char> encoded, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TrustList? list)
+    private static bool TryReadPayload(byte[] json, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TrustList? list)
     {
         list = null;
-        if (!TryDecode(encoded, out byte[] json))
-        {
-            return false;
-        }
-
         var keys = new List<TrustListKey>();
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json, ReaderOptions);
+            using JsonDocument document = JsonDocument.Parse(json, Es256Jws.ReaderOptions);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !TryString(root, "iss", out string? iss)
-                || !TryString(root, "name", out string? name)
+                || !Es256Jws.TryString(root, "iss", out string? iss)
+                || !Es256Jws.TryString(root, "name", out string? name)
                 || !root.TryGetProperty("seq", out JsonElement seqElement) || seqElement.ValueKind != JsonValueKind.Number
                 || !seqElement.TryGetInt64(out long seq) || seq < 0
-                || !TryNumericDate(root, "iat", out long? iat) || iat is null
-                || !TryNumericDate(root, "exp", out long? exp) || exp is null || exp <= iat
+                || !Es256Jws.TryNumericDate(root, "iat", out long? iat) || iat is null
+                || !Es256Jws.TryNumericDate(root, "exp", out long? exp) || exp is null || exp <= iat
                 || !root.TryGetProperty("keys", out JsonElement set) || set.ValueKind != JsonValueKind.Object
                 || !set.TryGetProperty("keys", out JsonElement array) || array.ValueKind != JsonValueKind.Array
                 || array.GetArrayLength() > MaxKeys)
@@ -352,10 +235,10 @@ public static class TrustListCodec
     {
         key = null;
         if (jwk.ValueKind != JsonValueKind.Object
-            || !TryString(jwk, "kid", out _) // DESIGN §4.2: every key is published under its kid
-            || !TryString(jwk, "status", out string? statusName)
-            || !TryNumericDate(jwk, "nbf", out long? nbf)
-            || !TryNumericDate(jwk, "exp", out long? exp)
+            || !Es256Jws.TryString(jwk, "kid", out _) // DESIGN §4.2: every key is published under its kid
+            || !Es256Jws.TryString(jwk, "status", out string? statusName)
+            || !Es256Jws.TryNumericDate(jwk, "nbf", out long? nbf)
+            || !Es256Jws.TryNumericDate(jwk, "exp", out long? exp)
             || jwk.TryGetProperty("d", out _)) // a private key in a public list is a leak, never a key to trust
         {
             return false;
@@ -390,32 +273,6 @@ public static class TrustListCodec
             nbf is null ? null : DateTimeOffset.FromUnixTimeSeconds(nbf.Value),
             exp is null ? null : DateTimeOffset.FromUnixTimeSeconds(exp.Value));
         return true;
-    }
-
-    private static bool TryString(JsonElement element, string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
-    {
-        value = element.TryGetProperty(name, out JsonElement property) && property.ValueKind == JsonValueKind.String
-            ? property.GetString()
-            : null;
-        return !string.IsNullOrEmpty(value);
-    }
-
-    /// <summary>False when present but not an integer NumericDate; true with null when absent.</summary>
-    private static bool TryNumericDate(JsonElement element, string name, out long? value)
-    {
-        value = null;
-        if (!element.TryGetProperty(name, out JsonElement property))
-        {
-            return true;
-        }
-
-        if (property.ValueKind == JsonValueKind.Number && property.TryGetInt64(out long seconds) && seconds is >= 0 and <= MaxNumericDate)
-        {
-            value = seconds;
-            return true;
-        }
-
-        return false;
     }
 
     private static void DisposeAll(List<TrustListKey> keys) => keys.ForEach(k => k.Key.Dispose());

@@ -36,6 +36,15 @@ public sealed record Verdict(
     string? Source,
     VerdictError? Error)
 {
+    /// <summary>
+    /// For a partner's code when online status checks are on: <c>confirmed</c> (the issuer says
+    /// the token is current), <c>changed</c> (the issuer changed the code since; then the verdict
+    /// is <c>code_revoked</c>) or <c>unavailable</c> (no answer in time: the offline verdict,
+    /// flagged). Null when no check was made.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? StatusCheck { get; init; }
+
     /// <summary>The <see cref="Source"/> of this province's own codes.</summary>
     public const string LocalSource = "local";
 

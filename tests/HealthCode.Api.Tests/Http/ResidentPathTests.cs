@@ -118,6 +118,29 @@ internal sealed class ResidentPathTests
     }
 
     [Test]
+    public async Task QrPng_ReadsTheSameWithASecondIndependentDecoder()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+        await resident.DeclareAsync(Declarations.Clean(resident.Phone));
+        var png = await (await resident.GetAsync("/api/v1/me/code/qr?format=png")).Content.ReadAsByteArrayAsync();
+
+        // zbarimg (Debian zbar-tools, installed by test.sh) shares no code with ZXing.
+        var file = Path.Combine(Path.GetTempPath(), $"healthcode-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(file, png);
+        using var zbar = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("zbarimg", ["--raw", "-q", file])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var read = (await zbar.StandardOutput.ReadToEndAsync()).Trim();
+        await zbar.WaitForExitAsync();
+        File.Delete(file);
+
+        Assert.That(read, Is.EqualTo(QrDecoder.Decode(png)));
+        Assert.That(Verify(read).Issuer, Is.EqualTo("410000"));
+    }
+
+    [Test]
     public async Task QrSvg_IsAnSvgImage()
     {
         var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();

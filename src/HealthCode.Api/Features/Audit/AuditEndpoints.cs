@@ -66,14 +66,15 @@ internal sealed class PurgeAuditHandler(IAuditStore store, AuditLog log, IOption
 }
 
 /// <summary>Runs the retention purge every hour.</summary>
-internal sealed class AuditRetention(IMediator mediator, TimeProvider time) : BackgroundService
+internal sealed class AuditRetention(IServiceScopeFactory scopes, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await mediator.Send(new PurgeAudit(), stoppingToken);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new PurgeAudit(), stoppingToken);
         }
     }
 }

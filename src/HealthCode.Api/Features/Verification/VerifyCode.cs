@@ -1,12 +1,16 @@
+using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Audit;
+using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Mediation;
+using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Verification;
 
@@ -26,7 +30,15 @@ internal sealed class VerifyCodeValidator : IValidator<VerifyCode>
 /// Checks the signature against keys held in memory and the code's status version against the
 /// in-memory index: nothing here waits on the store. The audit entry is queued, not awaited.
 /// </summary>
-internal sealed class VerifyCodeHandler(HealthCodeVerifier verifier, TrustStore trust, CodeStatusIndex statusIndex, AuditLog audit, TimeProvider time)
+internal sealed class VerifyCodeHandler(
+    HealthCodeVerifier verifier,
+    TrustStore trust,
+    CodeStatusIndex statusIndex,
+    PartnerStatusClient partnerStatus,
+    IOptions<HealthCodeOptions> options,
+    AuditLog audit,
+    ScanCounters counters,
+    TimeProvider time)
     : ICommandHandler<VerifyCode, Result<Verdict>>
 {
     public async ValueTask<Result<Verdict>> Handle(VerifyCode command, CancellationToken cancellationToken)
@@ -39,7 +51,20 @@ internal sealed class VerifyCodeHandler(HealthCodeVerifier verifier, TrustStore 
             result = VerificationResult.Failure(VerificationError.CodeRevoked);
         }
 
-        var verdict = Verdict.From(result, trust);
+        string? statusCheck = null;
+        if (result.Claims is { } partnerClaims && !trust.IsOwn(partnerClaims.Issuer) && options.Value.Federation.OnlineStatusCheck)
+        {
+            var check = await partnerStatus.CheckAsync(partnerClaims, cancellationToken);
+            statusCheck = check.ToString().ToLowerInvariant();
+            if (check == StatusCheckOutcome.Changed)
+            {
+                result = VerificationResult.Failure(VerificationError.CodeRevoked);
+            }
+        }
+
+        var verdict = Verdict.From(result, trust) with { StatusCheck = statusCheck };
+        var outcome = verdict.Valid ? $"valid_{verdict.Color}" : verdict.Error!.Code;
+        counters.Count(outcome);
         await audit.RecordAsync(new AuditEvent(
             time.GetUtcNow(),
             command.Staff.CheckpointId,
@@ -47,7 +72,7 @@ internal sealed class VerifyCodeHandler(HealthCodeVerifier verifier, TrustStore 
             "verify",
             claims?.Issuer ?? verdict.Issuer,
             claims?.CodeId,
-            verdict.Valid ? $"valid_{verdict.Color}" : verdict.Error!.Code), cancellationToken);
+            outcome), cancellationToken);
         return verdict;
     }
 }

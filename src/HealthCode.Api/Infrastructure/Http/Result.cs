@@ -21,6 +21,9 @@ internal readonly record struct Result<T> : IFailable<Result<T>>, Mediation.IHas
 
     public static Result<T> Fail(ApiProblem problem) => new(default, problem);
 
+    /// <summary>A success, for values an implicit conversion cannot take (interfaces).</summary>
+    public static Result<T> From(T value) => new(value, null);
+
     public static implicit operator Result<T>(T value) => new(value, null);
 
     public static implicit operator Result<T>(ApiProblem problem) => new(default, problem);

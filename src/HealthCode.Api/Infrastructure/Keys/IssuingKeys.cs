@@ -5,35 +5,52 @@ using Microsoft.Extensions.Options;
 namespace HealthCode.Api.Infrastructure.Keys;
 
 /// <summary>
-/// This province's keys, loaded once at start-up from <c>HealthCode:Keys:Path</c> and held in
-/// memory. In Production a key from <c>keys-sample/</c> stops the service (DESIGN §7): those keys
-/// are public, so anyone could forge codes with them.
+/// This province's keys, loaded from <c>HealthCode:Keys:Path</c> and held in memory: the root
+/// (which signs the trust list; it may be offline) and the issuer keys with their status. A
+/// rotation or revocation reloads them in place. In Production a key from <c>keys-sample/</c>
+/// stops the service (DESIGN §7): those keys are public, so anyone could forge codes with them.
 /// </summary>
 internal sealed class IssuingKeys : IDisposable
 {
+    private readonly IHostEnvironment environment;
+    private volatile Loaded current;
+
     public IssuingKeys(IOptions<HealthCodeOptions> options, IHostEnvironment environment)
     {
-        var folder = Path.GetFullPath(options.Value.Keys.Path, environment.ContentRootPath);
-        if (!Directory.Exists(folder))
+        this.environment = environment;
+        Folder = Path.GetFullPath(options.Value.Keys.Path, environment.ContentRootPath);
+        if (!Directory.Exists(Folder))
         {
-            throw new InvalidOperationException($"HealthCode:Keys:Path '{folder}' does not exist. Point it at the folder of this province's keys.");
+            throw new InvalidOperationException($"HealthCode:Keys:Path '{Folder}' does not exist. Point it at the folder of this province's keys.");
         }
 
-        Keys = ProvinceKeys.Load(folder);
-        if (environment.IsProduction() && Keys.Issuers.Append(Keys.Root).Any(SampleKeys.IsSample))
+        current = Load();
+    }
+
+    public string Folder { get; }
+
+    public ProvinceKeyring Current => current.Keyring;
+
+    public HealthCodeSigner Signer => current.Signer;
+
+    /// <summary>Reads the folder again after a rotation or revocation; scans in flight keep the keys they hold.</summary>
+    public void Reload() => current = Load();
+
+    public void Dispose() => current.Keyring.Dispose();
+
+    private Loaded Load()
+    {
+        var keyring = ProvinceKeyring.Load(Folder);
+        if (environment.IsProduction() && keyring.Issuers.Select(i => i.Key).Append(keyring.Root).Any(SampleKeys.IsSample))
         {
-            Keys.Dispose();
+            keyring.Dispose();
             throw new InvalidOperationException(
-                $"Refusing to start in Production with a public sample key from keys-sample/ ('{folder}'). " +
+                $"Refusing to start in Production with a public sample key from keys-sample/ ('{Folder}'). " +
                 "Generate this province's own keys with 'healthcode keys generate' and set HealthCode:Keys:Path.");
         }
 
-        Signer = new HealthCodeSigner(Keys.ActiveIssuer);
+        return new Loaded(keyring, new HealthCodeSigner(keyring.ActiveIssuer));
     }
 
-    public ProvinceKeys Keys { get; }
-
-    public HealthCodeSigner Signer { get; }
-
-    public void Dispose() => Keys.Dispose();
+    private sealed record Loaded(ProvinceKeyring Keyring, HealthCodeSigner Signer);
 }

@@ -26,6 +26,9 @@ internal interface IHealthCodeStore
 
     Task<CodeRecord?> FindCodeAsync(string residentId, CancellationToken cancellationToken);
 
+    /// <summary>A code by its opaque id, for a partner asking after a code it scanned.</summary>
+    Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken);
+
     /// <summary>The code of the person with this ID number and full name, for staff without a QR to scan.</summary>
     Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken);
 

@@ -80,6 +80,30 @@ internal sealed class SqliteDatabase(string connectionString)
             hash            TEXT NOT NULL
         );
         """,
+        // 3: bilateral partners, hub members, and the lists this instance signs (its trust list; in hub mode the federation list).
+        """
+        CREATE TABLE partners (
+            iss             TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            trust_list_url  TEXT NOT NULL,
+            root_key        TEXT NOT NULL,
+            added_at        INTEGER NOT NULL
+        );
+        CREATE TABLE hub_members (
+            iss             TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            trust_list_url  TEXT NOT NULL,
+            root_key        TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            added_at        INTEGER NOT NULL
+        );
+        CREATE TABLE signed_lists (
+            kind            TEXT PRIMARY KEY,
+            seq             INTEGER NOT NULL,
+            content_hash    TEXT NOT NULL,
+            jws             TEXT NOT NULL
+        );
+        """,
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -138,6 +138,15 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         return await FindCodeAsync(connection, null, residentId, cancellationToken);
     }
 
+    public async Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {CodeColumns} FROM codes WHERE code_id = $code";
+        command.Parameters.AddWithValue("$code", codeId);
+        return await ReadCodeAsync(command, cancellationToken);
+    }
+
     public async Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace HealthCode.Api.Infrastructure.Verification;
 
 /// <summary>
-/// Fills the in-memory trust store a scan consults: this province's own issuer keys (the active
-/// one, the others retired) and the partner lists found in <c>HealthCode:Trust:PartnersPath</c>,
+/// Fills the in-memory trust store a scan consults: this province's own issuer keys with their
+/// status, and the partner lists found in <c>HealthCode:Trust:PartnersPath</c>,
 /// each accepted only after its signature is checked against the partner's pinned root.
 /// </summary>
 internal static partial class TrustSetup
@@ -16,11 +16,7 @@ internal static partial class TrustSetup
     {
         var settings = options.Value;
         var store = new TrustStore();
-        var active = keys.Keys.ActiveIssuer;
-        store.SetOwn(
-            settings.Province.Code,
-            settings.Province.Name,
-            keys.Keys.Issuers.Select(k => (k, ReferenceEquals(k, active) ? KeyStatus.Active : KeyStatus.Retired)));
+        SetOwnKeys(store, keys, settings);
 
         if (!string.IsNullOrWhiteSpace(settings.Trust.PartnersPath))
         {
@@ -39,6 +35,10 @@ internal static partial class TrustSetup
 
         return store;
     }
+
+    /// <summary>This province's issuer keys with their status: the active one, retired ones (still valid for their codes), revoked ones.</summary>
+    public static void SetOwnKeys(TrustStore store, IssuingKeys keys, HealthCodeOptions settings) =>
+        store.SetOwn(settings.Province.Code, settings.Province.Name, keys.Current.Issuers.Select(i => (i.Key, i.Status)));
 
     public static HealthCodeVerifier Verifier(TrustStore store, IOptions<HealthCodeOptions> options, TimeProvider time) =>
         new(store, time, options.Value.Trust.ClockSkew);

@@ -7,16 +7,20 @@ namespace HealthCode.Trust.Verification.Rules;
 /// </summary>
 internal static class LifetimeRule
 {
-    public static VerificationError? Check(in TokenClaims claims, DateTimeOffset now, TimeSpan clockSkew)
+    public static VerificationError? Check(in TokenClaims claims, DateTimeOffset now, TimeSpan clockSkew) =>
+        Check(claims.IssuedAt, claims.ExpiresAt, claims.NotBefore, now, clockSkew);
+
+    /// <summary>The same rule for any signed document with <c>iat</c>, <c>exp</c> and an optional <c>nbf</c> (Unix seconds).</summary>
+    public static VerificationError? Check(long issuedAt, long expiresAt, long? notBefore, DateTimeOffset now, TimeSpan clockSkew)
     {
         long nowSeconds = now.ToUnixTimeSeconds();
         long skew = (long)clockSkew.TotalSeconds;
-        if (nowSeconds >= claims.ExpiresAt + skew)
+        if (nowSeconds >= expiresAt + skew)
         {
             return VerificationError.Expired;
         }
 
-        if (claims.IssuedAt > nowSeconds + skew || (claims.NotBefore is { } nbf && nbf > nowSeconds + skew))
+        if (issuedAt > nowSeconds + skew || (notBefore is { } nbf && nbf > nowSeconds + skew))
         {
             return VerificationError.NotYetValid;
         }

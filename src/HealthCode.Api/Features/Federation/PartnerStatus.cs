@@ -1,0 +1,52 @@
+using HealthCode.Api.Infrastructure;
+using HealthCode.Api.Infrastructure.Http;
+using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Trust.Status;
+using HealthCode.Trust.TrustLists;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace HealthCode.Api.Features.Federation;
+
+/// <summary>
+/// <c>POST /api/v1/partner/status</c> (body: a signed status request, <c>application/jose</c>):
+/// a partner that scanned one of our codes asks for its current status. The request must be
+/// signed by a key in the asker's trust list, which we hold because the asker is our partner; so
+/// only partners learn anything, and only the colour and status version of a code they scanned.
+/// </summary>
+internal static class PartnerStatusEndpoint
+{
+    private const int MaxRequestLength = 4096;
+
+    public static void MapPartnerStatus(this IEndpointRouteBuilder app) => app
+        .MapPost("/api/v1/partner/status", async Task<Results<Ok<StatusAnswer>, ProblemHttpResult>> (
+            HttpRequest request, TrustStore trust, IHealthCodeStore store, IOptions<HealthCodeOptions> options, TimeProvider time, CancellationToken ct) =>
+        {
+            if (request.ContentLength > MaxRequestLength)
+            {
+                return new ApiProblem(StatusCodes.Status413PayloadTooLarge, "body_too_large", "A status request is a short signed token.").ToResult();
+            }
+
+            using var reader = new StreamReader(request.Body);
+            var jws = (await reader.ReadToEndAsync(ct)).Trim();
+            var settings = options.Value;
+            var verified = StatusRequestCodec.Verify(jws, trust, settings.Province.Code, time.GetUtcNow(), settings.Trust.ClockSkew);
+            if (!verified.IsValid)
+            {
+                return new ApiProblem(StatusCodes.Status401Unauthorized, "status_request_" + verified.Error!.Value.ToCode(),
+                    "The status request is not signed by a key of a partner we trust.").ToResult();
+            }
+
+            var code = await store.FindCodeByIdAsync(verified.Request!.Sub, ct);
+            return code is null
+                ? ApiProblem.NotFound("code_not_found", "No code has this id.").ToResult()
+                : TypedResults.Ok(new StatusAnswer(code.CodeId, code.Color.ToString().ToLowerInvariant(), code.StatusVersion, code.UpdatedAt));
+        })
+        .WithTags("Federation")
+        .Accepts<string>("application/jose")
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithName("PartnerStatus")
+        .WithSummary("Current status of one of our codes, for a partner that scanned it")
+        .WithDescription("The body is a compact JWS (typ hc-status-request+jwt) signed by the asking province's issuer key, with aud = our province code and sub = the code id.");
+}

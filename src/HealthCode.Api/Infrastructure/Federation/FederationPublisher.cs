@@ -1,0 +1,76 @@
+using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Trust.Federation;
+using HealthCode.Trust.Keys;
+using Microsoft.Extensions.Options;
+
+namespace HealthCode.Api.Infrastructure.Federation;
+
+/// <summary>
+/// Hub mode (DESIGN §4.3): the federation list of member provinces, their roots and list URLs,
+/// signed with the hub's anchor key (<c>anchor.private.jwk</c> in <c>HealthCode:Keys:Path</c>)
+/// and re-signed with a higher seq whenever membership changes and well before it expires.
+/// </summary>
+internal sealed partial class FederationPublisher(
+    IHubMemberStore members,
+    ISignedListStore store,
+    IOptions<HealthCodeOptions> options,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILogger<FederationPublisher> logger) : ISignedListSource, IDisposable
+{
+    private readonly EcKey anchor = ProvinceKeys.LoadHubAnchor(Path.GetFullPath(options.Value.Keys.Path, environment.ContentRootPath));
+    private IReadOnlyList<HubMemberRecord> snapshot = [];
+    private PublishedList? current;
+
+    public PublishedList? Current => current;
+
+    public string Kind => "federation";
+
+    public EcKey Anchor => anchor;
+
+    public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
+    {
+        snapshot = await members.ListAsync(cancellationToken);
+        var published = await SignedListPublisher.EnsureAsync(this, store, options.Value.Federation.ResignBefore, time.GetUtcNow(), cancellationToken);
+        if (published is not null && published.Seq != current?.Seq)
+        {
+            LogPublished(logger, published.Seq, snapshot.Count);
+        }
+
+        current = published ?? current;
+    }
+
+    public string ContentHash(DateTimeOffset now) =>
+        SignedListPublisher.Hash(snapshot.Select(m => $"{m.Issuer}:{m.Name}:{m.TrustListUrl}:{m.Status}:{m.RootKeyJwk}"));
+
+    public string Sign(long seq, DateTimeOffset now)
+    {
+        var list = new FederationList(seq, now, now + options.Value.Federation.ListLifetime, [.. snapshot.Select(m => new FederationMember(
+            m.Issuer, m.Name, EcKey.FromJwk(m.RootKeyJwk), m.TrustListUrl.AbsoluteUri, m.Status == "active" ? MemberStatus.Active : MemberStatus.Suspended))]);
+        return FederationListCodec.Sign(list, anchor);
+    }
+
+    public (long Seq, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now)
+    {
+        var result = FederationListCodec.Verify(jws, anchor, null, now, options.Value.Trust.ClockSkew);
+        return result.IsValid ? (result.List!.Seq, result.List.ExpiresAt) : null;
+    }
+
+    public void Dispose() => anchor.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Federation list published: seq {Seq}, {Count} members")]
+    private static partial void LogPublished(ILogger logger, long seq, int count);
+}
+
+/// <summary>Re-signs the federation list in the background (hub mode).</summary>
+internal sealed class FederationJob(FederationPublisher publisher, IOptions<HealthCodeOptions> options, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(OwnTrustListJob.CheckInterval(options.Value.Federation), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await publisher.EnsureCurrentAsync(stoppingToken);
+        }
+    }
+}
