@@ -28,6 +28,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure;
@@ -265,17 +266,30 @@ internal static partial class ServiceSetup
         }
 
         services.AddHttpClient<TrustListClient>(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HealthCode-TrustListClient/1"))
-            .AddStandardResilienceHandler(o =>
+            .AddResilienceHandler("trust-lists", pipeline =>
             {
-                // Lists are small: a partner that takes longer than this is not answering.
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(2);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(8);
-                o.Retry.MaxRetryAttempts = 2;
-                o.Retry.UseJitter = true;
-                o.Retry.Delay = TimeSpan.FromMilliseconds(200);
-                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
-                o.CircuitBreaker.MinimumThroughput = 3;
-                o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+                // Network timing runs on the real clock, whatever clock the business logic is given.
+                pipeline.TimeProvider = TimeProvider.System;
+                pipeline
+                    .AddTimeout(TimeSpan.FromSeconds(8))
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        // Only transient failures (network, 5xx, 408, 429) are retried; what a
+                        // partner signed is judged by the caller and a bad signature never retried.
+                        MaxRetryAttempts = 2,
+                        UseJitter = true,
+                        BackoffType = DelayBackoffType.Exponential,
+                        Delay = TimeSpan.FromMilliseconds(200),
+                    })
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        SamplingDuration = TimeSpan.FromSeconds(30),
+                        MinimumThroughput = 3,
+                        FailureRatio = 0.5,
+                        BreakDuration = TimeSpan.FromSeconds(15),
+                    })
+                    // Lists are small: a partner that takes longer than this is not answering.
+                    .AddTimeout(TimeSpan.FromSeconds(2));
             })
             // One circuit breaker per partner: a dead partner never opens the circuit for the others.
             .SelectPipelineByAuthority();

@@ -67,7 +67,10 @@ internal sealed partial class PartnerTrust(
         }
     }
 
-    /// <summary>Starts trusting a partner (or updates it); its list is fetched at once.</summary>
+    /// <summary>
+    /// Starts trusting a partner (or updates it). Its list is fetched at once in the background,
+    /// so the operator's answer does not wait on the partner: the state shows <c>pending</c> until then.
+    /// </summary>
     public async Task<PartnerStatus> RegisterAsync(PartnerRecord record, CancellationToken cancellationToken)
     {
         await store.UpsertAsync(record, cancellationToken);
@@ -81,8 +84,8 @@ internal sealed partial class PartnerTrust(
         }
 
         Track(endpoint);
-        await RefreshAsync(endpoint.Issuer, cancellationToken);
         await cache.PublishChangedAsync(endpoint.Issuer);
+        _ = Task.Run(() => RefreshInBackgroundAsync(endpoint.Issuer), CancellationToken.None);
         return Find(endpoint.Issuer)!;
     }
 
@@ -175,6 +178,19 @@ internal sealed partial class PartnerTrust(
                 entry.Failed(failed.Reason);
                 LogFetchFailed(logger, issuer, failed.Reason);
                 break;
+        }
+    }
+
+    private async Task RefreshInBackgroundAsync(string issuer)
+    {
+        try
+        {
+            await RefreshAsync(issuer, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The background refresher tries again next round.
+            LogFetchFailed(logger, issuer, e.GetType().Name);
         }
     }
 
