@@ -69,19 +69,28 @@ internal sealed class TrustListClient(HttpClient http)
 
     private static async Task<string?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
     {
+        // Grows with the list (a few KB), never past the cap, and never a large-object buffer per fetch.
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxListBytes + 1];
-        var total = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        using var body = new MemoryStream();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            total += read;
-            if (total > MaxListBytes)
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                return null;
+                if (body.Length + read > MaxListBytes)
+                {
+                    return null;
+                }
+
+                body.Write(buffer, 0, read);
             }
         }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
 
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+        return System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
     }
 }
