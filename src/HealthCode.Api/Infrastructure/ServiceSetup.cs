@@ -295,7 +295,8 @@ internal static partial class ServiceSetup
             .SelectPipelineByAuthority();
         services.AddSingleton<PartnerTrust>();
         // No resilience handler: a status check has one short try, then the offline verdict stands.
-        services.AddHttpClient<PartnerStatusClient>();
+        services.AddHttpClient(PartnerStatusClient.HttpClientName);
+        services.AddSingleton<PartnerStatusClient>();
         services.AddSingleton<OwnTrustList>();
         if (builder.Configuration["HealthCode:Hub:Url"] is { Length: > 0 })
         {

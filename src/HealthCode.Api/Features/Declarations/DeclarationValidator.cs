@@ -19,7 +19,7 @@ namespace HealthCode.Api.Features.Declarations;
 /// </remarks>
 internal sealed class DeclarationValidator
 {
-    public const int NameMaxLength = 50;
+    public const int NameMaxLength = FieldRules.NameMaxLength;
     public const int MaxTravelEntries = 20;
     public const int TravelWindowDays = 14;
     public const decimal MinTemperature = 34.0m;

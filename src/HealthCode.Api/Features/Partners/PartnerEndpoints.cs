@@ -29,7 +29,7 @@ internal sealed partial class RegisterPartnerValidator(IOptions<HealthCodeOption
             errors.Add(new FieldError("iss", "iss_is_self", "This is this province's own code; register a partner's."));
         }
 
-        if (string.IsNullOrWhiteSpace(message.Name) || message.Name.Trim().Length > 50)
+        if (!FieldRules.IsName(message.Name))
         {
             errors.Add(new FieldError("name", "required", "Enter the partner's name (1 to 50 characters)."));
         }

@@ -22,7 +22,7 @@ internal sealed partial class CreateStaffValidator : IValidator<CreateStaff>
     public IReadOnlyList<FieldError> Validate(CreateStaff message)
     {
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(message.Name) || message.Name.Trim().Length > 50)
+        if (!FieldRules.IsName(message.Name))
         {
             errors.Add(new FieldError("name", "required", "Enter the staff member's name (1 to 50 characters)."));
         }

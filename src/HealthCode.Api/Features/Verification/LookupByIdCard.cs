@@ -29,7 +29,7 @@ internal sealed class LookupByIdCardValidator(TimeProvider time) : IValidator<Lo
             errors.Add(new FieldError("idNumber", code, "Enter the 18-character ID number exactly as on the card."));
         }
 
-        if (string.IsNullOrWhiteSpace(message.Name) || message.Name.Trim().Length > DeclarationValidator.NameMaxLength)
+        if (!FieldRules.IsName(message.Name))
         {
             errors.Add(new FieldError("name", "required", "Enter the name exactly as on the ID card."));
         }

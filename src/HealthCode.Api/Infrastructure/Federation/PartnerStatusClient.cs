@@ -24,8 +24,10 @@ internal enum StatusCheckOutcome
 /// signed by our active issuer key (which the partner holds through our trust list). A scan never
 /// waits longer than <c>HealthCode:Federation:StatusCheckTimeout</c> (300 ms): no retries.
 /// </summary>
-internal sealed class PartnerStatusClient(HttpClient http, IssuingKeys keys, PartnerTrust partners, IOptions<HealthCodeOptions> options, TimeProvider time)
+internal sealed class PartnerStatusClient(IHttpClientFactory clients, IssuingKeys keys, PartnerTrust partners, IOptions<HealthCodeOptions> options, TimeProvider time)
 {
+    public const string HttpClientName = "partner-status";
+
     public async Task<StatusCheckOutcome> CheckAsync(HealthCodeClaims claims, CancellationToken cancellationToken)
     {
         if (partners.Find(claims.Issuer) is not { } partner)
@@ -41,6 +43,8 @@ internal sealed class PartnerStatusClient(HttpClient http, IssuingKeys keys, Par
         try
         {
             using var content = new StringContent(request, System.Text.Encoding.ASCII, "application/jose");
+            // Made only when a check is made: scans of own codes, or with checks off, build no client.
+            var http = clients.CreateClient(HttpClientName);
             using var response = await http.PostAsync(url, content, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
