@@ -48,12 +48,28 @@ internal sealed class ServiceClient : IDisposable
     public async Task<string> DeclareResidentAsync(string name, string idNumber, bool confirmedCaseContact = false)
     {
         var phone = ResidentPage.NewPhone();
+        var token = await LogInResidentAsync(phone);
+        await DeclareAsync(token, phone, name, idNumber, confirmedCaseContact);
+        return token;
+    }
+
+    /// <summary><c>POST /api/v1/auth/otp</c> then <c>/auth/login</c> with the Development <c>devCode</c>: a resident session token.</summary>
+    public async Task<string> LogInResidentAsync(string phone)
+    {
         using var otp = await SendAsync(HttpMethod.Post, "/api/v1/auth/otp", token: null, new { phone });
         var devCode = (await ReadAsync(otp, HttpStatusCode.Accepted))["devCode"]!.GetValue<string>();
         using var login = await SendAsync(HttpMethod.Post, "/api/v1/auth/login", token: null, new { phone, code = devCode });
-        var token = (await ReadAsync(login, HttpStatusCode.OK))["token"]!.GetValue<string>();
+        return (await ReadAsync(login, HttpStatusCode.OK))["token"]!.GetValue<string>();
+    }
 
-        using var declared = await SendAsync(HttpMethod.Post, "/api/v1/declarations", token, new
+    /// <summary>
+    /// <c>POST /api/v1/declarations</c> as the resident of <paramref name="residentToken"/>: healthy,
+    /// in Zhengzhou, no travel; with contact with a confirmed case when asked (red, DESIGN §6).
+    /// Returns <c>{codeId, color, reasons, statusVersion}</c>.
+    /// </summary>
+    public async Task<JsonObject> DeclareAsync(string residentToken, string phone, string name, string idNumber, bool confirmedCaseContact = false)
+    {
+        using var declared = await SendAsync(HttpMethod.Post, "/api/v1/declarations", residentToken, new
         {
             name,
             idNumber,
@@ -64,8 +80,7 @@ internal sealed class ServiceClient : IDisposable
             temperature = 36.5m,
             contact = new { confirmedCase = confirmedCaseContact, suspectedCase = false, closeContactNotice = false },
         });
-        await ReadAsync(declared, HttpStatusCode.Created);
-        return token;
+        return await ReadAsync(declared, HttpStatusCode.Created);
     }
 
     /// <summary><c>GET /api/v1/me/code/qr?format=png</c>: the image a resident shows (a freshly signed token).</summary>

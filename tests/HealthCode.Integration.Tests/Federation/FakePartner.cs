@@ -26,12 +26,15 @@ internal sealed class FakePartner : IAsyncDisposable
     private readonly Task _acceptLoop;
     private volatile Behaviour _behaviour = Behaviour.NotFound;
     private volatile string _listJws = "";
+    private volatile TaskCompletionSource _listGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _listRequests;
+    private int _statusRequests;
 
     public FakePartner(string issuer, string name)
     {
         Issuer = issuer;
         Name = name;
+        _listGate.SetResult();
         _listener.Start();
         TrustListUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/.well-known/healthcode/trust-list");
         _acceptLoop = AcceptLoopAsync();
@@ -41,6 +44,7 @@ internal sealed class FakePartner : IAsyncDisposable
     {
         NotFound,
         ServeList,
+        ServeListHangStatus,
         Hang,
         Garbage,
     }
@@ -57,6 +61,9 @@ internal sealed class FakePartner : IAsyncDisposable
     /// <summary>How many requests for the trust list reached this partner.</summary>
     public int ListRequests => Volatile.Read(ref _listRequests);
 
+    /// <summary>How many online status requests (<c>POST /api/v1/partner/status</c>) reached this partner.</summary>
+    public int StatusRequests => Volatile.Read(ref _statusRequests);
+
     /// <summary>What a province registers for this partner: <c>{iss, name, trustListUrl, rootKey}</c> with the public root.</summary>
     public object Registration() => new { iss = Issuer, name = Name, trustListUrl = TrustListUrl.ToString(), rootKey = JsonNode.Parse(Root.ToPublicJwk()) };
 
@@ -66,6 +73,23 @@ internal sealed class FakePartner : IAsyncDisposable
         _listJws = jws;
         _behaviour = Behaviour.ServeList;
     }
+
+    /// <summary>
+    /// From now on, answers the trust-list URL with <paramref name="jws"/>, but reads every other
+    /// request (a status check) and never answers it: a partner whose list is cached fine and whose
+    /// status service hangs.
+    /// </summary>
+    public void ServeAndHangStatusChecks(string jws)
+    {
+        _listJws = jws;
+        _behaviour = Behaviour.ServeListHangStatus;
+    }
+
+    /// <summary>From now on, trust-list requests are read and held, unanswered, until <see cref="ReleaseLists"/>.</summary>
+    public void HoldLists() => _listGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the held trust-list requests (with the list served then) and stops holding new ones.</summary>
+    public void ReleaseLists() => _listGate.TrySetResult();
 
     /// <summary>From now on, accepts connections and reads the request, but never answers.</summary>
     public void Hang() => _behaviour = Behaviour.Hang;
@@ -127,17 +151,23 @@ internal sealed class FakePartner : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _listRequests);
                 }
+                else if (requestLine.StartsWith("POST /api/v1/partner/status", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _statusRequests);
+                }
 
                 switch (_behaviour)
                 {
                     case Behaviour.Hang:
+                    case Behaviour.ServeListHangStatus when !isList:
                         // Holds the connection open until the test ends; the client's timeout must end it.
                         await Task.Delay(Timeout.Infinite, _stopping.Token);
                         break;
                     case Behaviour.Garbage:
                         await stream.WriteAsync("\u0000\u0001 this is not HTTP {]\r\n\r\n"u8.ToArray(), _stopping.Token);
                         break;
-                    case Behaviour.ServeList when isList:
+                    case Behaviour.ServeList or Behaviour.ServeListHangStatus when isList:
+                        await _listGate.Task.WaitAsync(_stopping.Token);
                         await WriteAsync(stream, "200 OK", "application/jose", _listJws);
                         break;
                     default:

@@ -11,6 +11,7 @@ using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
 using NUnit.Framework.Interfaces;
 using StackExchange.Redis;
+using static HealthCode.Integration.Federation.ServiceAnswers;
 
 namespace HealthCode.Integration.Federation;
 
@@ -183,7 +184,7 @@ public sealed class FederationTests
                 var receivers = await redis.GetSubscriber().PublishAsync(channel, "410000");
                 Assert.That(receivers, Is.GreaterThan(0), "some instance listens on the change channel");
 
-                await WaitUntilAsync(
+                await Poll.UntilAsync(
                     () => Task.FromResult(Count(Zhejiang.Output, "cached trust list rejected") > rejectionsBefore),
                     TimeSpan.FromSeconds(10),
                     $"Zhejiang logs that it rejected the tampered entry ({what})");
@@ -466,12 +467,6 @@ public sealed class FederationTests
         }
     }
 
-    private static bool IsValid(JsonObject verdict) => verdict["valid"]?.GetValue<bool>() == true;
-
-    private static string? ErrorCode(JsonObject verdict) => (string?)verdict["error"]?["code"];
-
-    private static long? SeqOf(JsonObject partner) => partner["seq"]?.GetValue<long>();
-
     /// <summary>The <c>kid</c> in the JWS header of a QR text: which key signed the code.</summary>
     private static string KidOf(string qr)
     {
@@ -523,20 +518,6 @@ public sealed class FederationTests
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         Assert.That(line, Is.Not.Null, $"/metrics has {series}:\n{metrics}");
         return double.Parse(line![(series.Length + 1)..].Trim(), CultureInfo.InvariantCulture);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"not within {timeout.TotalSeconds} s: {what}");
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>Polls <c>/readyz</c> until its status is <paramref name="status"/>; returns that body.</summary>

@@ -127,7 +127,8 @@ internal sealed class FederationTopology : IAsyncDisposable
         DeleteDirectory(WorkDirectory);
     }
 
-    private static void DeleteDirectory(string directory)
+    /// <summary>Deletes a test's work folder; a file still open leaves it to the OS.</summary>
+    public static void DeleteDirectory(string directory)
     {
         try
         {

@@ -54,6 +54,7 @@ internal sealed class ProvinceNode : IAsyncDisposable
 
     /// <summary>
     /// A province (not started yet) with a copy of <c>keys-sample/&lt;keysFolder&gt;</c> under <paramref name="workDirectory"/>.
+    /// Two nodes of one code in one work folder share that copy and the SQLite folder: two instances of one province.
     /// </summary>
     /// <param name="settings">Extra configuration as environment variables (Redis, hub, federation timings).</param>
     /// <param name="keysFolder">The keys-sample/ folder; the province code when null (the hub's is <c>hub</c>).</param>
@@ -178,8 +179,11 @@ internal sealed class ProvinceNode : IAsyncDisposable
     /// <summary>A new resident who declares (green) here and shows their code: the exact QR text, signed with the active key.</summary>
     public async Task<Resident> NewResidentAsync()
     {
-        var token = await Client.DeclareResidentAsync("张三艺", IdNumbers.NewValid());
-        return new Resident(this, token, await Client.GetQrTextAsync(token));
+        var phone = ResidentPage.NewPhone();
+        var idNumber = IdNumbers.NewValid();
+        var token = await Client.LogInResidentAsync(phone);
+        await Client.DeclareAsync(token, phone, Resident.Name, idNumber);
+        return new Resident(this, token, await Client.GetQrTextAsync(token), phone, idNumber);
     }
 
     /// <summary>The last lines the process wrote, for a failure report.</summary>
@@ -197,8 +201,18 @@ internal sealed class ProvinceNode : IAsyncDisposable
 }
 
 /// <summary>A resident of a province with a session, and the QR text they showed when created.</summary>
-internal sealed record Resident(ProvinceNode Province, string SessionToken, string Qr)
+internal sealed record Resident(ProvinceNode Province, string SessionToken, string Qr, string Phone, string IdNumber)
 {
+    /// <summary>The name every test resident declares (masked <c>张*艺</c> in the token).</summary>
+    public const string Name = "张三艺";
+
     /// <summary>A freshly signed QR of the same resident (signed with the province's active key now).</summary>
     public Task<string> FreshQrAsync() => Province.Client.GetQrTextAsync(SessionToken);
+
+    /// <summary>
+    /// A new declaration by the same resident, which raises the code's status version; with contact
+    /// with a confirmed case it turns the code red (DESIGN §6). Returns <c>{codeId, color, statusVersion, ...}</c>.
+    /// </summary>
+    public Task<JsonObject> DeclareAgainAsync(bool confirmedCaseContact) =>
+        Province.Client.DeclareAsync(SessionToken, Phone, Name, IdNumber, confirmedCaseContact);
 }

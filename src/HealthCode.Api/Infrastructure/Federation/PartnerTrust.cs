@@ -153,6 +153,7 @@ internal sealed partial class PartnerTrust(
         if (lease is null)
         {
             // Another instance is fetching; its result arrives through the cache's notification.
+            LogLeaseHeld(logger, issuer);
             return;
         }
 
@@ -268,6 +269,10 @@ internal sealed partial class PartnerTrust(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partner {Issuer}: cached trust list rejected ({Error})")]
     private static partial void LogCacheRejected(ILogger logger, string issuer, string error);
+
+    // Debug: with several instances this is the normal case, and operators need not see it; tests turn it on.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Partner {Issuer}: fetch skipped, the lease is held by another fetch; the list comes through the shared cache")]
+    private static partial void LogLeaseHeld(ILogger logger, string issuer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partner {Issuer}: fetch failed ({Reason}); keeping the last good list")]
     private static partial void LogFetchFailed(ILogger logger, string issuer, string reason);
