@@ -252,6 +252,7 @@ internal static partial class ServiceSetup
         if (string.IsNullOrWhiteSpace(redis))
         {
             services.AddSingleton<ITrustListCache, InProcessTrustListCache>();
+            services.AddSingleton<ICodeStatusFeed, LocalCodeStatusFeed>();
         }
         else
         {
@@ -263,6 +264,7 @@ internal static partial class ServiceSetup
             configuration.AsyncTimeout = 1000;
             services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(_ => StackExchange.Redis.ConnectionMultiplexer.Connect(configuration));
             services.AddSingleton<ITrustListCache, RedisTrustListCache>();
+            services.AddSingleton<ICodeStatusFeed, RedisCodeStatusFeed>();
         }
 
         services.AddHttpClient<TrustListClient>(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HealthCode-TrustListClient/1"))
@@ -354,6 +356,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
         services.GetRequiredService<HealthCodeVerifier>();
         services.GetRequiredService<RiskScorer>();
         await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
+        await services.GetRequiredService<ICodeStatusFeed>().SubscribeAsync(cancellationToken);
         await services.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(cancellationToken);
     }
 

@@ -26,6 +26,7 @@ internal sealed class FakePartner : IAsyncDisposable
     private readonly Task _acceptLoop;
     private volatile Behaviour _behaviour = Behaviour.NotFound;
     private volatile string _listJws = "";
+    private volatile string _statusAnswer = "";
     private volatile TaskCompletionSource _listGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _listRequests;
     private int _statusRequests;
@@ -45,6 +46,7 @@ internal sealed class FakePartner : IAsyncDisposable
         NotFound,
         ServeList,
         ServeListHangStatus,
+        ServeListAnswerStatus,
         Hang,
         Garbage,
     }
@@ -85,6 +87,17 @@ internal sealed class FakePartner : IAsyncDisposable
         _behaviour = Behaviour.ServeListHangStatus;
     }
 
+    /// <summary>
+    /// From now on, answers the trust-list URL with <paramref name="jws"/> and every other request
+    /// (a status check) at once with 200 and <paramref name="answer"/> as JSON, whatever it holds.
+    /// </summary>
+    public void ServeAndAnswerStatusChecks(string jws, string answer)
+    {
+        _listJws = jws;
+        _statusAnswer = answer;
+        _behaviour = Behaviour.ServeListAnswerStatus;
+    }
+
     /// <summary>From now on, trust-list requests are read and held, unanswered, until <see cref="ReleaseLists"/>.</summary>
     public void HoldLists() => _listGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -106,11 +119,11 @@ internal sealed class FakePartner : IAsyncDisposable
     }
 
     /// <summary>A green code of this partner signed with <paramref name="issuerKey"/>, valid for 10 minutes: the QR text.</summary>
-    public string SignCode(EcKey issuerKey)
+    public string SignCode(EcKey issuerKey, string? codeId = null)
     {
         var now = DateTimeOffset.UtcNow;
         var claims = new HealthCodeClaims(
-            Issuer, Convert.ToHexString(RandomNumberGenerator.GetBytes(8)), now, now.AddMinutes(10), CodeColor.Green, "李*", "123X", 0);
+            Issuer, codeId ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(8)), now, now.AddMinutes(10), CodeColor.Green, "李*", "123X", 0);
         return new HealthCodeSigner(issuerKey).SignQr(claims);
     }
 
@@ -166,7 +179,10 @@ internal sealed class FakePartner : IAsyncDisposable
                     case Behaviour.Garbage:
                         await stream.WriteAsync("\u0000\u0001 this is not HTTP {]\r\n\r\n"u8.ToArray(), _stopping.Token);
                         break;
-                    case Behaviour.ServeList or Behaviour.ServeListHangStatus when isList:
+                    case Behaviour.ServeListAnswerStatus when !isList:
+                        await WriteAsync(stream, "200 OK", "application/json", _statusAnswer);
+                        break;
+                    case Behaviour.ServeList or Behaviour.ServeListHangStatus or Behaviour.ServeListAnswerStatus when isList:
                         await _listGate.Task.WaitAsync(_stopping.Token);
                         await WriteAsync(stream, "200 OK", "application/jose", _listJws);
                         break;

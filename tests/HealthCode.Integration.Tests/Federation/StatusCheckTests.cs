@@ -211,6 +211,46 @@ public sealed class StatusCheckTests
         }
     }
 
+    /// <summary>
+    /// An answer that is not exactly the documented shape is no answer: the offline verdict stands,
+    /// flagged unavailable, even when the answer claims a newer status version.
+    /// </summary>
+    [TestCase("""{"sub":"C0DE0001","color":"purple","statusVersion":9,"updatedAt":"2026-01-01T00:00:00Z"}""", TestName = "A colour outside the three")]
+    [TestCase("""{"sub":"SOMEONE-ELSE","color":"red","statusVersion":9,"updatedAt":"2026-01-01T00:00:00Z"}""", TestName = "An answer about another code")]
+    [TestCase("""{"sub":"C0DE0001","color":"red","statusVersion":9}""", TestName = "A member missing")]
+    [TestCase("OVERSIZED", TestName = "An answer over the size cap")]
+    public async Task Verify_PartnerWhoseStatusAnswerIsMalformed_GivesTheOfflineVerdictFlaggedUnavailable(string answer)
+    {
+        const string codeId = "C0DE0001";
+        if (answer == "OVERSIZED")
+        {
+            answer = $$"""{"sub":"{{codeId}}","color":"red","statusVersion":9,"updatedAt":"2026-01-01T00:00:00Z","pad":"{{new string('x', 2000)}}"}""";
+        }
+
+        await using var partner = new FakePartner("630000", "青海省");
+        using var issuer = EcKey.Generate();
+        partner.ServeAndAnswerStatusChecks(partner.SignList(1, [(issuer, KeyStatus.Active)]), answer);
+        var staff = await _zhejiang.EnrolStaffAsync();
+        await _zhejiang.RegisterPartnerAsync(partner.Registration());
+        try
+        {
+            await _zhejiang.WaitForPartnerAsync(partner.Issuer, p => (string?)p["state"] == "ok", ConvergeTimeout, "ok (its list is cached)");
+
+            var verdict = await _zhejiang.Client.VerifyAsync(staff, partner.SignCode(issuer, codeId));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(partner.StatusRequests, Is.GreaterThan(0), "the status request reached the partner");
+                Assert.That(IsValid(verdict), Is.True, $"the offline verdict stands: {verdict.ToJsonString()}");
+                Assert.That(StatusCheck(verdict), Is.EqualTo("unavailable"));
+            });
+        }
+        finally
+        {
+            await _zhejiang.RemovePartnerAsync(partner.Issuer);
+        }
+    }
+
     /// <summary>The issuer answered in time: the verdict says confirmed or changed, not unavailable.</summary>
     private static bool IsAnswered(JsonObject verdict) => StatusCheck(verdict) is "confirmed" or "changed";
 

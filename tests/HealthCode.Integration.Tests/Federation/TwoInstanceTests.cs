@@ -215,6 +215,33 @@ public sealed class TwoInstanceTests
         }
     }
 
+    /// <summary>
+    /// A resident declares again on one instance and the code turns red: the token they showed
+    /// before is superseded at every instance, not only at the one that took the declaration.
+    /// </summary>
+    [Test]
+    public async Task A_code_changed_on_one_instance_is_revoked_at_the_other()
+    {
+        var resident = await _fetcher.NewResidentAsync();
+        var staff = await _follower.EnrolStaffAsync();
+        Assert.That(IsValid(await _follower.Client.VerifyAsync(staff, resident.Qr)), Is.True, "the green token first verifies at the follower");
+
+        var changed = await resident.DeclareAgainAsync(confirmedCaseContact: true);
+        Assert.That((string?)changed["color"], Is.EqualTo("red"));
+
+        var clock = Stopwatch.StartNew();
+        var superseded = await _follower.WaitForVerdictAsync(
+            staff, resident.Qr, v => ErrorCode(v) == "code_revoked", WaitTimeout, "code_revoked (status version from the other instance)");
+        TestContext.Out.WriteLine($"The follower refused the superseded token {clock.Elapsed.TotalMilliseconds:F0} ms after the declaration");
+        var fresh = await _follower.Client.VerifyAsync(staff, await resident.FreshQrAsync());
+        Assert.Multiple(() =>
+        {
+            Assert.That(ErrorCode(superseded), Is.EqualTo("code_revoked"));
+            Assert.That(IsValid(fresh), Is.True, fresh.ToJsonString());
+            Assert.That((string?)fresh["color"], Is.EqualTo("red"));
+        });
+    }
+
     private string OutputTails() =>
         $"--- Zhejiang, fetcher instance:\n{_fetcher?.OutputTail()}\n--- Zhejiang, follower instance:\n{_follower?.OutputTail()}";
 }

@@ -20,7 +20,7 @@ internal sealed class SubmitDeclarationValidator(DeclarationValidator validator,
     public IReadOnlyList<FieldError> Validate(SubmitDeclaration message) => validator.Validate(message.Declaration, time.Today());
 }
 
-internal sealed class SubmitDeclarationHandler(IHealthCodeStore store, RiskScorer scorer, CodeStatusIndex statusIndex, TimeProvider time)
+internal sealed class SubmitDeclarationHandler(IHealthCodeStore store, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)
     : ICommandHandler<SubmitDeclaration, Result<DeclarationAccepted>>
 {
     public async ValueTask<Result<DeclarationAccepted>> Handle(SubmitDeclaration command, CancellationToken cancellationToken)
@@ -47,7 +47,7 @@ internal sealed class SubmitDeclarationHandler(IHealthCodeStore store, RiskScore
             IdNumber.Tail(declaration.IdNumber!),
             declaration.IdNumber!.ToUpperInvariant(),
             declaration.Name!.Trim()), cancellationToken);
-        statusIndex.Set(code.CodeId, code.StatusVersion);
+        await statusFeed.PublishAsync(code.CodeId, code.StatusVersion);
 
         return new DeclarationAccepted(code.CodeId, code.Color, assessment.Reasons, code.StatusVersion, code.GreenAfter);
     }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Trust.Status;
 using HealthCode.Trust.Tokens;
@@ -51,14 +50,28 @@ internal sealed class PartnerStatusClient(IHttpClientFactory clients, IssuingKey
                 return StatusCheckOutcome.Unavailable;
             }
 
-            var answer = await response.Content.ReadFromJsonAsync<StatusAnswer>(deadline.Token);
-            return answer is null || answer.Sub != claims.CodeId ? StatusCheckOutcome.Unavailable
+            // The documented shape only, and no more than StatusAnswer.MaxLength of it.
+            var body = await ReadCappedAsync(response.Content, StatusAnswer.MaxLength + 1, deadline.Token);
+            return !StatusAnswer.TryParse(body, out var answer) || answer.Sub != claims.CodeId ? StatusCheckOutcome.Unavailable
                 : answer.StatusVersion > claims.StatusVersion ? StatusCheckOutcome.Changed
                 : StatusCheckOutcome.Confirmed;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException or NotSupportedException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
             return StatusCheckOutcome.Unavailable;
         }
+    }
+
+    private static async Task<string> ReadCappedAsync(HttpContent content, int cap, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[cap];
+        int read = 0, n;
+        while (read < cap && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += n;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
     }
 }

@@ -6,7 +6,8 @@ namespace HealthCode.Api.Infrastructure.Verification;
 /// <summary>
 /// The current status version of every code this province issued, in memory, so that a scan can
 /// tell a token signed before the latest declaration (<c>code_revoked</c>) without waiting on the
-/// store. Warmed at start-up and kept current by each declaration on this instance.
+/// store. Warmed at start-up and kept current by each declaration, on this instance or, through
+/// <see cref="ICodeStatusFeed"/>, on another instance of the province.
 /// </summary>
 internal sealed class CodeStatusIndex
 {
