@@ -17,7 +17,7 @@ internal static class KeysGenerateCommand
                 case "--province" when i + 1 < args.Length && province is null:
                     province = args[++i];
                     break;
-                case "--out" when i + 1 < args.Length && output is null:
+                case "--out" when i + 1 < args.Length && output is null && args[i + 1].Length > 0:
                     output = args[++i];
                     break;
                 case "--hub" when !hub:

@@ -19,7 +19,7 @@ internal static class KeysRevokeCommand
 
         string? folder = parsed.Value("--keys");
         string? reason = parsed.Value("--reason");
-        if (parsed.Positional.Count != 1 || folder is null || string.IsNullOrWhiteSpace(reason))
+        if (parsed.Positional.Count != 1 || parsed.Positional[0].Length == 0 || folder is null || string.IsNullOrWhiteSpace(reason))
         {
             return CommandLine.Fail(stderr, "keys revoke: give one <kid>, --reason \"<text>\" and --keys <dir>.");
         }

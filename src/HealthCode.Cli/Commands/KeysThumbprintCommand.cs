@@ -7,7 +7,7 @@ internal static class KeysThumbprintCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0 || args.Any(a => a.StartsWith('-')))
+        if (args.Length == 0 || args.Any(a => a.Length == 0 || a.StartsWith('-')))
         {
             return CommandLine.Fail(stderr, "keys thumbprint: give one or more .jwk files.");
         }

@@ -28,7 +28,7 @@ internal static class TrustListSignCommand
         string? province = parsed.Value("--province");
         string? name = parsed.Value("--name");
         string? output = parsed.Value("--out");
-        if (keysFolder is null || province is null || string.IsNullOrWhiteSpace(name) || output is null || parsed.Value("--seq") is null)
+        if (keysFolder is null || province is null || string.IsNullOrWhiteSpace(name) || string.IsNullOrEmpty(output) || parsed.Value("--seq") is null)
         {
             return CommandLine.Fail(stderr, "trust-list sign: --keys, --province, --name, --seq and --out are required.");
         }

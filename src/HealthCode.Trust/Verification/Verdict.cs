@@ -1,6 +1,5 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
 using HealthCode.Trust.TrustLists;
 
 namespace HealthCode.Trust.Verification;
@@ -51,11 +50,13 @@ public sealed record Verdict(
     /// <summary>The <see cref="Source"/> of a partner province's codes.</summary>
     public const string PartnerSource = "partner";
 
-    // DESIGN §5: JSON, camelCase. CJK names as UTF-8 so a terminal shows them; HTML-sensitive characters stay escaped.
+    // DESIGN §5: JSON, camelCase, escaped as ASP.NET escapes the API's answers (relaxed: CJK names
+    // and apostrophes as they are), so the CLI and the API print the same characters. The text is
+    // printed or sent as JSON, never placed into HTML.
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>Builds the verdict for a verification result.</summary>
