@@ -224,7 +224,7 @@ internal sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <summary>The <c>dotnet</c> that runs the tests, so the service runs on the same SDK.</summary>
-    private static string DotNetHost()
+    internal static string DotNetHost()
     {
         var fromCli = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromCli) && File.Exists(fromCli))

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -23,6 +23,7 @@ internal static class LoadVerifyCommand
     private const int MaxConcurrency = 256;
     private const int PoolSize = 512;
     private static readonly TimeSpan RawMeasureTime = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(10);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
@@ -42,10 +43,10 @@ internal static class LoadVerifyCommand
             return CommandLine.Fail(stderr, "load verify: --url and --token are required.");
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? baseUri) || (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps)
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? baseUri) || baseUri.Scheme != Uri.UriSchemeHttp
             || !IsLoopback(baseUri))
         {
-            return CommandLine.Fail(stderr, $"load verify: --url must be an http(s) address on this machine (127.0.0.1, [::1] or localhost), not \"{url}\".");
+            return CommandLine.Fail(stderr, $"load verify: --url must be a plain http address on this machine (127.0.0.1, [::1] or localhost), not \"{url}\".");
         }
 
         if (!parsed.TryInt("--seconds", 10, 1, MaxSeconds, out int seconds))
@@ -165,83 +166,111 @@ internal static class LoadVerifyCommand
 
     private static async Task<LoadResult> DriveAsync(Uri endpoint, string token, byte[][] bodies, int seconds, int concurrency, CancellationToken cancellationToken)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-
-        // Warm-up (not counted): open the connections and let the server JIT its path.
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => SendAsync(client, endpoint, bodies[i % bodies.Length], cancellationToken))).ConfigureAwait(false);
-
-        int errors = 0, failures = 0, next = 0;
-        var firstErrors = new List<string>();
-        var deadline = TimeSpan.FromSeconds(seconds);
-        var clock = Stopwatch.StartNew();
-        List<double>[] latencies = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        byte[][] requests = [.. bodies.Select(body => Http1Connection.JsonPost(endpoint, token, body))];
+        var connections = new Http1Connection?[concurrency];
+        // A service that stops answering cannot hold the tool past its time: whatever is still
+        // waiting then is given up and counted as an error.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(seconds) + AnswerGrace);
+        cancellationToken = bound.Token;
+        try
         {
-            var mine = new List<double>(4096);
-            while (clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
+            // Warm-up (not counted): open the connections and let the server JIT its path.
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => SendAsync(connections, i, endpoint, requests[i % requests.Length], cancellationToken)))
+                .ConfigureAwait(false);
+
+            int errors = 0, failures = 0, next = 0;
+            var firstErrors = new List<string>();
+            var deadline = TimeSpan.FromSeconds(seconds);
+            var clock = Stopwatch.StartNew();
+            List<double>[] latencies = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
             {
-                byte[] body = bodies[(Interlocked.Increment(ref next) & int.MaxValue) % bodies.Length];
-                long start = Stopwatch.GetTimestamp();
-                string? problem = await SendAsync(client, endpoint, body, cancellationToken).ConfigureAwait(false);
-                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (problem is null)
+                var mine = new List<double>(4096);
+                while (clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
                 {
-                    mine.Add(ms);
-                    continue;
-                }
-
-                Interlocked.Increment(ref errors);
-                if (problem.StartsWith("exception", StringComparison.Ordinal))
-                {
-                    Interlocked.Increment(ref failures); // no response: not a latency sample
-                }
-                else
-                {
-                    mine.Add(ms);
-                }
-
-                lock (firstErrors)
-                {
-                    if (firstErrors.Count < 3)
+                    byte[] request = requests[(Interlocked.Increment(ref next) & int.MaxValue) % requests.Length];
+                    long start = Stopwatch.GetTimestamp();
+                    string? problem = await SendAsync(connections, worker, endpoint, request, cancellationToken).ConfigureAwait(false);
+                    double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (problem is null)
                     {
-                        firstErrors.Add(problem);
+                        mine.Add(ms);
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref errors);
+                    if (problem.StartsWith("exception", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref failures); // no response: not a latency sample
+                    }
+                    else
+                    {
+                        mine.Add(ms);
+                    }
+
+                    lock (firstErrors)
+                    {
+                        if (firstErrors.Count < 3)
+                        {
+                            firstErrors.Add(problem);
+                        }
                     }
                 }
+
+                return mine;
+            })).ConfigureAwait(false);
+            clock.Stop();
+
+            double[] all = [.. latencies.SelectMany(l => l)];
+            Array.Sort(all);
+            return new LoadResult(all, errors, failures, clock.Elapsed, firstErrors);
+        }
+        finally
+        {
+            foreach (Http1Connection? connection in connections)
+            {
+                connection?.Dispose();
             }
-
-            return mine;
-        })).ConfigureAwait(false);
-        clock.Stop();
-
-        double[] all = [.. latencies.SelectMany(l => l)];
-        Array.Sort(all);
-        return new LoadResult(all, errors, failures, clock.Elapsed, firstErrors);
+        }
     }
 
-    /// <summary>One request; null when the answer is 200 with <c>valid: true</c>, else what went wrong.</summary>
-    private static async Task<string?> SendAsync(HttpClient client, Uri endpoint, byte[] body, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request on worker <paramref name="worker"/>'s connection, opened again when it broke or the
+    /// service closed it; null when the answer is 200 with <c>valid: true</c>, else what went wrong.
+    /// </summary>
+    private static async Task<string?> SendAsync(
+        Http1Connection?[] connections, int worker, Uri endpoint, byte[] request, CancellationToken cancellationToken)
     {
         try
         {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using HttpResponseMessage response = await client.PostAsync(endpoint, content, cancellationToken).ConfigureAwait(false);
-            byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.OK)
+            Http1Connection connection = connections[worker] ??= await Http1Connection.OpenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            Http1Answer answer = await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (answer.ServerCloses)
             {
-                return $"HTTP {(int)response.StatusCode}: {Shorten(answer)}";
+                Drop(connections, worker);
             }
 
-            using JsonDocument document = JsonDocument.Parse(answer);
+            if (answer.Status != (int)HttpStatusCode.OK)
+            {
+                return $"HTTP {answer.Status}: {Shorten(answer.Body)}";
+            }
+
+            using JsonDocument document = JsonDocument.Parse(answer.Body);
             return document.RootElement.TryGetProperty("valid", out JsonElement valid) && valid.ValueKind == JsonValueKind.True
                 ? null
-                : $"not valid: {Shorten(answer)}";
+                : $"not valid: {Shorten(answer.Body)}";
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        catch (Exception ex) when (ex is IOException or SocketException or InvalidDataException or JsonException or OperationCanceledException)
         {
+            Drop(connections, worker);
             return $"exception {ex.GetType().Name}: {ex.Message}";
         }
+    }
+
+    private static void Drop(Http1Connection?[] connections, int worker)
+    {
+        connections[worker]?.Dispose();
+        connections[worker] = null;
     }
 
     private static string Shorten(byte[] body)
