@@ -34,7 +34,7 @@ internal static class CommandLine
                                                                      pins each partner's root, <folder>/<iss>/trust-list.jws is its list
                                                                      exit 0 valid, 1 invalid, 2 usage error
           healthcode load verify --url http://127.0.0.1:<port> --token <staff token> [--checkpoint CP1]
-                                 [--seconds 10] [--concurrency 8] [--keys keys-sample/410000] [--province 410000] [--json]
+                                 [--seconds 10] [--warmup 3] [--concurrency 8] [--keys keys-sample/410000] [--province 410000] [--json]
                                                                      load test of POST /api/v1/verify on this machine (loopback only,
                                                                      at most 300 s and 256 concurrent): req/s, p50, p99, errors, and the
                                                                      ratio to the single-thread raw ECDsa.VerifyData rate

@@ -54,6 +54,12 @@ public sealed class UsageTests
     [TestCase("verify HC1:/00 --trust {dir}/none", "trust folder {dir}/none does not exist")]
     [TestCase("verify {dir}/scan.png --trust {dir}", "file {dir}/scan.png does not exist")]
     [TestCase("verify HC1:/00 --trust {dir} --online", "unknown option \"--online\"")]
+    [TestCase("load verify --token t", "--url and --token are required")]
+    [TestCase("load verify --url https://127.0.0.1:5080 --token t", "must be a plain http address on this machine")]
+    [TestCase("load verify --url http://192.0.2.1:5080 --token t", "must be a plain http address on this machine")]
+    [TestCase("load verify --url http://127.0.0.1:5080 --token t --seconds 0", "--seconds must be between 1 and 300")]
+    [TestCase("load verify --url http://127.0.0.1:5080 --token t --warmup 61", "--warmup must be between 0 and 60")]
+    [TestCase("load verify --url http://127.0.0.1:5080 --token t --concurrency 257", "--concurrency must be between 1 and 256")]
     // An empty argument is a usage error, not an unhandled ArgumentException from System.IO.
     [TestCase("keys revoke '' --reason leaked --keys {dir}", "give one <kid>, --reason")]
     [TestCase("keys thumbprint ''", "give one or more .jwk files")]

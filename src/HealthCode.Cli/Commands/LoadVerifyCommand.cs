@@ -20,6 +20,7 @@ namespace HealthCode.Cli.Commands;
 internal static class LoadVerifyCommand
 {
     private const int MaxSeconds = 300;
+    private const int MaxWarmupSeconds = 60;
     private const int MaxConcurrency = 256;
     private const int PoolSize = 512;
     private static readonly TimeSpan RawMeasureTime = TimeSpan.FromSeconds(2);
@@ -30,7 +31,7 @@ internal static class LoadVerifyCommand
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
     {
         CommandArgs? parsed = CommandArgs.Parse(
-            args, ["--url", "--token", "--checkpoint", "--seconds", "--concurrency", "--keys", "--province"], ["--json"], out string? error);
+            args, ["--url", "--token", "--checkpoint", "--seconds", "--warmup", "--concurrency", "--keys", "--province"], ["--json"], out string? error);
         if (parsed is null || parsed.Positional.Count > 0)
         {
             return CommandLine.Fail(stderr, $"load verify: {error ?? "unexpected argument " + parsed!.Positional[0]}");
@@ -52,6 +53,11 @@ internal static class LoadVerifyCommand
         if (!parsed.TryInt("--seconds", 10, 1, MaxSeconds, out int seconds))
         {
             return CommandLine.Fail(stderr, $"load verify: --seconds must be between 1 and {MaxSeconds}.");
+        }
+
+        if (!parsed.TryInt("--warmup", 3, 0, MaxWarmupSeconds, out int warmup))
+        {
+            return CommandLine.Fail(stderr, $"load verify: --warmup must be between 0 and {MaxWarmupSeconds}.");
         }
 
         if (!parsed.TryInt("--concurrency", 8, 1, MaxConcurrency, out int concurrency))
@@ -87,13 +93,15 @@ internal static class LoadVerifyCommand
             double rawPerSecond = MeasureRawVerify(signer, keys.ActiveIssuer, province, now);
 
             // Codes outlive the run by a margin, so none expires while the test is going.
-            TimeSpan lifetime = TimeSpan.FromSeconds(seconds) + TimeSpan.FromMinutes(10);
+            TimeSpan lifetime = TimeSpan.FromSeconds(warmup + seconds) + TimeSpan.FromMinutes(10);
             byte[][] bodies = [.. Enumerable.Range(0, PoolSize).Select(i => Body(signer.SignQr(Claims(province, now, lifetime, i)), checkpoint))];
 
-            LoadResult load = await DriveAsync(new Uri(baseUri, "/api/v1/verify"), token, bodies, seconds, concurrency, cancellationToken).ConfigureAwait(false);
+            LoadResult load = await DriveAsync(new Uri(baseUri, "/api/v1/verify"), token, bodies, warmup, seconds, concurrency, cancellationToken).ConfigureAwait(false);
             var report = new LoadReport(
                 Url: new Uri(baseUri, "/api/v1/verify").ToString(),
                 Seconds: Math.Round(load.Elapsed.TotalSeconds, 2),
+                WarmupSeconds: warmup,
+                WarmupRequests: load.WarmupRequests,
                 Concurrency: concurrency,
                 Requests: load.Latencies.Length + load.Failures,
                 Errors: load.Errors,
@@ -164,66 +172,23 @@ internal static class LoadVerifyCommand
         return count / clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<LoadResult> DriveAsync(Uri endpoint, string token, byte[][] bodies, int seconds, int concurrency, CancellationToken cancellationToken)
+    private static async Task<LoadResult> DriveAsync(
+        Uri endpoint, string token, byte[][] bodies, int warmup, int seconds, int concurrency, CancellationToken cancellationToken)
     {
         byte[][] requests = [.. bodies.Select(body => Http1Connection.JsonPost(endpoint, token, body))];
         var connections = new Http1Connection?[concurrency];
         // A service that stops answering cannot hold the tool past its time: whatever is still
         // waiting then is given up and counted as an error.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(TimeSpan.FromSeconds(seconds) + AnswerGrace);
+        bound.CancelAfter(TimeSpan.FromSeconds(warmup + seconds) + AnswerGrace);
         cancellationToken = bound.Token;
         try
         {
-            // Warm-up (not counted): open the connections and let the server JIT its path.
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => SendAsync(connections, i, endpoint, requests[i % requests.Length], cancellationToken)))
-                .ConfigureAwait(false);
-
-            int errors = 0, failures = 0, next = 0;
-            var firstErrors = new List<string>();
-            var deadline = TimeSpan.FromSeconds(seconds);
-            var clock = Stopwatch.StartNew();
-            List<double>[] latencies = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-            {
-                var mine = new List<double>(4096);
-                while (clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
-                {
-                    byte[] request = requests[(Interlocked.Increment(ref next) & int.MaxValue) % requests.Length];
-                    long start = Stopwatch.GetTimestamp();
-                    string? problem = await SendAsync(connections, worker, endpoint, request, cancellationToken).ConfigureAwait(false);
-                    double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    if (problem is null)
-                    {
-                        mine.Add(ms);
-                        continue;
-                    }
-
-                    Interlocked.Increment(ref errors);
-                    if (problem.StartsWith("exception", StringComparison.Ordinal))
-                    {
-                        Interlocked.Increment(ref failures); // no response: not a latency sample
-                    }
-                    else
-                    {
-                        mine.Add(ms);
-                    }
-
-                    lock (firstErrors)
-                    {
-                        if (firstErrors.Count < 3)
-                        {
-                            firstErrors.Add(problem);
-                        }
-                    }
-                }
-
-                return mine;
-            })).ConfigureAwait(false);
-            clock.Stop();
-
-            double[] all = [.. latencies.SelectMany(l => l)];
-            Array.Sort(all);
-            return new LoadResult(all, errors, failures, clock.Elapsed, firstErrors);
+            // Warm-up, not counted: the same load for a while, so that the service's JIT has tiered up
+            // its path and the figures are those of a service that has been running.
+            Phase warm = await RunPhaseAsync(connections, endpoint, requests, TimeSpan.FromSeconds(warmup), cancellationToken).ConfigureAwait(false);
+            Phase measured = await RunPhaseAsync(connections, endpoint, requests, TimeSpan.FromSeconds(seconds), cancellationToken).ConfigureAwait(false);
+            return new LoadResult(measured.Latencies, measured.Errors, measured.Failures, measured.Elapsed, measured.FirstErrors, warm.Latencies.Length + warm.Failures);
         }
         finally
         {
@@ -232,6 +197,56 @@ internal static class LoadVerifyCommand
                 connection?.Dispose();
             }
         }
+    }
+
+    /// <summary>Every worker sends request after request on its own connection until <paramref name="length"/> is over.</summary>
+    private static async Task<Phase> RunPhaseAsync(
+        Http1Connection?[] connections, Uri endpoint, byte[][] requests, TimeSpan length, CancellationToken cancellationToken)
+    {
+        int errors = 0, failures = 0, next = 0;
+        var firstErrors = new List<string>();
+        var clock = Stopwatch.StartNew();
+        List<double>[] latencies = await Task.WhenAll(Enumerable.Range(0, connections.Length).Select(async worker =>
+        {
+            var mine = new List<double>(4096);
+            while (clock.Elapsed < length && !cancellationToken.IsCancellationRequested)
+            {
+                byte[] request = requests[(Interlocked.Increment(ref next) & int.MaxValue) % requests.Length];
+                long start = Stopwatch.GetTimestamp();
+                string? problem = await SendAsync(connections, worker, endpoint, request, cancellationToken).ConfigureAwait(false);
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (problem is null)
+                {
+                    mine.Add(ms);
+                    continue;
+                }
+
+                Interlocked.Increment(ref errors);
+                if (problem.StartsWith("exception", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref failures); // no response: not a latency sample
+                }
+                else
+                {
+                    mine.Add(ms);
+                }
+
+                lock (firstErrors)
+                {
+                    if (firstErrors.Count < 3)
+                    {
+                        firstErrors.Add(problem);
+                    }
+                }
+            }
+
+            return mine;
+        })).ConfigureAwait(false);
+        clock.Stop();
+
+        double[] all = [.. latencies.SelectMany(l => l)];
+        Array.Sort(all);
+        return new Phase(all, errors, failures, clock.Elapsed, firstErrors);
     }
 
     /// <summary>
@@ -286,7 +301,7 @@ internal static class LoadVerifyCommand
     {
         var c = CultureInfo.InvariantCulture;
         stdout.WriteLine(string.Create(c, $"raw ECDsa.VerifyData, 1 thread:   {r.RawVerifyPerSecond,10:F0} /s"));
-        stdout.WriteLine(string.Create(c, $"HTTP verify ({r.Concurrency} concurrent, {r.Seconds:F1} s): {r.ThroughputPerSecond,10:F0} req/s   {r.Url}"));
+        stdout.WriteLine(string.Create(c, $"HTTP verify ({r.Concurrency} concurrent, {r.Seconds:F1} s after {r.WarmupSeconds} s warm-up): {r.ThroughputPerSecond,10:F0} req/s   {r.Url}"));
         stdout.WriteLine(string.Create(c, $"latency p50 {r.P50Ms:F2} ms, p99 {r.P99Ms:F2} ms"));
         stdout.WriteLine(string.Create(c, $"requests {r.Requests}, errors {r.Errors} (non-200, valid=false or no answer)"));
         stdout.WriteLine(string.Create(c, $"ratio HTTP throughput / raw single-thread verify: {r.RatioToRawSingleThread:F3}"));
@@ -298,11 +313,15 @@ internal static class LoadVerifyCommand
 
     private sealed record VerifyRequest(string Qr, string CheckpointId);
 
-    private sealed record LoadResult(double[] Latencies, int Errors, int Failures, TimeSpan Elapsed, List<string> FirstErrors);
+    private sealed record Phase(double[] Latencies, int Errors, int Failures, TimeSpan Elapsed, List<string> FirstErrors);
+
+    private sealed record LoadResult(double[] Latencies, int Errors, int Failures, TimeSpan Elapsed, List<string> FirstErrors, int WarmupRequests);
 
     private sealed record LoadReport(
         string Url,
         double Seconds,
+        int WarmupSeconds,
+        int WarmupRequests,
         int Concurrency,
         int Requests,
         int Errors,
