@@ -59,17 +59,8 @@ for port in "$base" $((base + 41)) $((base + 33)) $((base + 44)); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "service on $port did not start; logs in $work"; exit 1; }
 done
 
-post() { curl -sf -o /dev/null -H "authorization: Bearer $admin" -H 'content-type: application/json' "$1" -d "$2"; }
-member() { # CODE NAME PORT
-  printf '{"iss":"%s","name":"%s","trustListUrl":"http://127.0.0.1:%s/.well-known/healthcode/trust-list","rootKey":%s}' \
-    "$1" "$2" "$3" "$(cat "$work/keys/$1/root.public.jwk")"
-}
-post "http://127.0.0.1:$base/api/v1/admin/hub/members" "$(member 410000 河南省 $((base + 41)))"
-post "http://127.0.0.1:$base/api/v1/admin/hub/members" "$(member 330000 浙江省 $((base + 33)))"
-post "http://127.0.0.1:$base/api/v1/admin/hub/members" "$(member 440000 广东省 $((base + 44)))"
-# Henan and Zhejiang: a bilateral agreement with pinned roots, beside the hub.
-post "http://127.0.0.1:$((base + 33))/api/v1/admin/partners" "$(member 410000 河南省 $((base + 41)))"
-post "http://127.0.0.1:$((base + 41))/api/v1/admin/partners" "$(member 330000 浙江省 $((base + 33)))"
+"$root/deploy/register-federation.sh" "$admin" "$work/keys" "http://127.0.0.1:$base" \
+  "http://127.0.0.1:$((base + 41))" "http://127.0.0.1:$((base + 33))" "http://127.0.0.1:$((base + 44))"
 
 cat <<EOT
 
