@@ -17,4 +17,7 @@ internal static class ServiceAnswers
 
     /// <summary>When this instance itself last fetched the partner's list; null when it never did (it only read it from the shared cache).</summary>
     public static DateTimeOffset? LastFetchAt(JsonObject partner) => partner["lastFetchAt"]?.GetValue<DateTimeOffset>();
+
+    /// <summary>When this instance last took a new list of the partner, by its own fetch or from the shared cache.</summary>
+    public static DateTimeOffset? ListReceivedAt(JsonObject partner) => partner["listReceivedAt"]?.GetValue<DateTimeOffset>();
 }

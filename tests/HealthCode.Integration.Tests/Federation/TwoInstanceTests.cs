@@ -160,6 +160,7 @@ public sealed class TwoInstanceTests
             {
                 Assert.That(LastFetchAt(atFetcher), Is.Not.Null, "the fetcher fetched");
                 Assert.That(LastFetchAt(atFollower), Is.Null, "the follower never fetched: it read the fetcher's list from Redis");
+                Assert.That(ListReceivedAt(atFollower), Is.Not.Null, "the follower says when the list reached it");
             });
         }
         finally
@@ -184,7 +185,7 @@ public sealed class TwoInstanceTests
         await _fetcher.RegisterPartnerAsync(partner.Registration());
         try
         {
-            await _follower.WaitForPartnerAsync(partner.Issuer, p => (string?)p["state"] == "ok" && SeqOf(p) == 1, WaitTimeout, "ok with seq 1 (through Redis)");
+            var list1 = await _follower.WaitForPartnerAsync(partner.Issuer, p => (string?)p["state"] == "ok" && SeqOf(p) == 1, WaitTimeout, "ok with seq 1 (through Redis)");
             var oldKeyCode = partner.SignCode(key1);
             var newKeyCode = partner.SignCode(key2);
             var beforeRotation = await _follower.Client.VerifyAsync(staff, newKeyCode);
@@ -204,6 +205,7 @@ public sealed class TwoInstanceTests
                 Assert.That((string?)afterRotation["issuerName"], Is.EqualTo(partner.Name));
                 Assert.That(SeqOf(atFollower!), Is.EqualTo(2));
                 Assert.That(LastFetchAt(atFollower!), Is.Null, "the follower never fetched: list 2 reached it through Redis pub/sub");
+                Assert.That(ListReceivedAt(atFollower!), Is.GreaterThan(ListReceivedAt(list1)!.Value), "list 2's arrival shows at the follower");
                 Assert.That(SeqOf(atFetcher!), Is.EqualTo(2));
                 Assert.That(LastFetchAt(atFetcher!), Is.Not.Null);
                 Assert.That(IsValid(retired), Is.True, $"a retired key's code still verifies at the follower: {retired.ToJsonString()}");

@@ -118,7 +118,7 @@ internal static class PartnerEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithName("ListPartners")
             .WithSummary("Partners with their fetch state")
-            .WithDescription("state: ok, pending, failing (last fetch failed; the last good list is kept until it expires) or stale (expired: its codes fail with trust_list_stale).");
+            .WithDescription("state: ok, pending, failing (last fetch failed; the last good list is kept until it expires) or stale (expired: its codes fail with trust_list_stale). lastFetchAt and lastSuccessAt are this instance's own fetches (empty on an instance that got every list from another through Redis); listReceivedAt is when this instance last took a new list, either way.");
         group.MapDelete("/partners/{iss}", (string iss, IMediator mediator, CancellationToken ct) =>
                 mediator.Send(new RemovePartner(iss), ct).Answer(_ => TypedResults.NoContent()))
             .ProducesProblem(StatusCodes.Status401Unauthorized)

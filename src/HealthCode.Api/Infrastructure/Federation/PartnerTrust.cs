@@ -26,6 +26,7 @@ internal sealed record PartnerStatus(
     long? Seq,
     DateTimeOffset? LastFetchAt,
     DateTimeOffset? LastSuccessAt,
+    DateTimeOffset? ListReceivedAt,
     DateTimeOffset? ListExpiresAt,
     string? LastError);
 
@@ -243,6 +244,9 @@ internal sealed partial class PartnerTrust(
         }
 
         trust.SetPartner(verified.List!);
+        // From its own fetch or from another instance's through the cache: the fetch times above
+        // are this instance's, and stay empty on an instance that never needed to fetch.
+        entry.ListReceivedAt = time.GetUtcNow();
         return null;
     }
 
@@ -256,7 +260,7 @@ internal sealed partial class PartnerTrust(
             : trust.IsStale(issuer, time.GetUtcNow()) ? "stale"
             : entry.LastError is null ? "ok" : "failing";
         return new PartnerStatus(issuer, entry.Endpoint.Name, entry.Endpoint.TrustListUrl, entry.Endpoint.Source.ToString().ToLowerInvariant(),
-            state, trust.HeldSeq(issuer), entry.LastFetchAt, entry.LastSuccessAt, expires, entry.LastError);
+            state, trust.HeldSeq(issuer), entry.LastFetchAt, entry.LastSuccessAt, entry.ListReceivedAt, expires, entry.LastError);
     }
 
     private static PartnerEndpoint ToEndpoint(PartnerRecord record) =>
@@ -286,6 +290,8 @@ internal sealed partial class PartnerTrust(
         public DateTimeOffset? LastFetchAt { get; set; }
 
         public DateTimeOffset? LastSuccessAt { get; private set; }
+
+        public DateTimeOffset? ListReceivedAt { get; set; }
 
         public string? LastError { get; private set; }
 
