@@ -267,6 +267,7 @@ internal static partial class ServiceSetup
             services.AddSingleton<ICodeStatusFeed, RedisCodeStatusFeed>();
         }
 
+        services.AddSingleton<StatusRequestNonces>();
         services.AddHttpClient<TrustListClient>(client => client.DefaultRequestHeaders.UserAgent.ParseAdd("HealthCode-TrustListClient/1"))
             .AddResilienceHandler("trust-lists", pipeline =>
             {

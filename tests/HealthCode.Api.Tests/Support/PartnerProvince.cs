@@ -23,6 +23,10 @@ internal sealed class PartnerProvince(string code, string name) : IDisposable
         new HealthCodeSigner(keys.ActiveIssuer).SignQr(new HealthCodeClaims(
             issuer ?? Code, "pX7cQ2mT7vB4nLpA", now, now + (lifetime ?? TimeSpan.FromMinutes(5)), color, "李*明", "4321", 1));
 
+    /// <summary>A status request from this province about <paramref name="codeId"/>, issued by <paramref name="audience"/> (FEDERATION-FORMAT §2).</summary>
+    public string SignStatusRequest(string audience, string codeId, DateTimeOffset now) =>
+        Trust.Status.StatusRequestCodec.Sign(Code, audience, codeId, now, keys.ActiveIssuer);
+
     /// <summary>Publishes this province's list (issuer key with the given status) into the partners folder.</summary>
     public void PublishTo(string partnersFolder, DateTimeOffset now, TimeSpan validFor, KeyStatus status = KeyStatus.Active, long seq = 1)
     {

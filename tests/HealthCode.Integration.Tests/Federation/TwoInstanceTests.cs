@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
 using HealthCode.Trust.Keys;
+using HealthCode.Trust.Status;
 using HealthCode.Trust.Verification;
 using NUnit.Framework.Interfaces;
 using StackExchange.Redis;
@@ -242,6 +246,49 @@ public sealed class TwoInstanceTests
             Assert.That(IsValid(fresh), Is.True, fresh.ToJsonString());
             Assert.That((string?)fresh["color"], Is.EqualTo("red"));
         });
+    }
+
+    /// <summary>
+    /// A partner's status request answered by one instance is a replay at the other: the nonces
+    /// (jti) are shared through Redis, so capturing a request and sending it to another instance of
+    /// the province reads nothing (FEDERATION-FORMAT §2.2).
+    /// </summary>
+    [Test]
+    public async Task A_status_request_answered_by_one_instance_is_refused_as_a_replay_by_the_other()
+    {
+        await using var partner = new FakePartner("540000", "西藏自治区");
+        using var issuer = EcKey.Generate();
+        partner.Serve(partner.SignList(1, [(issuer, KeyStatus.Active)]));
+        await _fetcher.RegisterPartnerAsync(partner.Registration());
+        try
+        {
+            await _follower.WaitForPartnerAsync(partner.Issuer, p => (string?)p["state"] == "ok", WaitTimeout, "ok (through Redis)");
+            var request = StatusRequestCodec.Sign(partner.Issuer, Province, "C0DE0001", DateTimeOffset.UtcNow, issuer);
+
+            var (first, firstBody) = await AskStatusAsync(_fetcher, request);
+            var (replay, replayBody) = await AskStatusAsync(_follower, request);
+
+            Assert.Multiple(() =>
+            {
+                // Answered (the code id is simply not one of ours), so its nonce is now used.
+                Assert.That(first, Is.EqualTo(HttpStatusCode.NotFound), firstBody);
+                Assert.That(firstBody, Does.Contain("code_not_found"));
+                Assert.That(replay, Is.EqualTo(HttpStatusCode.Unauthorized), replayBody);
+                Assert.That((string?)JsonNode.Parse(replayBody)?["code"], Is.EqualTo("status_request_replayed"));
+            });
+        }
+        finally
+        {
+            await _fetcher.RemovePartnerAsync(partner.Issuer);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> AskStatusAsync(ProvinceNode instance, string jws)
+    {
+        using var http = new HttpClient { BaseAddress = instance.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var content = new StringContent(jws, Encoding.ASCII, "application/jose");
+        using var response = await http.PostAsync(new Uri("/api/v1/partner/status", UriKind.Relative), content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private string OutputTails() =>

@@ -1,4 +1,5 @@
 using HealthCode.Api.Infrastructure;
+using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Status;
@@ -20,7 +21,8 @@ internal static class PartnerStatusEndpoint
 
     public static void MapPartnerStatus(this IEndpointRouteBuilder app) => app
         .MapPost("/api/v1/partner/status", async Task<Results<Ok<StatusAnswer>, ProblemHttpResult>> (
-            HttpRequest request, TrustStore trust, IHealthCodeStore store, IOptions<HealthCodeOptions> options, TimeProvider time, CancellationToken ct) =>
+            HttpRequest request, TrustStore trust, IHealthCodeStore store, StatusRequestNonces nonces, IOptions<HealthCodeOptions> options,
+            TimeProvider time, CancellationToken ct) =>
         {
             if (request.ContentLength > MaxRequestLength)
             {
@@ -37,7 +39,13 @@ internal static class PartnerStatusEndpoint
                     "The status request is not signed by a key of a partner we trust.").ToResult();
             }
 
-            var code = await store.FindCodeByIdAsync(verified.Request!.Sub, ct);
+            if (!await nonces.TryUseAsync(verified.Request!))
+            {
+                return new ApiProblem(StatusCodes.Status401Unauthorized, "status_request_replayed",
+                    "This status request was already answered: sign a new one, with a new jti, for each question.").ToResult();
+            }
+
+            var code = await store.FindCodeByIdAsync(verified.Request.Sub, ct);
             return code is null
                 ? ApiProblem.NotFound("code_not_found", "No code has this id.").ToResult()
                 : TypedResults.Ok(new StatusAnswer(code.CodeId, code.Color.ToString().ToLowerInvariant(), code.StatusVersion, code.UpdatedAt));
@@ -48,5 +56,5 @@ internal static class PartnerStatusEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithName("PartnerStatus")
         .WithSummary("Current status of one of our codes, for a partner that scanned it")
-        .WithDescription("The body is a compact JWS (typ hc-status-request+jwt) signed by the asking province's issuer key, with aud = our province code and sub = the code id.");
+        .WithDescription("The body is a compact JWS (typ hc-status-request+jwt) signed by the asking province's issuer key, with aud = our province code and sub = the code id. Each request is answered once: a replay (the same jti while the request lives) gets 401 status_request_replayed.");
 }
