@@ -249,6 +249,37 @@ public sealed class TwoInstanceTests
     }
 
     /// <summary>
+    /// Redis is down while a resident's code changes on one instance: the declaration goes through
+    /// at once, and once Redis is back the other instance refuses the superseded token too.
+    /// </summary>
+    [Test]
+    public async Task A_code_changed_while_Redis_is_down_is_revoked_at_the_other_instance_once_it_is_back()
+    {
+        var resident = await _fetcher.NewResidentAsync();
+        var staff = await _follower.EnrolStaffAsync();
+        Assert.That(IsValid(await _follower.Client.VerifyAsync(staff, resident.Qr)), Is.True, "the green token first verifies at the follower");
+
+        await _redis.StopAsync();
+        var declaring = Stopwatch.StartNew();
+        try
+        {
+            var changed = await resident.DeclareAgainAsync(confirmedCaseContact: true);
+            Assert.That((string?)changed["color"], Is.EqualTo("red"));
+            TestContext.Out.WriteLine($"Declaration with Redis down answered in {declaring.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            await _redis.StartAgainAsync(TestContext.CurrentContext.CancellationToken);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var superseded = await _follower.WaitForVerdictAsync(
+            staff, resident.Qr, v => ErrorCode(v) == "code_revoked", TimeSpan.FromSeconds(40), "code_revoked once Redis is back");
+        TestContext.Out.WriteLine($"The follower refused the superseded token {clock.Elapsed.TotalSeconds:F1} s after Redis restarted");
+        Assert.That(ErrorCode(superseded), Is.EqualTo("code_revoked"));
+    }
+
+    /// <summary>
     /// A partner's status request answered by one instance is a replay at the other: the nonces
     /// (jti) are shared through Redis, so capturing a request and sending it to another instance of
     /// the province reads nothing (FEDERATION-FORMAT §2.2).

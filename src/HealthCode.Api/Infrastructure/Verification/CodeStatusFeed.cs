@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.Extensions.Options;
@@ -33,8 +34,9 @@ internal sealed class LocalCodeStatusFeed(CodeStatusIndex index) : ICodeStatusFe
 
 /// <summary>
 /// Status changes on a Redis pub/sub channel of the province (<c>healthcode:&lt;code&gt;:code-status</c>).
-/// Pub/sub does not keep messages, so when the connection comes back the index is warmed again
-/// from the store: a change published while this instance was cut off is not lost.
+/// Pub/sub does not keep messages, so when the connection comes back this instance warms its
+/// index again from the store (changes it missed) and publishes the changes it took meanwhile
+/// (changes the others missed, when only this instance was cut off).
 /// </summary>
 internal sealed partial class RedisCodeStatusFeed(
     IConnectionMultiplexer redis,
@@ -43,25 +45,37 @@ internal sealed partial class RedisCodeStatusFeed(
     IOptions<HealthCodeOptions> options,
     ILogger<RedisCodeStatusFeed> logger) : ICodeStatusFeed
 {
+    // A bound on what waits for Redis to come back; tokens live minutes, so older changes matter little.
+    private const int MaxUnpublished = 100_000;
+
     private readonly RedisChannel channel = RedisChannel.Literal($"healthcode:{options.Value.Province.Code}:code-status");
+    private readonly ConcurrentQueue<string> unpublished = new();
 
     public async Task PublishAsync(string codeId, int version)
     {
         index.Set(codeId, version);
+        var message = $"{codeId} {version.ToString(CultureInfo.InvariantCulture)}";
+        if (!redis.IsConnected)
+        {
+            // The declaration does not wait on a Redis that is down; the change goes out when it is back.
+            Hold(message);
+            return;
+        }
+
         try
         {
-            await redis.GetSubscriber().PublishAsync(channel, $"{codeId} {version.ToString(CultureInfo.InvariantCulture)}");
+            await redis.GetSubscriber().PublishAsync(channel, message);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            // The others catch up from the store when their connection to Redis comes back.
+            Hold(message);
             LogUnavailable(logger, e.Message);
         }
     }
 
     public async Task SubscribeAsync(CancellationToken cancellationToken)
     {
-        redis.ConnectionRestored += (_, _) => _ = CatchUpAsync();
+        redis.ConnectionRestored += (_, _) => _ = Task.WhenAll(CatchUpAsync(), PublishHeldAsync());
         try
         {
             var queue = await redis.GetSubscriber().SubscribeAsync(channel);
@@ -80,6 +94,31 @@ internal sealed partial class RedisCodeStatusFeed(
         if (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
         {
             index.Set(parts[0], version);
+        }
+    }
+
+    private void Hold(string message)
+    {
+        if (unpublished.Count < MaxUnpublished)
+        {
+            unpublished.Enqueue(message);
+        }
+    }
+
+    private async Task PublishHeldAsync()
+    {
+        while (redis.IsConnected && unpublished.TryDequeue(out var message))
+        {
+            try
+            {
+                await redis.GetSubscriber().PublishAsync(channel, message);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                Hold(message);
+                LogUnavailable(logger, e.Message);
+                return;
+            }
         }
     }
 
