@@ -9,7 +9,6 @@ using HealthCode.Trust.Keys;
 using HealthCode.Trust.Tokens;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
-using NUnit.Framework.Interfaces;
 using StackExchange.Redis;
 using static HealthCode.Integration.Federation.ServiceAnswers;
 
@@ -59,13 +58,7 @@ public sealed class FederationTests
     }
 
     [TearDown]
-    public void ReportProcessOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed && _topology is not null)
-        {
-            TestContext.Out.WriteLine(_topology.OutputTails());
-        }
-    }
+    public void ReportProcessOutputOnFailure() => FederationTopology.ReportOnFailure(() => _topology?.OutputTails() ?? "");
 
     [Test]
     public async Task HenanCode_Verifies_AtZhejiangBilaterally_AndAtGuangdongThroughHub()
@@ -203,9 +196,29 @@ public sealed class FederationTests
     }
 
     [Test]
-    public async Task RolledBackPartnerList_IsRejected_AndTheNewerListIsKept()
+    public Task RolledBackPartnerList_IsRejected_AndTheNewerListIsKept() =>
+        // An older list (seq 4) that would revoke issuer 1 and trust issuer 2: a replay of a stale list.
+        BadPartnerList_IsRejected_AndTheGoodListIsKeptAsync(
+            "510000", "四川省", (partner, issuer1, issuer2) => partner.SignList(4, [(issuer1, KeyStatus.Revoked), (issuer2, KeyStatus.Active)]), "rollback");
+
+    [Test]
+    public async Task PartnerListSignedByWrongRoot_IsRejected_AndTheGoodListIsKept()
     {
-        await using var partner = new FakePartner("510000", "四川省");
+        // A newer-looking list from someone who does not hold the pinned root.
+        using var impostorRoot = EcKey.Generate();
+        await BadPartnerList_IsRejected_AndTheGoodListIsKeptAsync(
+            "520000", "贵州省", (partner, issuer1, issuer2) => partner.SignList(6, [(issuer1, KeyStatus.Revoked), (issuer2, KeyStatus.Active)], impostorRoot), "bad_signature");
+    }
+
+    /// <summary>
+    /// A partner serves a good list (seq 5, issuer 1 active), then <paramref name="badList"/>, which would
+    /// revoke issuer 1 and trust issuer 2: it is rejected with <paramref name="error"/>, the good list is
+    /// kept, issuer 1's codes still verify and issuer 2's are unknown.
+    /// </summary>
+    private async Task BadPartnerList_IsRejected_AndTheGoodListIsKeptAsync(
+        string code, string name, Func<FakePartner, EcKey, EcKey, string> badList, string error)
+    {
+        await using var partner = new FakePartner(code, name);
         using var issuer1 = EcKey.Generate();
         using var issuer2 = EcKey.Generate();
         partner.Serve(partner.SignList(5, [(issuer1, KeyStatus.Active)]));
@@ -217,58 +230,20 @@ public sealed class FederationTests
             var code1 = partner.SignCode(issuer1);
             var before = await Zhejiang.Client.VerifyAsync(staff, code1);
             Assert.That(IsValid(before), Is.True, before.ToJsonString());
-            Assert.That((string?)before["issuerName"], Is.EqualTo("四川省"));
+            Assert.That((string?)before["issuerName"], Is.EqualTo(name));
 
-            // An older list (seq 4) that would revoke issuer 1 and trust issuer 2: a replay of a stale list.
-            partner.Serve(partner.SignList(4, [(issuer1, KeyStatus.Revoked), (issuer2, KeyStatus.Active)]));
+            partner.Serve(badList(partner, issuer1, issuer2));
             var status = await Zhejiang.WaitForPartnerAsync(
-                partner.Issuer, p => ((string?)p["lastError"])?.Contains("rollback", StringComparison.Ordinal) == true, PropagationTimeout, "failing with rollback");
+                partner.Issuer, p => ((string?)p["lastError"])?.Contains(error, StringComparison.Ordinal) == true, PropagationTimeout, $"failing with {error}");
 
             var stillValid = await Zhejiang.Client.VerifyAsync(staff, code1);
-            var onlyInRolledBack = await Zhejiang.Client.VerifyAsync(staff, partner.SignCode(issuer2));
+            var onlyInBadList = await Zhejiang.Client.VerifyAsync(staff, partner.SignCode(issuer2));
             Assert.Multiple(() =>
             {
                 Assert.That((string?)status["state"], Is.EqualTo("failing"));
-                Assert.That(SeqOf(status), Is.EqualTo(5), "the newer list is kept");
-                Assert.That(IsValid(stillValid), Is.True, $"issuer 1 is not revoked by the rolled-back list: {stillValid.ToJsonString()}");
-                Assert.That(ErrorCode(onlyInRolledBack), Is.EqualTo("unknown_key"), $"issuer 2 appears only in the rolled-back list: {onlyInRolledBack.ToJsonString()}");
-            });
-        }
-        finally
-        {
-            await Zhejiang.RemovePartnerAsync(partner.Issuer);
-        }
-    }
-
-    [Test]
-    public async Task PartnerListSignedByWrongRoot_IsRejected_AndTheGoodListIsKept()
-    {
-        await using var partner = new FakePartner("520000", "贵州省");
-        using var issuer1 = EcKey.Generate();
-        using var issuer2 = EcKey.Generate();
-        using var impostorRoot = EcKey.Generate();
-        partner.Serve(partner.SignList(5, [(issuer1, KeyStatus.Active)]));
-        var staff = await Zhejiang.EnrolStaffAsync();
-        await Zhejiang.RegisterPartnerAsync(partner.Registration());
-        try
-        {
-            await Zhejiang.WaitForPartnerAsync(partner.Issuer, p => (string?)p["state"] == "ok" && SeqOf(p) == 5, PropagationTimeout, "ok with seq 5");
-            var code1 = partner.SignCode(issuer1);
-            Assert.That(IsValid(await Zhejiang.Client.VerifyAsync(staff, code1)), Is.True);
-
-            // A newer-looking list from someone who does not hold the pinned root.
-            partner.Serve(partner.SignList(6, [(issuer1, KeyStatus.Revoked), (issuer2, KeyStatus.Active)], impostorRoot));
-            var status = await Zhejiang.WaitForPartnerAsync(
-                partner.Issuer, p => ((string?)p["lastError"])?.Contains("bad_signature", StringComparison.Ordinal) == true, PropagationTimeout, "failing with bad_signature");
-
-            var stillValid = await Zhejiang.Client.VerifyAsync(staff, code1);
-            var onlyInImpostorList = await Zhejiang.Client.VerifyAsync(staff, partner.SignCode(issuer2));
-            Assert.Multiple(() =>
-            {
-                Assert.That((string?)status["state"], Is.EqualTo("failing"));
-                Assert.That(SeqOf(status), Is.EqualTo(5), "the list signed by the pinned root is kept");
-                Assert.That(IsValid(stillValid), Is.True, $"issuer 1 is not revoked by the impostor's list: {stillValid.ToJsonString()}");
-                Assert.That(ErrorCode(onlyInImpostorList), Is.EqualTo("unknown_key"), $"issuer 2 appears only in the impostor's list: {onlyInImpostorList.ToJsonString()}");
+                Assert.That(SeqOf(status), Is.EqualTo(5), "the good list is kept");
+                Assert.That(IsValid(stillValid), Is.True, $"issuer 1 is not revoked by the rejected list: {stillValid.ToJsonString()}");
+                Assert.That(ErrorCode(onlyInBadList), Is.EqualTo("unknown_key"), $"issuer 2 appears only in the rejected list: {onlyInBadList.ToJsonString()}");
             });
         }
         finally

@@ -127,6 +127,15 @@ internal sealed class FederationTopology : IAsyncDisposable
         DeleteDirectory(WorkDirectory);
     }
 
+    /// <summary>Writes the processes' last lines to the test's output when the current test failed.</summary>
+    public static void ReportOnFailure(Func<string> outputTails)
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            TestContext.Out.WriteLine(outputTails());
+        }
+    }
+
     /// <summary>Deletes a test's work folder; a file still open leaves it to the OS.</summary>
     public static void DeleteDirectory(string directory)
     {

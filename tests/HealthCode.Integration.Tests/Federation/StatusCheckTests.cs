@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Verification;
-using NUnit.Framework.Interfaces;
 using static HealthCode.Integration.Federation.ServiceAnswers;
 
 namespace HealthCode.Integration.Federation;
@@ -88,13 +87,7 @@ public sealed class StatusCheckTests
     }
 
     [TearDown]
-    public void ReportProcessOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
-        {
-            TestContext.Out.WriteLine(OutputTails());
-        }
-    }
+    public void ReportProcessOutputOnFailure() => FederationTopology.ReportOnFailure(OutputTails);
 
     [Test]
     public async Task Verify_OlderHenanToken_IsCodeRevokedWithStatusChanged_AfterANewDeclaration_AndTheFreshTokenIsConfirmed()

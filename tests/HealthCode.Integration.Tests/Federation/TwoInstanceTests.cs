@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Status;
 using HealthCode.Trust.Verification;
-using NUnit.Framework.Interfaces;
 using StackExchange.Redis;
 using static HealthCode.Integration.Federation.ServiceAnswers;
 
@@ -112,13 +111,7 @@ public sealed class TwoInstanceTests
     }
 
     [TearDown]
-    public void ReportProcessOutputOnFailure()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
-        {
-            TestContext.Out.WriteLine(OutputTails());
-        }
-    }
+    public void ReportProcessOutputOnFailure() => FederationTopology.ReportOnFailure(OutputTails);
 
     /// <summary>
     /// The partner holds the fetcher's request, so the fetcher holds the lease for as long as the

@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Trust.Status;
 using HealthCode.Trust.Tokens;
@@ -51,7 +52,7 @@ internal sealed class PartnerStatusClient(IHttpClientFactory clients, IssuingKey
             }
 
             // The documented shape only, and no more than StatusAnswer.MaxLength of it.
-            var body = await ReadCappedAsync(response.Content, StatusAnswer.MaxLength + 1, deadline.Token);
+            var body = await CappedBody.ReadAsync(response.Content, StatusAnswer.MaxLength, deadline.Token);
             return !StatusAnswer.TryParse(body, out var answer) || answer.Sub != claims.CodeId ? StatusCheckOutcome.Unavailable
                 : answer.StatusVersion > claims.StatusVersion ? StatusCheckOutcome.Changed
                 : StatusCheckOutcome.Confirmed;
@@ -60,18 +61,5 @@ internal sealed class PartnerStatusClient(IHttpClientFactory clients, IssuingKey
         {
             return StatusCheckOutcome.Unavailable;
         }
-    }
-
-    private static async Task<string> ReadCappedAsync(HttpContent content, int cap, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[cap];
-        int read = 0, n;
-        while (read < cap && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
-        {
-            read += n;
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
     }
 }

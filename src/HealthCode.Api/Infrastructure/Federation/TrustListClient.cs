@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using HealthCode.Api.Infrastructure.Http;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 
@@ -50,12 +51,7 @@ internal sealed class TrustListClient(HttpClient http)
                 return new FetchResult.Failed($"HTTP {(int)response.StatusCode}");
             }
 
-            if (response.Content.Headers.ContentLength > MaxListBytes)
-            {
-                return new FetchResult.Failed("list too large");
-            }
-
-            var body = await ReadCappedAsync(response.Content, cancellationToken);
+            var body = await CappedBody.ReadAsync(response.Content, MaxListBytes, cancellationToken);
             return body is null
                 ? new FetchResult.Failed("list too large")
                 : new FetchResult.Fetched(body.Trim(), response.Headers.ETag?.ToString());
@@ -65,32 +61,5 @@ internal sealed class TrustListClient(HttpClient http)
         {
             return new FetchResult.Failed(e.GetType().Name);
         }
-    }
-
-    private static async Task<string?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        // Grows with the list (a few KB), never past the cap, and never a large-object buffer per fetch.
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var body = new MemoryStream();
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                if (body.Length + read > MaxListBytes)
-                {
-                    return null;
-                }
-
-                body.Write(buffer, 0, read);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
     }
 }
