@@ -30,8 +30,10 @@ internal static class CommandLine
                                                                      the hub's federation list, signed with anchor.private.jwk;
                                                                      members.json: {"members":[{iss,name,rootKey,trustListUrl,status}]}
                                                                      (rootKey: a public JWK or a .public.jwk path)
-          healthcode verify <qr text | file.png> --trust <folder>    offline verdict as JSON, no network; <folder>/<iss>/root.public.jwk
-                                                                     pins each partner's root, <folder>/<iss>/trust-list.jws is its list
+          healthcode verify <qr text | file.png> --trust <folder> [--province <iss>]
+                                                                     offline verdict as JSON, no network; <folder>/<iss>/root.public.jwk
+                                                                     pins each province's root, <folder>/<iss>/trust-list.jws is its list;
+                                                                     --province: this checkpoint's own, whose codes show source "local"
                                                                      exit 0 valid, 1 invalid, 2 usage error
           healthcode load verify --url http://127.0.0.1:<port> --token <staff token> [--checkpoint CP1]
                                  [--seconds 10] [--warmup 3] [--concurrency 8] [--keys keys-sample/410000] [--province 410000] [--json]

@@ -54,6 +54,8 @@ public sealed class UsageTests
     [TestCase("verify HC1:/00 --trust {dir}/none", "trust folder {dir}/none does not exist")]
     [TestCase("verify {dir}/scan.png --trust {dir}", "file {dir}/scan.png does not exist")]
     [TestCase("verify HC1:/00 --trust {dir} --online", "unknown option \"--online\"")]
+    [TestCase("verify HC1:/00 --trust {dir} --province 4100", "--province must be a 6-digit GB/T 2260 code, not \"4100\"")]
+    [TestCase("load verify --url http://127.0.0.1:5080 --token t --province ../../x", "--province must be a 6-digit GB/T 2260 code, not \"../../x\"")]
     [TestCase("load verify --token t", "--url and --token are required")]
     [TestCase("load verify --url https://127.0.0.1:5080 --token t", "must be a plain http address on this machine")]
     [TestCase("load verify --url http://192.0.2.1:5080 --token t", "must be a plain http address on this machine")]

@@ -159,11 +159,53 @@ public sealed class VerifyCommandTests
             Assert.That((string?)verdict["idTail"], Is.EqualTo(Codes.IdTail));
             Assert.That(verdict["issuedAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(issuedAt));
             Assert.That(verdict["expiresAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(issuedAt.AddMinutes(10)));
-            // The trust folder holds partners only: the CLI has no own province.
+            // Without --province the folder alone cannot tell an own list from a partner's.
             Assert.That((string?)verdict["source"], Is.EqualTo(Verdict.PartnerSource));
             Assert.That(verdict["error"], Is.Null);
             Assert.That(verdict.ContainsKey("error"), Is.True, "error is written as null, not left out");
         });
+    }
+
+    [Test]
+    public async Task Verify_WithProvince_ShowsItsOwnCodesAsLocal_CharacterForCharacterAsTheService()
+    {
+        string qr = ValidHenanCode();
+
+        CliResult run = await Cli.RunAsync("verify", qr, "--trust", _trust, "--province", "410000");
+
+        // The service of 410000 holds its keys as its own: the verdict it writes for the same scan.
+        using ProvinceKeys henan = ProvinceKeys.Load(RepoPaths.Sample("410000"));
+        var service = new TrustStore();
+        service.SetOwn("410000", "河南省", henan.Issuers.Select(k => (k, KeyStatus.Active)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Ok), run.ToString());
+            Assert.That(run.Stderr, Is.Empty);
+            Assert.That((string?)ParseVerdict(run)["source"], Is.EqualTo(Verdict.LocalSource));
+            Assert.That(run.Stdout, Is.EqualTo(ApiJson(qr, service) + Environment.NewLine));
+        });
+    }
+
+    [Test]
+    public async Task Verify_WithAnotherProvince_ShowsTheCodeAsAPartners_AndWarnsThatTheOwnListIsMissing()
+    {
+        // The folder holds only Henan's list; the checkpoint says it is in Zhejiang.
+        CliResult run = await Cli.RunAsync("verify", ValidHenanCode(), "--trust", _trust, "--province", "330000");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Ok), run.ToString());
+            Assert.That((string?)ParseVerdict(run)["source"], Is.EqualTo(Verdict.PartnerSource));
+            Assert.That(run.Stderr, Does.StartWith("warning: no trusted list of the own province 330000 in "));
+        });
+    }
+
+    [Test]
+    public async Task Verify_WithProvince_StillRefusesATamperedOwnCode()
+    {
+        CliResult run = await Cli.RunAsync("verify", TamperedHenanCode(), "--trust", _trust, "--province", "410000");
+
+        AssertInvalid(run, "bad_signature");
     }
 
     [Test]
@@ -295,12 +337,18 @@ public sealed class VerifyCommandTests
     /// <c>TypedResults.Ok&lt;Verdict&gt;</c> through the minimal-API JSON options (<see cref="Microsoft.AspNetCore.Http.Json.JsonOptions"/>:
     /// web defaults, relaxed escaping) plus the enum converter ServiceSetup adds.
     /// </summary>
-    private string ApiJson(string qr)
+    /// <param name="qr">The scanned text.</param>
+    /// <param name="store">The service's trust store; by default one holding the trust folder's lists as partners.</param>
+    private string ApiJson(string qr, TrustStore? store = null)
     {
         JsonSerializerOptions api = new Microsoft.AspNetCore.Http.Json.JsonOptions().SerializerOptions;
         api.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        var store = new TrustStore();
-        TrustFolder.Load(_trust, store, TimeProvider.System, ClockSkew);
+        if (store is null)
+        {
+            store = new TrustStore();
+            TrustFolder.Load(_trust, store, TimeProvider.System, ClockSkew);
+        }
+
         VerificationResult result = new HealthCodeVerifier(store, TimeProvider.System, ClockSkew).Verify(qr);
         return JsonSerializer.Serialize(Verdict.From(result, store), api);
     }

@@ -1,3 +1,4 @@
+using HealthCode.Trust;
 using HealthCode.Trust.Keys;
 
 namespace HealthCode.Cli.Commands;
@@ -34,7 +35,7 @@ internal static class KeysGenerateCommand
         }
 
         // DESIGN §4.1: a province is its 6-digit GB/T 2260 code, e.g. 410000.
-        if (province is not null && (province.Length != 6 || !province.All(char.IsAsciiDigit)))
+        if (province is not null && !IssuerId.IsValid(province))
         {
             return CommandLine.Fail(stderr, $"keys generate: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }

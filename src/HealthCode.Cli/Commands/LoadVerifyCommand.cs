@@ -66,6 +66,11 @@ internal static class LoadVerifyCommand
         }
 
         string province = parsed.Value("--province") ?? "410000";
+        if (!IssuerId.IsValid(province))
+        {
+            return CommandLine.Fail(stderr, $"load verify: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
+        }
+
         string keysFolder = parsed.Value("--keys") ?? Path.Combine("keys-sample", province);
         string checkpoint = parsed.Value("--checkpoint") ?? "CP1";
 

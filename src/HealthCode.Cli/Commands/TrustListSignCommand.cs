@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HealthCode.Trust;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
@@ -33,7 +34,7 @@ internal static class TrustListSignCommand
             return CommandLine.Fail(stderr, "trust-list sign: --keys, --province, --name, --seq and --out are required.");
         }
 
-        if (province.Length != 6 || !province.All(char.IsAsciiDigit))
+        if (!IssuerId.IsValid(province))
         {
             return CommandLine.Fail(stderr, $"trust-list sign: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }

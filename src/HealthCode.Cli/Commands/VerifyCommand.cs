@@ -1,13 +1,19 @@
+using HealthCode.Trust;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
 
 namespace HealthCode.Cli.Commands;
 
 /// <summary>
-/// <c>healthcode verify &lt;qr text | file.png&gt; --trust &lt;folder&gt;</c>: an offline verdict with no network (issue 3 §6).
-/// Loads the partner trust lists of the folder (<see cref="TrustFolder"/> layout), verifies, and prints the
+/// <c>healthcode verify &lt;qr text | file.png&gt; --trust &lt;folder&gt; [--province &lt;iss&gt;]</c>: an offline verdict with no
+/// network (issue 3 §6). Loads the trust lists of the folder (<see cref="TrustFolder"/> layout), verifies, and prints the
 /// same verdict JSON as <c>POST /api/v1/verify</c>. Exit 0 valid, 1 invalid, 2 usage error.
 /// </summary>
+/// <remarks>
+/// Offline, a checkpoint's own province's keys come from its own signed list in the folder, checked against its pinned
+/// root like any other. <c>--province</c> names that province, so that its codes say <c>source: "local"</c> as the
+/// service's verdict does; without it every code is a partner's, since the folder alone cannot tell.
+/// </remarks>
 internal static class VerifyCommand
 {
     /// <summary>The clock skew for codes and lists: a checkpoint PC's clock may be off a little.</summary>
@@ -15,7 +21,7 @@ internal static class VerifyCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
-        CommandArgs? parsed = CommandArgs.Parse(args, ["--trust"], [], out string? error);
+        CommandArgs? parsed = CommandArgs.Parse(args, ["--trust", "--province"], [], out string? error);
         if (parsed is null)
         {
             return CommandLine.Fail(stderr, $"verify: {error}");
@@ -25,6 +31,12 @@ internal static class VerifyCommand
         if (parsed.Positional.Count != 1 || trustFolder is null)
         {
             return CommandLine.Fail(stderr, "verify: give the QR text (or a .png file) and --trust <folder>.");
+        }
+
+        string? province = parsed.Value("--province");
+        if (province is not null && !IssuerId.IsValid(province))
+        {
+            return CommandLine.Fail(stderr, $"verify: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }
 
         if (!Directory.Exists(trustFolder))
@@ -46,6 +58,11 @@ internal static class VerifyCommand
             stderr.WriteLine($"warning: partner {rejected.Issuer} not trusted: {rejected.Reason}");
         }
 
+        if (province is not null && !report.Loaded.Contains(province))
+        {
+            stderr.WriteLine($"warning: no trusted list of the own province {province} in {trustFolder}: its codes cannot verify offline.");
+        }
+
         VerificationResult result;
         if (isImage && !QrImage.TryRead(input, out input, out string imageError))
         {
@@ -58,7 +75,13 @@ internal static class VerifyCommand
             result = new HealthCodeVerifier(store, time, ClockSkew).Verify(input);
         }
 
-        stdout.WriteLine(Verdict.ToJson(Verdict.From(result, store)));
+        var verdict = Verdict.From(result, store);
+        if (verdict.Valid && verdict.Issuer == province)
+        {
+            verdict = verdict with { Source = Verdict.LocalSource };
+        }
+
+        stdout.WriteLine(Verdict.ToJson(verdict));
         return result.IsValid ? CommandLine.Ok : CommandLine.Failed;
     }
 }
