@@ -16,9 +16,7 @@ using HealthCode.Api.Features.Verification;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Federation;
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Keys;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
@@ -29,7 +27,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure;
 

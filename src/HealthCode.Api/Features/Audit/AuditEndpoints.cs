@@ -1,10 +1,6 @@
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Audit;
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Store;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Audit;
 

@@ -1,11 +1,6 @@
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Auth;
 

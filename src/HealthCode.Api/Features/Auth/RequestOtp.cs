@@ -1,8 +1,4 @@
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HealthCode.Api.Features.Auth;
 

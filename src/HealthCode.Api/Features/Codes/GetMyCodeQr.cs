@@ -1,15 +1,11 @@
 using System.Globalization;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Qr;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
 using HealthCode.Trust.Tokens;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Codes;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using HealthCode.Api.Features.Auth;
-using HealthCode.Api.Infrastructure.Http;
 
 namespace HealthCode.Api.Features.Declarations;
 

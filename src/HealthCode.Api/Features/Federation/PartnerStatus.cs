@@ -1,11 +1,8 @@
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Federation;
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Status;
 using HealthCode.Trust.TrustLists;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Federation;
 

@@ -1,6 +1,4 @@
 using HealthCode.Api.Infrastructure.Federation;
-using HealthCode.Api.Infrastructure.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace HealthCode.Api.Features.Federation;

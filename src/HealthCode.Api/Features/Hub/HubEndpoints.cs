@@ -3,12 +3,7 @@ using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Features.Partners;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Federation;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Hub;
 

@@ -1,14 +1,9 @@
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Federation;
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Keys;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.TrustLists;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Keys;
 

@@ -2,13 +2,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Federation;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Keys;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Partners;
 

@@ -2,12 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Staff;
 

@@ -1,7 +1,4 @@
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HealthCode.Api.Features.Staff;
 

@@ -1,5 +1,4 @@
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
 
 namespace HealthCode.Api.Features.Verification;
 

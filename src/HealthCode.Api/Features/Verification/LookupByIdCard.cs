@@ -1,12 +1,8 @@
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HealthCode.Api.Features.Verification;
 

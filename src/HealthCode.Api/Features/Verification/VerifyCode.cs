@@ -2,15 +2,10 @@ using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Http;
-using HealthCode.Api.Infrastructure.Mediation;
 using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
-using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Features.Verification;
 

@@ -1,7 +1,5 @@
 using System.Text.Encodings.Web;
-using HealthCode.Api.Infrastructure.Http;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Auth;
 

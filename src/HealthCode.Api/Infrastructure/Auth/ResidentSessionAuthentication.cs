@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Auth;
 

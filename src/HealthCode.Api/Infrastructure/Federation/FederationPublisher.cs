@@ -1,7 +1,6 @@
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Federation;
 using HealthCode.Trust.Keys;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 

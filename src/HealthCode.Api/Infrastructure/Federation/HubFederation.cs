@@ -1,6 +1,5 @@
 using HealthCode.Trust.Federation;
 using HealthCode.Trust.Keys;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 

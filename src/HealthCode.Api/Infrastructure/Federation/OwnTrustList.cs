@@ -1,7 +1,6 @@
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.TrustLists;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 

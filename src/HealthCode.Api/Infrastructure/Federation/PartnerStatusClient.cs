@@ -1,8 +1,6 @@
-using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Trust.Status;
 using HealthCode.Trust.Tokens;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.TrustLists;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using HealthCode.Trust.Status;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace HealthCode.Api.Infrastructure.Federation;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using HealthCode.Api.Infrastructure.Http;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace HealthCode.Api.Infrastructure.Federation;
 
 /// <summary>

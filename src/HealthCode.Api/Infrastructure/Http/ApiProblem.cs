@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace HealthCode.Api.Infrastructure.Http;
 
 /// <summary>One invalid field of a request: a camelCase JSON path, a stable code and what to do.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace HealthCode.Api.Infrastructure.Http;
 
 internal static class ResultEndpoints

@@ -1,6 +1,5 @@
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Tokens;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Keys;
 

@@ -1,6 +1,3 @@
-using HealthCode.Api.Infrastructure.Http;
-using Mediator;
-
 namespace HealthCode.Api.Infrastructure.Mediation;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using HealthCode.Api.Infrastructure.Http;
-using Mediator;
-
 namespace HealthCode.Api.Infrastructure.Mediation;
 
 /// <summary>Checks a message before its handler runs. Register one per message type that needs it.</summary>

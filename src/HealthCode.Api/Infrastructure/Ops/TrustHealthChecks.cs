@@ -1,6 +1,5 @@
 using HealthCode.Api.Infrastructure.Federation;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Ops;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using HealthCode.Api.Infrastructure.Store;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace HealthCode.Api.Infrastructure.Verification;

@@ -1,7 +1,6 @@
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
-using Microsoft.Extensions.Options;
 
 namespace HealthCode.Api.Infrastructure.Verification;
 
