@@ -263,8 +263,9 @@ public sealed class VerifyCommandTests
         Assert.That(run.Stderr, Does.StartWith("warning: ").And.Contain("is not an image"));
     }
 
-    [Test]
-    public async Task Verify_WarnsAboutAListSignedByTheWrongRoot_AndDoesNotTrustIt()
+    [TestCase(null, "partner")]
+    [TestCase("330000", "own province")]
+    public async Task Verify_WarnsAboutAListSignedByTheWrongRoot_AndDoesNotTrustIt(string? province, string whose)
     {
         using var temp = new TempFolder();
         using ProvinceKeys zhejiang = ProvinceKeys.Load(RepoPaths.Sample("330000"));
@@ -273,10 +274,14 @@ public sealed class VerifyCommandTests
         WritePartner(temp.Path, "330000", "浙江省", zhejiang, guangdong.Root);
         string qr = Codes.SignQr("330000", Codes.Claims("330000", DateTimeOffset.UtcNow.AddMinutes(-1), TimeSpan.FromMinutes(10)));
 
-        CliResult run = await Cli.RunAsync("verify", qr, "--trust", temp.Path);
+        CliResult run = await Cli.RunAsync(["verify", qr, "--trust", temp.Path, .. province is null ? [] : new[] { "--province", province }]);
 
         AssertInvalid(run, "unknown_issuer");
-        Assert.That(run.Stderr, Does.StartWith("warning: partner 330000 not trusted: ").And.Contain("bad_signature"));
+        Assert.That(run.Stderr, Does.StartWith($"warning: {whose} 330000 not trusted: ").And.Contain("bad_signature"));
+        if (province is not null)
+        {
+            Assert.That(run.Stderr, Does.Contain("warning: no trusted list of the own province 330000 in "));
+        }
     }
 
     [Test]

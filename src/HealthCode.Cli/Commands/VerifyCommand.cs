@@ -55,7 +55,8 @@ internal static class VerifyCommand
         TrustFolderReport report = TrustFolder.Load(trustFolder, store, time, ClockSkew);
         foreach (TrustFolderRejection rejected in report.Rejected)
         {
-            stderr.WriteLine($"warning: partner {rejected.Issuer} not trusted: {rejected.Reason}");
+            string whose = rejected.Issuer == province ? "own province" : "partner";
+            stderr.WriteLine($"warning: {whose} {rejected.Issuer} not trusted: {rejected.Reason}");
         }
 
         if (province is not null && !report.Loaded.Contains(province))
