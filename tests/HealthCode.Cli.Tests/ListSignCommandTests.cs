@@ -150,12 +150,7 @@ public sealed class ListSignCommandTests
 
         CliResult run = await Cli.RunAsync("trust-list", "sign", "--keys", keys, "--province", "410000", "--name", "河南省", "--seq", "2", "--out", output);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Failed), run.ToString());
-            Assert.That(run.Stderr, Does.Contain("root.private.jwk is needed to sign the trust list"));
-            Assert.That(File.Exists(output), Is.False);
-        });
+        run.AssertRefused("root.private.jwk is needed to sign the trust list", output);
     }
 
     [Test]
@@ -216,12 +211,7 @@ public sealed class ListSignCommandTests
 
         CliResult run = await Cli.RunAsync("federation", "sign", "--anchor", anchor, "--members", temp["members.json"], "--seq", "1", "--out", output);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Failed), run.ToString());
-            Assert.That(run.Stderr, Does.Contain("Member 410000: the root key holds its private part"));
-            Assert.That(File.Exists(output), Is.False);
-        });
+        run.AssertRefused("Member 410000: the root key holds its private part", output);
     }
 
     [Test]
@@ -233,12 +223,7 @@ public sealed class ListSignCommandTests
 
         CliResult run = await Cli.RunAsync("federation", "sign", "--anchor", anchor, "--members", temp["members.json"], "--seq", "1", "--out", temp["f.jws"]);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Failed), run.ToString());
-            Assert.That(run.Stderr, Does.Contain("expected {\"members\": [...]}"));
-            Assert.That(File.Exists(temp["f.jws"]), Is.False);
-        });
+        run.AssertRefused("expected {\"members\": [...]}", temp["f.jws"]);
     }
 
     [Test]
@@ -250,11 +235,6 @@ public sealed class ListSignCommandTests
 
         CliResult run = await Cli.RunAsync("federation", "sign", "--anchor", anchor, "--members", temp["members.json"], "--seq", "1", "--out", temp["f.jws"]);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Failed), run.ToString());
-            Assert.That(run.Stderr, Does.Contain("anchor.private.jwk is needed to sign the federation list"));
-            Assert.That(File.Exists(temp["f.jws"]), Is.False);
-        });
+        run.AssertRefused("anchor.private.jwk is needed to sign the federation list", temp["f.jws"]);
     }
 }

@@ -69,6 +69,14 @@ internal sealed class TempFolder : IDisposable
 internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+
+    /// <summary>The command failed (exit 1), said <paramref name="reason"/> on stderr, and left <paramref name="file"/> unwritten.</summary>
+    public void AssertRefused(string reason, string file) => Assert.Multiple(() =>
+    {
+        Assert.That(ExitCode, Is.EqualTo(CommandLine.Failed), ToString());
+        Assert.That(Stderr, Does.Contain(reason));
+        Assert.That(File.Exists(file), Is.False, $"{file} was written");
+    });
 }
 
 /// <summary>Runs <c>healthcode</c> in-process through <see cref="CommandLine"/>, as <c>Program.cs</c> does, with captured output.</summary>

@@ -19,11 +19,7 @@ internal sealed class CheckpointTests
     {
         zhejiang = new PartnerProvince("330000", "浙江省");
         zhejiang.PublishTo(PartnersFolder, HealthCodeFactory.Start, TimeSpan.FromDays(7));
-        factory = new HealthCodeFactory(settings: new()
-        {
-            ["HealthCode:Trust:PartnersPath"] = PartnersFolder,
-            ["HealthCode:Staff:LookupsPerMinute"] = "3",
-        });
+        factory = HealthCodeFactory.WithPartners(PartnersFolder, new() { ["HealthCode:Staff:LookupsPerMinute"] = "3" });
     }
 
     [OneTimeTearDown]

@@ -21,7 +21,7 @@ internal sealed class PartnerStatusTests
     {
         zhejiang = new PartnerProvince("330000", "浙江省");
         zhejiang.PublishTo(PartnersFolder, HealthCodeFactory.Start, TimeSpan.FromDays(7));
-        factory = new HealthCodeFactory(settings: new() { ["HealthCode:Trust:PartnersPath"] = PartnersFolder });
+        factory = HealthCodeFactory.WithPartners(PartnersFolder);
     }
 
     [OneTimeTearDown]

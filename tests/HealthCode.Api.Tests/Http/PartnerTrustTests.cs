@@ -14,7 +14,7 @@ internal sealed class PartnerTrustTests
         var folder = PartnerProvince.NewPartnersFolder();
         using var zhejiang = new PartnerProvince("330000", "浙江省");
         zhejiang.PublishTo(folder, HealthCodeFactory.Start, TimeSpan.FromDays(7), KeyStatus.Revoked);
-        using var factory = Partnered(folder);
+        using var factory = HealthCodeFactory.WithPartners(folder);
         var staff = await StaffClient.EnrolAsync(factory.CreateClient());
 
         var verdict = await staff.VerifyAsync(zhejiang.SignCode(factory.Time.GetUtcNow()));
@@ -28,7 +28,7 @@ internal sealed class PartnerTrustTests
         var folder = PartnerProvince.NewPartnersFolder();
         using var zhejiang = new PartnerProvince("330000", "浙江省");
         zhejiang.PublishTo(folder, HealthCodeFactory.Start, TimeSpan.FromHours(1));
-        using var factory = Partnered(folder);
+        using var factory = HealthCodeFactory.WithPartners(folder);
         var staff = await StaffClient.EnrolAsync(factory.CreateClient());
         Assert.That((await staff.VerifyAsync(zhejiang.SignCode(factory.Time.GetUtcNow())))["valid"]!.GetValue<bool>(), Is.True);
 
@@ -49,14 +49,11 @@ internal sealed class PartnerTrustTests
             File.WriteAllText(Path.Combine(folder, "330000", TrustFolder.RootFileName), guangdong.Root.ToPublicJwk());
         }
 
-        using var factory = Partnered(folder);
+        using var factory = HealthCodeFactory.WithPartners(folder);
         var staff = await StaffClient.EnrolAsync(factory.CreateClient());
 
         var verdict = await staff.VerifyAsync(zhejiang.SignCode(factory.Time.GetUtcNow()));
 
         Assert.That(StaffClient.ErrorCode(verdict), Is.EqualTo("unknown_issuer"));
     }
-
-    private static HealthCodeFactory Partnered(string folder) =>
-        new(settings: new() { ["HealthCode:Trust:PartnersPath"] = folder });
 }

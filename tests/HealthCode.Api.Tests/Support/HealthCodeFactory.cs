@@ -28,6 +28,10 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
 
     public string DatabaseFile { get; }
 
+    /// <summary>A service that takes its partners' lists and pinned roots from <paramref name="partnersFolder"/> (<see cref="PartnerProvince.PublishTo"/>).</summary>
+    public static HealthCodeFactory WithPartners(string partnersFolder, Dictionary<string, string?>? settings = null) =>
+        new(settings: new(settings ?? []) { ["HealthCode:Trust:PartnersPath"] = partnersFolder });
+
     public FakeTimeProvider Time { get; } = new(Start);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
