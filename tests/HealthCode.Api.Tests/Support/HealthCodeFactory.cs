@@ -7,8 +7,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace HealthCode.Api.Tests.Support;
 
 /// <summary>
-/// The real service in process, over HTTP, with its own SQLite file (a real database) and the
-/// Henan sample keys. Time is a <see cref="FakeTimeProvider"/> so expiry can be tested without waiting.
+/// The real service in process, on a real Kestrel server bound to a free port on 127.0.0.1 (so
+/// chunked bodies, connection limits and the server's own errors behave as in production), with its
+/// own SQLite file (a real database) and the Henan sample keys. Time is a <see cref="FakeTimeProvider"/>
+/// so expiry can be tested without waiting.
 /// </summary>
 internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
 {
@@ -24,6 +26,7 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
         DatabaseFile = databaseFile ?? Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "hc.db");
         this.environment = environment;
         this.settings = settings ?? [];
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
     }
 
     public string DatabaseFile { get; }
