@@ -68,6 +68,10 @@ internal sealed class CodesOptions
     /// <summary>How long a dynamic phone code is valid (DESIGN §4.1: minutes).</summary>
     [Range(typeof(TimeSpan), "00:00:30", "00:30:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a family member's printed code is valid (DESIGN §8); a colour change voids it sooner.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00")]
+    public TimeSpan PrintedLifetime { get; set; } = TimeSpan.FromDays(7);
 }
 
 internal sealed class SessionsOptions

@@ -9,6 +9,7 @@ using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Features.Health;
 using HealthCode.Api.Features.Hub;
+using HealthCode.Api.Features.Identity;
 using HealthCode.Api.Features.Keys;
 using HealthCode.Api.Features.Partners;
 using HealthCode.Api.Features.Staff;
@@ -163,6 +164,7 @@ internal static partial class ServiceSetup
             resident.MapSubmitDeclaration();
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
+            IdentityModule.MapIdentity(resident, admin);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
             staff.MapVerifyCode();
             staff.MapLookupByIdCard();
@@ -196,6 +198,7 @@ internal static partial class ServiceSetup
             sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
+        services.AddIdentity();
         services.AddSingleton<OneTimeCodes>();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();

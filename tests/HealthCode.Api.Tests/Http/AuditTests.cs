@@ -21,7 +21,7 @@ internal sealed class AuditTests
 
         await staff.VerifyAsync(qr);
         await staff.VerifyAsync("garbage");
-        await staff.LookupAsync(Declarations.ValidId, "张三艺");
+        await staff.LookupAsync(Declarations.IdFor(resident.Phone), "张三艺");
 
         var response = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit");
         var text = await response.Content.ReadAsStringAsync();
@@ -38,7 +38,7 @@ internal sealed class AuditTests
             Assert.That(entries[1]!["outcome"]!.GetValue<string>(), Is.EqualTo("unsupported_format"));
             Assert.That(entries[2]!["action"]!.GetValue<string>(), Is.EqualTo("lookup"));
             Assert.That(entries[2]!["outcome"]!.GetValue<string>(), Is.EqualTo("found_green"));
-            Assert.That(text, Does.Not.Contain(Declarations.ValidId).And.Not.Contain("张三艺").And.Not.Contain(resident.Phone));
+            Assert.That(text, Does.Not.Contain(Declarations.IdFor(resident.Phone)).And.Not.Contain("张三艺").And.Not.Contain(resident.Phone));
         });
         Assert.That(await ChainAsync(client), Is.True);
     }

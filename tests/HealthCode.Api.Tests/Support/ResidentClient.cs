@@ -60,10 +60,16 @@ internal static class Declarations
     /// <summary>A valid GB 11643-1999 number (its check character is X).</summary>
     public const string ValidId = "11010519491231002X";
 
+    private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+    /// <summary>
+    /// A clean declaration of the resident with this phone. Each phone declares its own person (DESIGN §8:
+    /// an ID number held by another phone is refused), whose ID number is <see cref="IdFor"/>.
+    /// </summary>
     public static Dictionary<string, object?> Clean(string phone) => new()
     {
         ["name"] = "张三艺",
-        ["idNumber"] = ValidId,
+        ["idNumber"] = IdFor(phone),
         ["phone"] = phone,
         ["region"] = "410100",
         ["travel"] = Array.Empty<object>(),
@@ -80,4 +86,18 @@ internal static class Declarations
     }
 
     public static string Serialize(object value) => JsonSerializer.Serialize(value);
+
+    /// <summary>
+    /// A valid ID number (region 110105, a birth date, a sequence number and the ISO 7064 MOD 11-2 check
+    /// character of GB 11643-1999) that only the resident with this phone declares: the phone's digits
+    /// choose the birth date and the sequence number.
+    /// </summary>
+    public static string IdFor(string phone)
+    {
+        var n = long.Parse(phone[3..], System.Globalization.CultureInfo.InvariantCulture);
+        var birth = new DateOnly(1950, 1, 1).AddDays((int)(n / 1000 % 18_000));
+        var body = "110105" + birth.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + (n % 1000).ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
+        var sum = body.Select((c, i) => (c - '0') * Weights[i]).Sum();
+        return body + "10X98765432"[sum % 11];
+    }
 }

@@ -1,29 +1,50 @@
 using System.Globalization;
+using HealthCode.Api.Features.Identity;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Qr;
 using HealthCode.Api.Infrastructure.Store;
-using HealthCode.Trust;
 using HealthCode.Trust.Tokens;
 
 namespace HealthCode.Api.Features.Codes;
 
 /// <summary>
-/// <c>GET /api/v1/me/code/qr?format=png|svg|text</c>: a freshly signed, short-lived token for the
-/// resident's current code (DESIGN §4.1). Every call signs anew, so a screenshot goes stale in minutes.
+/// <c>GET /api/v1/me/code/qr?format=png|svg|text|print[&amp;personId=]</c>: a freshly signed token for the
+/// current code of the account's holder or of a family member (DESIGN §4.1, §8). Every call signs anew,
+/// so a screenshot goes stale in minutes. <c>print</c> is a family member's printable card: a token
+/// that lives <c>HealthCode:Codes:PrintedLifetime</c> (7 days), which a colour change still makes stale.
 /// </summary>
-internal sealed record GetMyCodeQr(string ResidentId) : IQuery<Result<SignedCode>>;
+internal sealed record GetMyCodeQr(string ResidentId, string? PersonId, bool Printed) : IQuery<Result<SignedCode>>;
 
 /// <param name="QrText">The exact text the QR holds.</param>
-internal sealed record SignedCode(string QrText, DateTimeOffset ExpiresAt);
+internal sealed record SignedCode(string QrText, HealthCodeClaims Claims)
+{
+    public DateTimeOffset ExpiresAt => Claims.ExpiresAt;
+}
 
-internal sealed class GetMyCodeQrHandler(IHealthCodeStore store, IssuingKeys keys, IOptions<HealthCodeOptions> options, TimeProvider time)
+internal sealed class GetMyCodeQrHandler(AccountPersons persons, IHealthCodeStore store, IssuingKeys keys, IOptions<HealthCodeOptions> options, TimeProvider time)
     : IQueryHandler<GetMyCodeQr, Result<SignedCode>>
 {
+    public static readonly ApiProblem PrintDependantsOnly = new(
+        StatusCodes.Status400BadRequest, "print_dependants_only", "Only a family member's code can be printed.",
+        "A printed code lives for days; the account's holder shows the live code on their phone. Choose a family member (personId).",
+        [new FieldError("personId", "print_dependants_only", "Choose a family member to print their code.")]);
+
     public async ValueTask<Result<SignedCode>> Handle(GetMyCodeQr query, CancellationToken cancellationToken)
     {
-        var code = await store.FindCodeAsync(query.ResidentId, cancellationToken);
+        var found = await persons.FindAsync(query.ResidentId, query.PersonId, CodeProblems.NoDeclaration, cancellationToken);
+        if (found.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        if (query.Printed && found.Value!.Role != PersonRole.Dependant)
+        {
+            return PrintDependantsOnly;
+        }
+
+        var code = await store.FindCodeAsync(found.Value!.Id, cancellationToken);
         if (code is null)
         {
             return CodeProblems.NoDeclaration;
@@ -31,16 +52,17 @@ internal sealed class GetMyCodeQrHandler(IHealthCodeStore store, IssuingKeys key
 
         // JWT NumericDate has whole seconds (RFC 7519 §2); truncate so the answer matches the token.
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
+        var settings = options.Value;
         var claims = new HealthCodeClaims(
-            options.Value.Province.Code,
+            settings.Province.Code,
             code.CodeId,
             now,
-            now + options.Value.Codes.TokenLifetime,
+            now + (query.Printed ? settings.Codes.PrintedLifetime : settings.Codes.TokenLifetime),
             code.Color,
             code.MaskedName,
             code.IdTail,
             code.StatusVersion);
-        return new SignedCode(keys.Signer.SignQr(claims), claims.ExpiresAt);
+        return new SignedCode(keys.Signer.SignQr(claims), claims);
     }
 }
 
@@ -50,16 +72,16 @@ internal static class GetMyCodeQrEndpoint
 
     public static void MapGetMyCodeQr(this RouteGroupBuilder group) => group
         .MapGet("/me/code/qr", async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> (
-            string? format, HttpContext context, IMediator mediator, CancellationToken ct) =>
+            string? format, string? personId, HttpContext context, IMediator mediator, IOptions<HealthCodeOptions> options, CancellationToken ct) =>
         {
             format ??= "png";
-            if (format is not ("png" or "svg" or "text"))
+            if (format is not ("png" or "svg" or "text" or "print"))
             {
-                return new ApiProblem(StatusCodes.Status400BadRequest, "format_invalid", "Ask for format=png, svg or text.",
-                    Errors: [new FieldError("format", "format_invalid", "Use png, svg or text.")]).ToResult();
+                return new ApiProblem(StatusCodes.Status400BadRequest, "format_invalid", "Ask for format=png, svg, text or print.",
+                    Errors: [new FieldError("format", "format_invalid", "Use png, svg, text or print.")]).ToResult();
             }
 
-            var result = await mediator.Send(new GetMyCodeQr(context.User.ResidentId()), ct);
+            var result = await mediator.Send(new GetMyCodeQr(context.User.ResidentId(), personId, format == "print"), ct);
             if (result.Problem is { } problem)
             {
                 return problem.ToResult();
@@ -72,15 +94,18 @@ internal static class GetMyCodeQrEndpoint
             {
                 "svg" => TypedResults.Content(QrRenderer.Svg(signed.QrText), "image/svg+xml"),
                 "text" => TypedResults.Text(signed.QrText, "text/plain"),
+                "print" => TypedResults.Content(PrintedCodePage.Html(new PrintedCodePage.Card(
+                    signed.QrText, signed.Claims.Color, signed.Claims.MaskedName, signed.Claims.IdTail, options.Value.Province.Name, signed.ExpiresAt)),
+                    "text/html; charset=utf-8"),
                 _ => TypedResults.File(QrRenderer.Png(signed.QrText), "image/png"),
             };
         })
         .RequireAuthorization(ResidentSessionAuthentication.SchemeName)
-        .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/svg+xml", "text/plain"])
+        .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/svg+xml", "text/plain", "text/html"])
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithName("GetMyCodeQr")
-        .WithSummary("The resident's code as a freshly signed QR")
-        .WithDescription("format=png (default), svg, or text (the exact QR text). The X-HealthCode-Expires-At header says when the token expires; fetch a new one before then.");
+        .WithSummary("A code as a freshly signed QR, or a family member's printable card")
+        .WithDescription("format=png (default), svg, text (the exact QR text) or print (a family member's printable page: a token valid for HealthCode:Codes:PrintedLifetime, 7 days by default, until the colour changes). personId selects a family member; without it, the account's holder. The X-HealthCode-Expires-At header says when the token expires.");
 }

@@ -44,7 +44,7 @@ internal sealed class DeclarationValidator
     }
 #pragma warning restore CA1822
 
-    private static void ValidateName(string? name, List<FieldError> errors)
+    internal static void ValidateName(string? name, List<FieldError> errors)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -64,7 +64,7 @@ internal sealed class DeclarationValidator
         }
     }
 
-    private static void ValidateIdNumber(string? id, DateOnly today, List<FieldError> errors)
+    internal static void ValidateIdNumber(string? id, DateOnly today, List<FieldError> errors)
     {
         if (string.IsNullOrWhiteSpace(id))
         {

@@ -9,6 +9,9 @@ internal sealed record FieldError(string Field, string Code, string Message);
 /// </summary>
 internal sealed record ApiProblem(int Status, string Code, string Title, string? Detail = null, IReadOnlyList<FieldError>? Errors = null)
 {
+    /// <summary>Further members of the problem a client acts on (RFC 9457 §3.2), e.g. the masked phone holding a person.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
     public static ApiProblem Validation(IReadOnlyList<FieldError> errors) => new(
         StatusCodes.Status400BadRequest,
         "validation_failed",
@@ -20,7 +23,7 @@ internal sealed record ApiProblem(int Status, string Code, string Title, string?
 
     public ProblemHttpResult ToResult()
     {
-        var extensions = new Dictionary<string, object?> { ["code"] = Code };
+        var extensions = new Dictionary<string, object?>(Extensions ?? new Dictionary<string, object?>()) { ["code"] = Code };
         if (Errors is { Count: > 0 })
         {
             extensions["errors"] = Errors;

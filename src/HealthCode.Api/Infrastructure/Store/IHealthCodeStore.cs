@@ -19,17 +19,23 @@ internal interface IHealthCodeStore
 
     Task<SessionRecord?> FindSessionAsync(string tokenHash, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<DeclarationOutcome>> GetDeclarationHistoryAsync(string residentId, CancellationToken cancellationToken);
+    /// <summary>The person's past declarations, from whichever account sent them (DESIGN §8: history belongs to the person).</summary>
+    Task<IReadOnlyList<DeclarationOutcome>> GetDeclarationHistoryAsync(string personId, CancellationToken cancellationToken);
 
-    /// <summary>Stores the declaration and the resident's new code together; returns the code as stored.</summary>
-    Task<CodeRecord> SaveDeclarationAsync(string residentId, NewDeclaration declaration, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the declaration and the person's new code together. When <paramref name="target"/> says
+    /// so, the ID number is first bound to the account as its holder in the same transaction;
+    /// when that binding is refused (another account took the person a moment ago), nothing is stored
+    /// and the answer says why.
+    /// </summary>
+    Task<SavedDeclaration> SaveDeclarationAsync(DeclarationTarget target, NewDeclaration declaration, CancellationToken cancellationToken);
 
-    Task<CodeRecord?> FindCodeAsync(string residentId, CancellationToken cancellationToken);
+    Task<CodeRecord?> FindCodeAsync(string personId, CancellationToken cancellationToken);
 
     /// <summary>A code by its opaque id, for a partner asking after a code it scanned.</summary>
     Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken);
 
-    /// <summary>The code of the person with this ID number and full name, for staff without a QR to scan.</summary>
+    /// <summary>The code of the person with this ID number and full name (holder or dependant), for staff without a QR to scan.</summary>
     Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken);
 
     /// <summary>Every code's current status version, to warm the in-memory index that scans consult.</summary>
@@ -40,6 +46,16 @@ internal sealed record SessionRecord(string ResidentId, DateTimeOffset ExpiresAt
 
 /// <summary>What scoring needs of a past declaration.</summary>
 internal sealed record DeclarationOutcome(DateOnly Date, CodeColor RawColor, bool NegativeTest);
+
+/// <summary>
+/// Who a declaration is for: a person the account already holds, or, on the account's first
+/// declaration (<c>BindAsHolder</c>), the ID number and name to bind as its holder; <c>PersonId</c> is
+/// null only for a person not yet known.
+/// </summary>
+internal sealed record DeclarationTarget(string AccountId, string? PersonId, string IdNumber, string FullName, bool BindAsHolder);
+
+/// <summary>The stored code and whose it is, or (code null) why the holder could not be bound.</summary>
+internal sealed record SavedDeclaration(CodeRecord? Code, string? PersonId, BindResult? Refused);
 
 /// <summary>An assessed declaration, ready to store. <c>PayloadJson</c> is the declaration as received.</summary>
 internal sealed record NewDeclaration(
@@ -53,11 +69,9 @@ internal sealed record NewDeclaration(
     DateOnly? GreenAfter,
     string PolicyVersion,
     string MaskedName,
-    string IdTail,
-    string IdNumber,
-    string FullName);
+    string IdTail);
 
-/// <summary>A resident's current code: what the QR is signed from.</summary>
+/// <summary>A person's current code: what the QR is signed from.</summary>
 internal sealed record CodeRecord(
     string CodeId,
     CodeColor Color,

@@ -104,6 +104,77 @@ internal sealed class SqliteDatabase(string connectionString)
             jws             TEXT NOT NULL
         );
         """,
+        // 4: persons (DESIGN §8). A code, its declaration history and (later) shared facts belong to
+        // the person with an ID number, not to the phone account that declared. Each existing code
+        // becomes a person. Where two accounts declared one ID number (what this step closes: a
+        // second phone turning a red code green), the person is bound to the account that declared
+        // first and keeps the most severe of the codes, so red stays red; the other accounts are
+        // left without a holder and are answered identity_bound_elsewhere when they declare again.
+        """
+        CREATE TABLE persons (
+            id              TEXT PRIMARY KEY,
+            id_number       TEXT NOT NULL UNIQUE,
+            full_name       TEXT NOT NULL,
+            account_id      TEXT REFERENCES residents(id),
+            role            TEXT CHECK (role IN ('holder', 'dependant')),
+            bound_at        INTEGER,
+            created_at      INTEGER NOT NULL,
+            CHECK ((account_id IS NULL) = (role IS NULL))
+        );
+        CREATE UNIQUE INDEX persons_one_holder_per_account ON persons(account_id) WHERE role = 'holder';
+        CREATE INDEX persons_by_account ON persons(account_id);
+
+        CREATE TEMP TABLE first_declaration AS
+            SELECT resident_id, min(submitted_at) AS at FROM declarations GROUP BY resident_id;
+        INSERT INTO persons (id, id_number, full_name, account_id, role, bound_at, created_at)
+            SELECT lower(hex(randomblob(12))), id_number, full_name, resident_id, 'holder', at, at
+            FROM (
+                SELECT c.id_number, c.full_name, c.resident_id, coalesce(f.at, c.updated_at) AS at,
+                       row_number() OVER (PARTITION BY c.id_number ORDER BY coalesce(f.at, c.updated_at), c.resident_id) AS rank
+                FROM codes c LEFT JOIN first_declaration f ON f.resident_id = c.resident_id
+            )
+            WHERE rank = 1;
+
+        CREATE TABLE person_codes (
+            person_id       TEXT PRIMARY KEY REFERENCES persons(id),
+            code_id         TEXT NOT NULL UNIQUE,
+            color           INTEGER NOT NULL,
+            reasons         TEXT NOT NULL,
+            green_after     TEXT,
+            status_version  INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            masked_name     TEXT NOT NULL,
+            id_tail         TEXT NOT NULL
+        );
+        INSERT INTO person_codes (person_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail)
+            SELECT p.id, c.code_id, c.color, c.reasons, c.green_after, c.status_version, c.updated_at, c.masked_name, c.id_tail
+            FROM (
+                SELECT *, row_number() OVER (PARTITION BY id_number ORDER BY color DESC, updated_at DESC) AS rank FROM codes
+            ) c
+            JOIN persons p ON p.id_number = c.id_number
+            WHERE c.rank = 1;
+
+        -- Declarations keep the account that sent them (resident_id) and now name the person they are for.
+        ALTER TABLE declarations ADD COLUMN person_id TEXT REFERENCES persons(id);
+        UPDATE declarations SET person_id =
+            (SELECT p.id FROM codes c JOIN persons p ON p.id_number = c.id_number WHERE c.resident_id = declarations.resident_id);
+        CREATE INDEX declarations_by_person ON declarations(person_id, day);
+
+        DROP TABLE codes;
+        ALTER TABLE person_codes RENAME TO codes;
+        DROP TABLE first_declaration;
+
+        -- Who moved a person to another phone, how and why (DESIGN §8).
+        CREATE TABLE person_transfers (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            at              INTEGER NOT NULL,
+            person_id       TEXT NOT NULL REFERENCES persons(id),
+            from_account    TEXT NOT NULL,
+            to_account      TEXT NOT NULL,
+            method          TEXT NOT NULL,
+            reason          TEXT
+        );
+        """,
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -1,0 +1,192 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Dapper;
+using HealthCode.Trust;
+using Microsoft.Data.Sqlite;
+
+namespace HealthCode.Api.Infrastructure.Store;
+
+/// <summary>Persons and their accounts in the embedded SQLite database, through Dapper.</summary>
+internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
+{
+    private const string PersonColumns = "p.id AS Id, p.id_number AS IdNumber, p.full_name AS FullName, p.account_id AS AccountId, p.role AS Role, r.phone AS AccountPhone";
+    private const string PersonFrom = "persons p LEFT JOIN residents r ON r.id = p.account_id";
+
+    /// <summary>SQLite's SQLITE_CONSTRAINT: here, a second holder for one account.</summary>
+    private const int ConstraintViolation = 19;
+
+    public async Task<PersonRecord?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await FindByIdNumberAsync(connection, null, idNumber, cancellationToken);
+    }
+
+    public Task<PersonRecord?> FindHolderAsync(string accountId, CancellationToken cancellationToken) =>
+        QuerySingleAsync($"SELECT {PersonColumns} FROM {PersonFrom} WHERE p.account_id = @accountId AND p.role = 'holder'", new { accountId }, cancellationToken);
+
+    public Task<PersonRecord?> FindOnAccountAsync(string accountId, string personId, CancellationToken cancellationToken) =>
+        QuerySingleAsync($"SELECT {PersonColumns} FROM {PersonFrom} WHERE p.id = @personId AND p.account_id = @accountId", new { accountId, personId }, cancellationToken);
+
+    public async Task<IReadOnlyList<DependantRecord>> ListDependantsAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DependantRow>(new CommandDefinition(
+            $"""
+            SELECT {PersonColumns}, c.color AS Color, c.updated_at AS UpdatedAt
+            FROM {PersonFrom} LEFT JOIN codes c ON c.person_id = p.id
+            WHERE p.account_id = @accountId AND p.role = 'dependant'
+            ORDER BY p.bound_at, p.id
+            """,
+            new { accountId },
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new DependantRecord(
+            r.ToPerson(),
+            r.Color is { } color ? (CodeColor)color : null,
+            r.UpdatedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null))];
+    }
+
+    public async Task<BindResult> AddDependantAsync(string accountId, string idNumber, string fullName, int maxDependants, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // Immediate: the count and the binding are one decision, never two accounts' at once.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var held = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM persons WHERE account_id = @accountId AND role = 'dependant'",
+            new { accountId }, transaction, cancellationToken: cancellationToken));
+        var existing = await FindByIdNumberAsync(connection, transaction, idNumber, cancellationToken);
+        if (held >= maxDependants && !(existing?.AccountId == accountId && existing.Role == PersonRole.Dependant))
+        {
+            return new BindResult(BindOutcome.AccountFull, null);
+        }
+
+        var result = await BindAsync(connection, transaction, accountId, idNumber, fullName, PersonRole.Dependant, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async Task<bool> RemoveDependantAsync(string accountId, string personId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE persons SET account_id = NULL, role = NULL, bound_at = NULL WHERE id = @personId AND account_id = @accountId AND role = 'dependant'",
+            new { accountId, personId }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    public async Task<string?> FindAccountByPhoneAsync(string phone, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT id FROM residents WHERE phone = @phone", new { phone }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> MoveHolderAsync(string personId, string fromAccount, string toAccount, string method, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var at = now.ToUnixTimeMilliseconds();
+        var targetHasHolder = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM persons WHERE account_id = @toAccount AND role = 'holder'",
+            new { toAccount }, transaction, cancellationToken: cancellationToken)) > 0;
+        var moved = !targetHasHolder && await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE persons SET account_id = @toAccount, bound_at = @at WHERE id = @personId AND account_id = @fromAccount AND role = 'holder'",
+            new { personId, fromAccount, toAccount, at }, transaction, cancellationToken: cancellationToken)) == 1;
+        if (!moved)
+        {
+            return false;
+        }
+
+        // The family moves with its holder: an account without a holder cannot declare for anyone.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO person_transfers (at, person_id, from_account, to_account, method, reason)
+                SELECT @at, id, @fromAccount, @toAccount, @method, @reason FROM persons WHERE account_id = @fromAccount OR id = @personId;
+            UPDATE persons SET account_id = @toAccount, bound_at = @at WHERE account_id = @fromAccount AND role = 'dependant';
+            """,
+            new { personId, fromAccount, toAccount, at, method, reason }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Binds the person with <paramref name="idNumber"/> to <paramref name="accountId"/> in
+    /// <paramref name="role"/>, inside the caller's transaction: a new ID number becomes a person; a
+    /// person no account holds is bound when the name matches; anyone else's person is left alone.
+    /// </summary>
+    internal static async Task<BindResult> BindAsync(
+        DbConnection connection, DbTransaction transaction, string accountId, string idNumber, string fullName, PersonRole role, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var at = now.ToUnixTimeMilliseconds();
+        var roleName = RoleName(role);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO persons (id, id_number, full_name, created_at) VALUES (@id, @idNumber, @fullName, @at)
+                    ON CONFLICT(id_number) DO NOTHING;
+                UPDATE persons SET account_id = @accountId, role = @roleName, bound_at = @at
+                    WHERE id_number = @idNumber AND account_id IS NULL AND full_name = @fullName;
+                """,
+                new { id = NewPersonId(), idNumber, fullName, at, accountId, roleName }, transaction, cancellationToken: cancellationToken));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation)
+        {
+            // persons_one_holder_per_account: this account declared another person first, a moment ago.
+            return new BindResult(BindOutcome.AccountFull, null);
+        }
+
+        var person = (await FindByIdNumberAsync(connection, transaction, idNumber, cancellationToken))!;
+        var outcome = person switch
+        {
+            { AccountId: null } => BindOutcome.NameMismatch,
+            _ when person.AccountId != accountId => BindOutcome.BoundElsewhere,
+            _ when person.Role != role => BindOutcome.BoundHereOtherwise,
+            _ when person.FullName != fullName => BindOutcome.NameMismatch,
+            _ => BindOutcome.Bound,
+        };
+        return new BindResult(outcome, person);
+    }
+
+    /// <summary>An opaque person id: 12 random bytes in hex, as the migration makes them.</summary>
+    private static string NewPersonId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    private static string RoleName(PersonRole role) => role == PersonRole.Holder ? "holder" : "dependant";
+
+    private static async Task<PersonRecord?> FindByIdNumberAsync(DbConnection connection, DbTransaction? transaction, string idNumber, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
+            $"SELECT {PersonColumns} FROM {PersonFrom} WHERE p.id_number = @idNumber", new { idNumber }, transaction, cancellationToken: cancellationToken));
+        return row?.ToPerson();
+    }
+
+    private async Task<PersonRecord?> QuerySingleAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        return row?.ToPerson();
+    }
+
+    private class PersonRow
+    {
+        public string Id { get; init; } = "";
+
+        public string IdNumber { get; init; } = "";
+
+        public string FullName { get; init; } = "";
+
+        public string? AccountId { get; init; }
+
+        public string? Role { get; init; }
+
+        public string? AccountPhone { get; init; }
+
+        public PersonRecord ToPerson() => new(
+            Id, IdNumber, FullName, AccountId, Role switch { "holder" => PersonRole.Holder, "dependant" => PersonRole.Dependant, _ => null }, AccountPhone);
+    }
+
+    private sealed class DependantRow : PersonRow
+    {
+        public long? Color { get; init; }
+
+        public long? UpdatedAt { get; init; }
+    }
+}
