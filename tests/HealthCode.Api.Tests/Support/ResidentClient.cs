@@ -7,13 +7,13 @@ using System.Text.Json.Nodes;
 namespace HealthCode.Api.Tests.Support;
 
 /// <summary>What a resident's phone does, through the public API only.</summary>
-internal sealed class ResidentClient(HttpClient http)
+internal sealed class ResidentClient(HttpClient http, string? phone = null)
 {
     private static int nextPhone = Random.Shared.Next(10_000_000, 40_000_000);
 
     public HttpClient Http { get; } = http;
 
-    public string Phone { get; } = "139" + Interlocked.Increment(ref nextPhone).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+    public string Phone { get; } = phone ?? "139" + Interlocked.Increment(ref nextPhone).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
 
     public string? Token { get; set; }
 
@@ -88,16 +88,20 @@ internal static class Declarations
     public static string Serialize(object value) => JsonSerializer.Serialize(value);
 
     /// <summary>
-    /// A valid ID number (region 110105, a birth date, a sequence number and the ISO 7064 MOD 11-2 check
+    /// A valid ID number (a region, a birth date, a sequence number and the ISO 7064 MOD 11-2 check
     /// character of GB 11643-1999) that only the resident with this phone declares: the phone's digits
-    /// choose the birth date and the sequence number.
+    /// choose the birth date and the sequence number. <paramref name="member"/> 1 to 6 gives the ID
+    /// numbers of that resident's family members (another region).
     /// </summary>
-    public static string IdFor(string phone)
+    public static string IdFor(string phone, int member = 0)
     {
         var n = long.Parse(phone[3..], System.Globalization.CultureInfo.InvariantCulture);
         var birth = new DateOnly(1950, 1, 1).AddDays((int)(n / 1000 % 18_000));
-        var body = "110105" + birth.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + (n % 1000).ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
+        var region = MemberRegions[member];
+        var body = region + birth.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture) + (n % 1000).ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
         var sum = body.Select((c, i) => (c - '0') * Weights[i]).Sum();
         return body + "10X98765432"[sum % 11];
     }
+
+    private static readonly string[] MemberRegions = ["110105", "410105", "330106", "440103", "310101", "410102", "410103"];
 }

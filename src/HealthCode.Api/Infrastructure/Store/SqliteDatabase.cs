@@ -177,7 +177,11 @@ internal sealed class SqliteDatabase(string connectionString)
         """,
     ];
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>Moves the schema forward to the latest step.</summary>
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Moves the schema forward up to step <paramref name="through"/> (tests of an upgrade start from an old schema).</summary>
+    public async Task MigrateAsync(int through, CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
@@ -196,7 +200,7 @@ internal sealed class SqliteDatabase(string connectionString)
         await using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version";
         var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        for (var step = current; step < Migrations.Length; step++)
+        for (var step = current; step < Math.Min(through, Migrations.Length); step++)
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             await using var migrate = connection.CreateCommand();
