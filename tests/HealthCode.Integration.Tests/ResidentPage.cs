@@ -8,9 +8,6 @@ namespace HealthCode.Integration.Tests;
 /// <summary>The resident page at <c>/</c>, driven the way a resident uses it.</summary>
 internal sealed class ResidentPage(IPage page)
 {
-    /// <summary>A valid PRC resident ID (GB 11643-1999 checksum <c>X</c>) that the tests may share.</summary>
-    public const string ValidIdNumber = "11010519491231002X";
-
     public IPage Page { get; } = page;
 
     public ILocator CodeFrame => Page.Locator("#code-frame");

@@ -52,7 +52,7 @@ public sealed class ResidentPageTests
     public async Task Resident_LogsInWithDevCode_DeclaresHealthy_AndSeesGreenCodeWithQr()
     {
         await _resident.LogInAsync(ResidentPage.NewPhone());
-        await _resident.FillDeclarationAsync("张三", ResidentPage.ValidIdNumber, "410100", "36.5");
+        await _resident.FillDeclarationAsync("张三", IdNumbers.NewValid(), "410100", "36.5");
         await _resident.SubmitAsync();
 
         await Expect(_resident.CodeFrame).ToBeVisibleAsync();
@@ -115,7 +115,7 @@ public sealed class ResidentPageTests
     public async Task Declaration_WithFever_ShowsYellowCodeWithAReason()
     {
         await _resident.LogInAsync(ResidentPage.NewPhone());
-        await _resident.FillDeclarationAsync("王五", ResidentPage.ValidIdNumber, "410100", "37.8", "fever");
+        await _resident.FillDeclarationAsync("王五", IdNumbers.NewValid(), "410100", "37.8", "fever");
         await _resident.SubmitAsync();
 
         var page = _resident.Page;

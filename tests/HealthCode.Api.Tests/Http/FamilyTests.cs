@@ -33,7 +33,8 @@ internal sealed partial class FamilyTests
             Assert.That(only["maskedName"]!.GetValue<string>(), Is.EqualTo("李*宝"));
             Assert.That(only["idTail"]!.GetValue<string>(), Is.EqualTo(childId[^4..]));
             Assert.That(only["color"], Is.Null);
-            Assert.That(listed, Does.Not.Contain(childId));
+            Assert.That(only["idNumber"]!.GetValue<string>(), Is.EqualTo(childId), "the holder's own entry, to fill in each declaration");
+            Assert.That(only["name"]!.GetValue<string>(), Is.EqualTo("李小宝"));
         });
 
         var declared = await holder.SendAsync(HttpMethod.Post, $"/api/v1/declarations?personId={child}",
@@ -178,6 +179,7 @@ internal sealed partial class FamilyTests
             Assert.That((await IdentityTests.ProblemAsync(response)).Code, Is.EqualTo("person_not_found"));
         }
 
+        Assert.That(await (await stranger.GetAsync("/api/v1/me/dependants")).Content.ReadAsStringAsync(), Is.EqualTo("[]"));
         Assert.That((await holder.GetAsync($"/api/v1/me/code?personId={child}")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "still the holder's");
     }
 

@@ -14,14 +14,20 @@ internal sealed record DependantRequest(string? Name, string? IdNumber);
 /// </summary>
 internal sealed record AddDependant(string ResidentId, string? Name, string? IdNumber) : ICommand<Result<DependantView>>;
 
-/// <summary>A family member as the holder's page shows them: never the full name or ID number back.</summary>
+/// <summary>
+/// A family member as their holder sees them. The name and ID number are the holder's own entries, shown
+/// back only to the holder's session, because every declaration for the family member carries them
+/// (DESIGN §5) and a daily declaration should not mean typing an ID number again.
+/// </summary>
 /// <param name="Color">The code's colour; null until someone declares for them.</param>
-internal sealed record DependantView(string PersonId, string MaskedName, string IdTail, string? Color, DateTimeOffset? UpdatedAt)
+internal sealed record DependantView(string PersonId, string Name, string IdNumber, string MaskedName, string IdTail, string? Color, DateTimeOffset? UpdatedAt)
 {
     public static DependantView From(DependantRecord d) => new(
         d.Person.Id,
-        IdNumber.MaskName(d.Person.FullName),
-        IdNumber.Tail(d.Person.IdNumber),
+        d.Person.FullName,
+        d.Person.IdNumber,
+        Declarations.IdNumber.MaskName(d.Person.FullName),
+        Declarations.IdNumber.Tail(d.Person.IdNumber),
         d.Color?.ToString().ToLowerInvariant(),
         d.UpdatedAt);
 }

@@ -16,10 +16,14 @@ internal static class ListDependantsEndpoint
 {
     public static void MapListDependants(this RouteGroupBuilder group) => group
         .MapGet("/me/dependants", (HttpContext context, IMediator mediator, CancellationToken ct) =>
-            mediator.Send(new ListDependants(context.User.ResidentId()), ct).Answer(TypedResults.Ok))
+        {
+            // The holder's family's names and ID numbers: never kept by a cache on the way.
+            context.Response.Headers.CacheControl = "no-store";
+            return mediator.Send(new ListDependants(context.User.ResidentId()), ct).Answer(TypedResults.Ok);
+        })
         .RequireAuthorization(ResidentSessionAuthentication.SchemeName)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .WithName("ListDependants")
         .WithSummary("The account's family members")
-        .WithDescription("Masked name, ID tail and the colour of each family member's code (null before their first declaration), in the order they were added.");
+        .WithDescription("Each family member's name and ID number (as the holder entered them, to fill in their declarations), masked name, ID tail and code colour (null before their first declaration), in the order they were added.");
 }

@@ -60,31 +60,57 @@ export async function login(phone, code) {
     return response.json();
 }
 
-/** `POST /api/v1/declarations` → `{codeId, color, reasons, statusVersion, greenAfter}`. */
-export async function submitDeclaration(token, declaration) {
-    const response = await send('POST', '/api/v1/declarations', { body: declaration, token });
+/** `?personId=` for a family member's request (DESIGN §8); nothing for the account's holder. */
+const forPerson = (personId, sep = '?') => (personId ? `${sep}personId=${encodeURIComponent(personId)}` : '');
+
+/** `POST /api/v1/declarations[?personId=]` → `{personId, codeId, color, reasons, statusVersion, greenAfter}`. */
+export async function submitDeclaration(token, declaration, personId = null) {
+    const response = await send('POST', `/api/v1/declarations${forPerson(personId)}`, { body: declaration, token });
     return response.json();
 }
 
-/** `GET /api/v1/me/code` → `{codeId, color, reasons, updatedAt, greenAfter?, statusVersion}`. */
-export async function getMyCode(token) {
-    const response = await send('GET', '/api/v1/me/code', { token });
+/** `GET /api/v1/me/code[?personId=]` → `{personId, relation, maskedName, idTail, codeId, color, reasons, updatedAt, greenAfter?, statusVersion}`. */
+export async function getMyCode(token, personId = null) {
+    const response = await send('GET', `/api/v1/me/code${forPerson(personId)}`, { token });
     return response.json();
 }
 
 /**
- * `GET /api/v1/me/code/qr?format=svg` → the image and when its token expires.
+ * `GET /api/v1/me/code/qr?format=svg[&personId=]` → the image and when its token expires.
  * `lifetimeMs` is measured against the server's own `Date` header when there is one, so a phone
  * whose clock is wrong still refreshes in time.
  */
-export async function getMyQr(token) {
-    const response = await send('GET', '/api/v1/me/code/qr?format=svg', { token, accept: 'image/svg+xml' });
+export async function getMyQr(token, personId = null) {
+    const response = await send('GET', `/api/v1/me/code/qr?format=svg${forPerson(personId, '&')}`, { token, accept: 'image/svg+xml' });
     const blob = await response.blob();
     const expiresAt = Date.parse(response.headers.get('X-HealthCode-Expires-At') ?? '');
     const serverNow = Date.parse(response.headers.get('Date') ?? '');
     const now = Number.isNaN(serverNow) ? Date.now() : serverNow;
     const lifetimeMs = Number.isNaN(expiresAt) ? null : expiresAt - now;
     return { blob, lifetimeMs };
+}
+
+/** `GET /api/v1/me/code/qr?format=print&personId=` → a family member's printable card, as HTML text. */
+export async function getPrintedCard(token, personId) {
+    const response = await send('GET', `/api/v1/me/code/qr?format=print${forPerson(personId, '&')}`, { token, accept: 'text/html' });
+    return response.text();
+}
+
+/** `GET /api/v1/me/dependants` → `[{personId, name, idNumber, maskedName, idTail, color, updatedAt}]`. */
+export async function listDependants(token) {
+    const response = await send('GET', '/api/v1/me/dependants', { token });
+    return response.json();
+}
+
+/** `POST /api/v1/me/dependants {name, idNumber}` → the new family member. */
+export async function addDependant(token, name, idNumber) {
+    const response = await send('POST', '/api/v1/me/dependants', { body: { name, idNumber }, token });
+    return response.json();
+}
+
+/** `DELETE /api/v1/me/dependants/{personId}`. */
+export async function removeDependant(token, personId) {
+    await send('DELETE', `/api/v1/me/dependants/${encodeURIComponent(personId)}`, { token });
 }
 
 // ---- checkpoint staff ------------------------------------------------------------------------

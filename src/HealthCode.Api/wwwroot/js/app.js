@@ -1,5 +1,6 @@
 // The resident page: log in with an SMS code, declare, show the colour and a QR code that renews
-// itself before its short-lived token expires (DESIGN §2, §4.1, §5).
+// itself before its short-lived token expires (DESIGN §2, §4.1, §5); declare for, show and print the
+// codes of family members without a phone (DESIGN §8).
 
 import * as api from './api.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
@@ -20,7 +21,13 @@ const state = {
     code: null,
     devCode: null,
     submitting: false,
+    /** Whose code the page shows and declares for: null for the account's holder, else a family member's personId. */
+    personId: null,
+    /** The family members, from `GET /me/dependants`. */
+    dependants: [],
 };
+
+const current = () => state.dependants.find((d) => d.personId === state.personId) ?? null;
 
 // ---- session ---------------------------------------------------------------------------------
 
@@ -48,6 +55,10 @@ function saveSession(session) {
 function endSession(messageKey) {
     state.session = null;
     state.code = null;
+    state.personId = null;
+    state.dependants = [];
+    renderPeople();
+    $('family-list').replaceChildren();
     try {
         sessionStorage.removeItem(SESSION_KEY);
     } catch {
@@ -56,9 +67,11 @@ function endSession(messageKey) {
     stopQr();
     // A shared phone: the next person must not see this person's answers.
     $('declare-form').reset();
+    $('dependant-form').reset();
     $('travel-list').replaceChildren();
     updateTestAt();
     clearErrors($('declare-form'));
+    clearErrors($('dependant-form'));
     showView('login');
     showMessage(messageKey, {}, messageKey === 'loggedOut' ? 'info' : 'error');
 }
@@ -94,6 +107,8 @@ function explain(error, fallbackKey = 'errUnknown') {
         return false;
     } else if (error.status === 429) {
         showMessage('errRateLimited', {}, 'error');
+    } else if (error.problem?.code === 'identity_bound_elsewhere') {
+        showMessage('errBoundElsewhere', { phone: error.problem.heldBy ?? '' }, 'error');
     } else if (error.status >= 500) {
         showMessage('errServer', {}, 'error');
     } else {
@@ -206,7 +221,7 @@ const problemErrors = (problem) => (Array.isArray(problem?.errors) ? problem.err
 // ---- views -----------------------------------------------------------------------------------
 
 function showView(name, { focus = true } = {}) {
-    for (const view of ['login', 'declare', 'code']) {
+    for (const view of ['login', 'declare', 'code', 'family']) {
         $(`view-${view}`).hidden = view !== name;
     }
     $('logout').hidden = name === 'login' || !state.session;
@@ -401,15 +416,47 @@ function readDeclaration() {
     };
 }
 
-function showDeclare(messageKey) {
+/**
+ * Readies the form for the person it is for: a family member's name and ID number as the holder
+ * entered them (fixed: a declaration for them must carry their identity), the holder's as typed. One
+ * person's answers never carry over to another person's declaration.
+ */
+function preparePersonForm() {
+    const form = $('declare-form');
+    const owner = state.personId ?? '';
+    if (form.dataset.person !== owner) {
+        form.reset();
+        $('travel-list').replaceChildren();
+        updateTestAt();
+        clearErrors(form);
+        form.dataset.person = owner;
+    }
+    const dependant = current();
+    for (const [id, value] of [['decl-name', dependant?.name], ['decl-id', dependant?.idNumber]]) {
+        const input = $(id);
+        input.readOnly = Boolean(dependant);
+        if (dependant) {
+            input.value = value ?? '';
+        }
+    }
+    const forWhom = $('declare-for');
+    forWhom.hidden = !dependant;
+    if (dependant) {
+        setText(forWhom, 'declareFor', { name: dependant.maskedName, tail: dependant.idTail });
+    }
+}
+
+function showDeclare(messageKey, params = {}) {
+    preparePersonForm();
     const phone = $('decl-phone');
     if (!phone.value && state.session?.phone) {
+        // A family member without a phone is reached through the holder's.
         phone.value = state.session.phone;
     }
-    $('cancel-declaration').hidden = !state.code;
+    $('cancel-declaration').hidden = !state.code && !state.personId;
     showView('declare');
     if (messageKey) {
-        showMessage(messageKey, {}, 'info');
+        showMessage(messageKey, params, 'info');
     }
 }
 
@@ -459,11 +506,19 @@ async function onSubmitDeclaration(event) {
     clearMessage();
     setSubmitting(true);
     try {
-        const result = await api.submitDeclaration(state.session?.token, readDeclaration());
-        showCode({ ...result, updatedAt: new Date().toISOString() });
+        const result = await api.submitDeclaration(state.session?.token, readDeclaration(), state.personId);
+        const dependant = current();
+        showCode({
+            ...result,
+            relation: dependant ? 'dependant' : 'holder',
+            maskedName: dependant?.maskedName ?? state.code?.maskedName,
+            idTail: dependant?.idTail ?? state.code?.idTail,
+            updatedAt: new Date().toISOString(),
+        });
         showMessage('submitted', {}, 'success');
+        loadFamily();
     } catch (error) {
-        if (error instanceof api.ApiError && error.status === 400) {
+        if (error instanceof api.ApiError && (error.status === 400 || (error.status === 409 && problemErrors(error.problem).length))) {
             if (!setErrors(form, problemErrors(error.problem), { summary: true })) {
                 showMessage('errInvalidRequest', {}, 'error', error.problem?.detail ?? '');
             }
@@ -487,13 +542,26 @@ const qr = {
 };
 
 async function loadCode() {
+    const personId = state.personId;
     try {
-        const code = await api.getMyCode(state.session?.token);
-        showCode(code);
+        const code = await api.getMyCode(state.session?.token, personId);
+        if (personId === state.personId) {
+            showCode(code);
+        }
     } catch (error) {
-        if (error instanceof api.ApiError && error.status === 404) {
+        if (error instanceof api.ApiError && error.problem?.code === 'person_not_found') {
+            // Removed on another device: back to the holder.
+            state.personId = null;
+            await loadFamily();
+            await loadCode();
+        } else if (error instanceof api.ApiError && error.status === 404) {
             state.code = null;
-            showDeclare('noDeclaration');
+            const dependant = current();
+            if (dependant) {
+                showDeclare('dependantNoCode', { name: dependant.maskedName });
+            } else {
+                showDeclare('noDeclaration');
+            }
         } else if (explain(error)) {
             // Network or server trouble: the message says to try again later; the resident stays
             // where they are (logging in again, or reloading, retries) and can still log out.
@@ -526,7 +594,11 @@ function renderCode() {
         return;
     }
     const color = ['green', 'yellow', 'red'].includes(code.color) ? code.color : '';
+    const dependant = code.relation === 'dependant';
     $('code-frame').dataset.color = color;
+    setText($('code-person'), dependant ? 'codeOfDependant' : 'codeOfSelf', { name: code.maskedName ?? '', tail: code.idTail ?? '' });
+    $('print-code').hidden = !dependant;
+    setText($('declare-again'), dependant ? 'declareForAgain' : 'declareAgain', { name: code.maskedName ?? '' });
     $('code-icon').textContent = SYMBOLS[color] ?? '?';
     $('code-color-text').textContent = color ? t(color) : String(code.color ?? '');
     $('code-meaning').textContent = color ? t(`${color}Meaning`) : '';
@@ -555,6 +627,7 @@ function renderCode() {
 function showCode(code) {
     state.code = code;
     renderCode();
+    renderPeople();
     showView('code');
     startQr();
 }
@@ -598,12 +671,13 @@ function stopQr() {
 
 async function refreshQr() {
     const token = state.session?.token;
+    const personId = state.personId;
     qr.inFlight = true;
     renderQrNote();
     try {
         // The colour can change between two looks (a new case list, a test result): fetch both.
-        const [code, image] = await Promise.all([api.getMyCode(token), api.getMyQr(token)]);
-        if ($('view-code').hidden || state.session?.token !== token) {
+        const [code, image] = await Promise.all([api.getMyCode(token, personId), api.getMyQr(token, personId)]);
+        if ($('view-code').hidden || state.session?.token !== token || state.personId !== personId) {
             return;
         }
         state.code = code;
@@ -626,9 +700,11 @@ async function refreshQr() {
         }
     } catch (error) {
         qr.nextAt = Date.now() + RETRY_MS;
-        if (error instanceof api.ApiError && error.status === 404) {
+        if (state.personId !== personId) {
+            // Switched to another person meanwhile: their code is being fetched.
+        } else if (error instanceof api.ApiError && error.status === 404) {
             state.code = null;
-            showDeclare('noDeclaration');
+            loadCode();
         } else if (error instanceof api.ApiError && error.kind === 'network') {
             showMessage('errNetwork', {}, 'error');
         } else if (!(error instanceof api.ApiError) || error.status !== 401) {
@@ -642,6 +718,175 @@ async function refreshQr() {
     }
 }
 
+// ---- family members (DESIGN §8) ---------------------------------------------------------------
+
+const MAX_DEPENDANTS = 5;
+const FAMILY_PROBLEMS = { dependants_limit: 'errDependantsLimit', holder_required: 'errHolderRequired' };
+
+async function loadFamily() {
+    const token = state.session?.token;
+    try {
+        const dependants = await api.listDependants(token);
+        if (state.session?.token === token) {
+            state.dependants = Array.isArray(dependants) ? dependants : [];
+            renderPeople();
+            renderFamily();
+        }
+    } catch (error) {
+        if (error instanceof api.ApiError && error.status === 401) {
+            explain(error);
+        }
+        // Otherwise the list stays as it was; the next look fetches it again.
+    }
+}
+
+/** The switch between the holder's code and each family member's, shown once there is a family. */
+function renderPeople() {
+    const box = $('people');
+    box.hidden = state.dependants.length === 0;
+    const people = [
+        { personId: null, label: t('self'), color: null },
+        ...state.dependants.map((d) => ({ personId: d.personId, label: d.maskedName, color: d.color })),
+    ];
+    box.replaceChildren(...people.map((person) => {
+        const chip = document.createElement('button');
+        chip.type = 'button';
+        chip.className = 'person-chip';
+        chip.dataset.personId = person.personId ?? '';
+        chip.dataset.color = person.color ?? '';
+        chip.textContent = person.label;
+        chip.setAttribute('aria-pressed', String(person.personId === state.personId));
+        chip.addEventListener('click', () => switchPerson(person.personId));
+        return chip;
+    }));
+}
+
+function switchPerson(personId) {
+    if (personId === state.personId && !$('view-code').hidden) {
+        return;
+    }
+    state.personId = personId;
+    state.code = null;
+    stopQr();
+    clearMessage();
+    renderPeople();
+    loadCode();
+}
+
+function showFamily() {
+    renderFamily();
+    showView('family');
+    loadFamily();
+}
+
+function renderFamily() {
+    $('family-empty').hidden = state.dependants.length > 0;
+    $('dependant-form').hidden = state.dependants.length >= MAX_DEPENDANTS;
+    const template = $('family-row-template').content.firstElementChild;
+    $('family-list').replaceChildren(...state.dependants.map((dependant) => {
+        const row = template.cloneNode(true);
+        row.dataset.personId = dependant.personId;
+        row.querySelector('[data-role="dot"]').dataset.color = dependant.color ?? '';
+        row.querySelector('[data-role="who"]').textContent = t('personWithTail', { name: dependant.maskedName, tail: dependant.idTail });
+        row.querySelector('[data-role="state"]').textContent = dependant.color
+            ? t('familyState', { color: t(dependant.color), time: formatInstant(dependant.updatedAt) })
+            : t('familyNoCode');
+        const show = row.querySelector('[data-role="show"]');
+        setText(show, 'familyShow');
+        show.hidden = !dependant.color;
+        show.addEventListener('click', () => switchPerson(dependant.personId));
+        const declare = row.querySelector('[data-role="declare"]');
+        setText(declare, 'familyDeclare');
+        declare.addEventListener('click', () => {
+            state.personId = dependant.personId;
+            state.code = null;
+            renderPeople();
+            showDeclare();
+        });
+        const remove = row.querySelector('[data-role="remove"]');
+        setText(remove, 'familyRemove');
+        remove.setAttribute('aria-label', t('familyRemoveLabel', { name: dependant.maskedName }));
+        remove.addEventListener('click', () => onRemoveDependant(dependant));
+        return row;
+    }));
+}
+
+async function onAddDependant(event) {
+    event.preventDefault();
+    const form = $('dependant-form');
+    clearErrors(form);
+    clearMessage();
+    const name = $('dep-name').value.trim();
+    const idNumber = $('dep-id').value.trim().toUpperCase();
+    const missing = [
+        !name && { field: 'name', key: 'nameRequired' },
+        !idNumber && { field: 'idNumber', key: 'idNumberRequired' },
+    ].filter(Boolean);
+    if (missing.length) {
+        setErrors(form, missing);
+        return;
+    }
+    const button = $('add-dependant');
+    button.disabled = true;
+    try {
+        const added = await api.addDependant(state.session?.token, name, idNumber);
+        form.reset();
+        await loadFamily();
+        showMessage('familyAdded', { name: added.maskedName }, 'success');
+    } catch (error) {
+        const errors = error instanceof api.ApiError ? problemErrors(error.problem) : [];
+        if (error instanceof api.ApiError && [400, 409].includes(error.status) && errors.length) {
+            setErrors(form, errors);
+        } else if (error instanceof api.ApiError && FAMILY_PROBLEMS[error.problem?.code]) {
+            showMessage(FAMILY_PROBLEMS[error.problem.code], {}, 'error');
+        } else {
+            explain(error);
+        }
+    } finally {
+        button.disabled = false;
+    }
+}
+
+async function onRemoveDependant(dependant) {
+    if (!window.confirm(t('familyRemoveConfirm', { name: dependant.maskedName }))) {
+        return;
+    }
+    try {
+        await api.removeDependant(state.session?.token, dependant.personId);
+        if (state.personId === dependant.personId) {
+            state.personId = null;
+        }
+        await loadFamily();
+        showMessage('familyRemoved', { name: dependant.maskedName }, 'success');
+    } catch (error) {
+        explain(error);
+    }
+}
+
+/**
+ * Prints a family member's card (a longer-lived code on paper, DESIGN §8). The window opens while the
+ * tap still counts, so no popup blocker stops it, and gets the card when it arrives: the card is the
+ * service's own page, one SVG with no script or style of its own.
+ */
+async function printCard() {
+    const personId = state.personId;
+    const printWindow = personId ? window.open('', '_blank') : null;
+    if (!printWindow) {
+        showMessage('errPrintBlocked', {}, 'error');
+        return;
+    }
+    try {
+        const html = await api.getPrintedCard(state.session?.token, personId);
+        const card = new DOMParser().parseFromString(html, 'text/html');
+        printWindow.document.replaceChild(printWindow.document.adoptNode(card.documentElement), printWindow.document.documentElement);
+        printWindow.focus();
+        printWindow.print();
+    } catch (error) {
+        printWindow.close();
+        explain(error);
+    }
+}
+
 // ---- language --------------------------------------------------------------------------------
 
 function applyLanguage() {
@@ -650,9 +895,15 @@ function applyLanguage() {
     toggle.lang = language() === 'en' ? 'zh-CN' : 'en';
     translate(document);
     renderCode();
+    renderPeople();
+    renderFamily();
     renderQrNote();
     renderErrors($('login-form'), false);
     renderErrors($('declare-form'), false);
+    renderErrors($('dependant-form'), false);
+    if (!$('declare-for').hidden) {
+        preparePersonForm();
+    }
 }
 
 // ---- start -----------------------------------------------------------------------------------
@@ -680,7 +931,23 @@ function wire() {
         }
     });
     $('declare-again').addEventListener('click', () => showDeclare());
-    $('cancel-declaration').addEventListener('click', () => loadCode());
+    $('cancel-declaration').addEventListener('click', () => {
+        if (!state.code && state.personId) {
+            // A family member without a code yet: back to the holder's.
+            state.personId = null;
+        }
+        loadCode();
+    });
+    $('print-code').addEventListener('click', printCard);
+    $('open-family').addEventListener('click', showFamily);
+    $('family-back').addEventListener('click', () => loadCode());
+    $('dependant-form').addEventListener('submit', onAddDependant);
+    $('dep-id').addEventListener('input', (event) => {
+        const input = event.target;
+        if (/x/.test(input.value)) {
+            input.value = input.value.toUpperCase();
+        }
+    });
     $('refresh-now').addEventListener('click', () => {
         if (!qr.inFlight) {
             refreshQr();
@@ -698,6 +965,7 @@ applyLanguage();
 updateTestAt();
 if (state.session) {
     loadCode();
+    loadFamily();
 } else {
     showView('login', { focus: false });
 }
