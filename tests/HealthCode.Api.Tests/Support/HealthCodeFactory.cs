@@ -26,7 +26,25 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
         DatabaseFile = databaseFile ?? Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "hc.db");
         this.environment = environment;
         this.settings = settings ?? [];
-        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        UseKestrel(server => server.Listen(System.Net.IPAddress.Loopback, 0));
+    }
+
+    /// <summary>
+    /// The error that stops the service from starting with these settings (the test fails when it starts).
+    /// When the service's own start fails, WebApplicationFactory now and then loses the race to read the
+    /// host's services before the failed host is disposed and reports its own ObjectDisposedException
+    /// instead of the service's reason; the start is then tried again, so the reason is what is tested.
+    /// </summary>
+    public static Exception StartFailure(string environment = "Development", Dictionary<string, string?>? settings = null)
+    {
+        Exception? error = null;
+        for (var attempt = 0; attempt < 10 && error is null or ObjectDisposedException; attempt++)
+        {
+            using var factory = new HealthCodeFactory(environment: environment, settings: settings);
+            error = Assert.Catch(() => factory.CreateClient());
+        }
+
+        return error!;
     }
 
     public string DatabaseFile { get; }
