@@ -101,6 +101,7 @@ internal static partial class ServiceSetup
         services.AddHostedService<StartupChecks>();
 
         AddAuthentication(services);
+        services.AddAuth();
         services.AddRateLimiter(_ => { });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         // Both modes' services are registered (so every handler resolves); only one mode's
@@ -128,6 +129,7 @@ internal static partial class ServiceSetup
 
     public static WebApplication UseHealthCode(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
@@ -196,7 +198,6 @@ internal static partial class ServiceSetup
             sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
-        services.AddSingleton<OneTimeCodes>();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanCounters>();
@@ -334,7 +335,7 @@ internal static partial class ServiceSetup
 
 /// <summary>
 /// Loads what every request needs before the server accepts one, so a missing key, a sample key
-/// in Production or a bad policy file stops start-up (STYLE §6), creates the store's schema and
+/// outside Development or a bad policy file stops start-up (STYLE §6), creates the store's schema and
 /// publishes the signed list this instance serves.
 /// </summary>
 internal sealed class StartupChecks(IServiceProvider services, IConfiguration configuration) : IHostedService

@@ -28,19 +28,33 @@ internal sealed class LoginValidator : IValidator<Login>
     }
 }
 
-internal sealed class LoginHandler(OneTimeCodes codes, IHealthCodeStore store, IOptions<HealthCodeOptions> options, TimeProvider time)
+internal sealed class LoginHandler(OtpLimits limits, OneTimeCodes codes, IHealthCodeStore store, IOptions<HealthCodeOptions> options, TimeProvider time)
     : ICommandHandler<Login, Result<Session>>
 {
     public async ValueTask<Result<Session>> Handle(Login command, CancellationToken cancellationToken)
     {
         var phone = command.Phone!;
-        switch (codes.Check(phone, command.Code!))
+        // The phone's wrong-guess budget, across every code sent to it: once spent, not even the right code
+        // logs in until the window passes, and a new code does not reset it.
+        var guess = await limits.TryGuessAsync(phone, cancellationToken);
+        if (guess.Problem is { } spent)
+        {
+            return spent;
+        }
+
+        var outcome = codes.Check(phone, command.Code!);
+        if (outcome != OneTimeCodes.CheckOutcome.Invalid)
+        {
+            await limits.NotAWrongGuessAsync(guess.Value!, cancellationToken);
+        }
+
+        switch (outcome)
         {
             case OneTimeCodes.CheckOutcome.Expired:
                 return Unauthorized("otp_expired", "The code has expired. Ask for a new one.");
             case OneTimeCodes.CheckOutcome.TooManyAttempts:
                 return Unauthorized("otp_attempts_exceeded", "Too many wrong codes. Ask for a new one.");
-            case OneTimeCodes.CheckOutcome.Invalid:
+            case OneTimeCodes.CheckOutcome.Invalid or OneTimeCodes.CheckOutcome.NoCode:
                 return Unauthorized("otp_invalid", "The code is wrong. Check the SMS, or ask for a new code.");
         }
 
@@ -58,14 +72,17 @@ internal sealed class LoginHandler(OneTimeCodes codes, IHealthCodeStore store, I
 internal static class LoginEndpoint
 {
     public static void MapLogin(this RouteGroupBuilder group) => group
-        .MapPost("/login", async Task<Results<Ok<Session>, ProblemHttpResult>> (JsonBody<Login> body, IMediator mediator, CancellationToken ct) =>
+        .MapPost("/login", async Task<Results<Ok<Session>, ProblemHttpResult>> (JsonBody<Login> body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             body.Problem is { } invalid
                 ? invalid.ToResult()
-                : await mediator.Send(body.Value!, ct).Answer(TypedResults.Ok))
+                : await mediator.Send(body.Value!, ct).Answer(http.Response, TypedResults.Ok))
         .Accepts<Login>("application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .WithName("Login")
         .WithSummary("Log in with the one-time code")
-        .WithDescription("Returns a resident session token to send as 'Authorization: Bearer <token>'.");
+        .WithDescription(
+            "Returns a resident session token to send as 'Authorization: Bearer <token>'. A phone's wrong codes are limited " +
+            "across every code sent to it: once spent, 429 with code otp_rate_limited_guesses and Retry-After in seconds.");
 }
