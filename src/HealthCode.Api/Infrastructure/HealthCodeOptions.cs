@@ -23,6 +23,9 @@ internal sealed class HealthCodeOptions
     public OtpOptions Otp { get; set; } = new();
 
     [Required, ValidateObjectMembers]
+    public NetworkOptions Network { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
     public PolicyOptions Policy { get; set; } = new();
 
     [Required, ValidateObjectMembers]
@@ -80,16 +83,78 @@ internal sealed class SessionsOptions
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(12);
 }
 
+/// <summary>
+/// One-time login codes and the limits on them (issue 9: one address had 388,724 codes sent in 140 s).
+/// Sending is limited per client address, per phone and overall; wrong guesses per phone. Every limit is
+/// a sliding window (<see cref="SlidingLimitOptions"/>); the defaults are what this province runs with.
+/// </summary>
 internal sealed class OtpOptions
 {
+    /// <summary>How long a code works.</summary>
     [Range(typeof(TimeSpan), "00:00:30", "00:30:00")]
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The least time between two codes to one phone (answered <c>otp_too_frequent</c>).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Wrong tries one code takes before it dies (answered <c>otp_attempts_exceeded</c>: ask for a new one).</summary>
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Codes asked for from one client address (an IPv6 /64 counts as one address). Generous, because many
+    /// residents can share one carrier-grade NAT address; the phone and global limits bound the rest.
+    /// </summary>
+    [Required, ValidateObjectMembers]
+    public SlidingLimitOptions PerAddress { get; set; } = new() { Limit = 50, Window = TimeSpan.FromMinutes(10) };
+
+    /// <summary>
+    /// Codes sent to one phone in an hour. With <see cref="PerPhoneDaily"/> this is the default flow control that
+    /// SMS gateways apply to verification codes (Alibaba Cloud SMS: 5 an hour, 10 in any 24 hours).
+    /// </summary>
+    [Required, ValidateObjectMembers]
+    public SlidingLimitOptions PerPhoneHourly { get; set; } = new() { Limit = 5, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Codes sent to one phone in a day.</summary>
+    [Required, ValidateObjectMembers]
+    public SlidingLimitOptions PerPhoneDaily { get; set; } = new() { Limit = 10, Window = TimeSpan.FromDays(1) };
+
+    /// <summary>Codes sent by this service overall: the SMS gateway's bill and rate. Size it to the gateway contract.</summary>
+    [Required, ValidateObjectMembers]
+    public SlidingLimitOptions Global { get; set; } = new() { Limit = 6000, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// Wrong codes tried for one phone, across every code sent to it: a new code does not reset it (answered
+    /// <c>otp_rate_limited_guesses</c>, even for the right code, until the window passes).
+    /// </summary>
+    [Required, ValidateObjectMembers]
+    public SlidingLimitOptions WrongGuesses { get; set; } = new() { Limit = 10, Window = TimeSpan.FromHours(1) };
+}
+
+/// <summary>At most <see cref="Limit"/> in any <see cref="Window"/> (sliding: any such span of time, not fixed clock windows).</summary>
+internal sealed class SlidingLimitOptions
+{
+    [Range(1, 1_000_000)]
+    public int Limit { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan Window { get; set; }
+}
+
+/// <summary>How this instance is reached.</summary>
+internal sealed class NetworkOptions : IValidatableObject
+{
+    /// <summary>
+    /// Reverse proxies (an address, or a network as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c> names the
+    /// client. Empty: the header is ignored and the client is the connection's peer, so that nobody can pick
+    /// the address a per-address limit counts (behind nginx, list nginx's address here).
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => TrustedProxies
+        .Where(p => !System.Net.IPAddress.TryParse(p, out _) && !System.Net.IPNetwork.TryParse(p, out _))
+        .Select(p => new ValidationResult($"'{p}' is neither an IP address nor a network like 10.0.0.0/8.", [nameof(TrustedProxies)]));
 }
 
 internal sealed class PolicyOptions

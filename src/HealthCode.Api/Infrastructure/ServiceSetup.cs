@@ -102,6 +102,7 @@ internal static partial class ServiceSetup
         services.AddHostedService<StartupChecks>();
 
         AddAuthentication(services);
+        services.AddAuth();
         services.AddRateLimiter(_ => { });
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         // Both modes' services are registered (so every handler resolves); only one mode's
@@ -129,6 +130,7 @@ internal static partial class ServiceSetup
 
     public static WebApplication UseHealthCode(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use((context, next) =>
@@ -199,7 +201,6 @@ internal static partial class ServiceSetup
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
         services.AddIdentity();
-        services.AddSingleton<OneTimeCodes>();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanCounters>();
@@ -337,7 +338,7 @@ internal static partial class ServiceSetup
 
 /// <summary>
 /// Loads what every request needs before the server accepts one, so a missing key, a sample key
-/// in Production or a bad policy file stops start-up (STYLE §6), creates the store's schema and
+/// outside Development or a bad policy file stops start-up (STYLE §6), creates the store's schema and
 /// publishes the signed list this instance serves.
 /// </summary>
 internal sealed class StartupChecks(IServiceProvider services, IConfiguration configuration) : IHostedService

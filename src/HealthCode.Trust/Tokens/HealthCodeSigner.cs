@@ -95,7 +95,7 @@ public sealed class HealthCodeSigner(EcKey issuerKey)
         ArgumentException.ThrowIfNullOrEmpty(claims.Issuer, nameof(claims));
         ArgumentException.ThrowIfNullOrEmpty(claims.CodeId, nameof(claims));
         ArgumentNullException.ThrowIfNull(claims.MaskedName, nameof(claims));
-        if (claims.IdTail is null || claims.IdTail.Length > 4)
+        if (claims.IdTail is null || claims.IdTail.Length > TokenFormat.MaxIdTailLength)
         {
             throw new ArgumentException("IdTail must be at most the last 4 characters of the ID number, never more.", nameof(claims));
         }

@@ -15,6 +15,12 @@ internal static class TokenFormat
     /// <summary>Base64url length of a 64-byte signature, without padding.</summary>
     public const int SignatureB64Length = 86;
 
+    /// <summary>
+    /// The most characters the <c>t</c> claim may have: the last 4 of the ID number, never more
+    /// (DESIGN §4.1: never the full ID number in the QR). The signer refuses longer, the verifier reads it as malformed.
+    /// </summary>
+    public const int MaxIdTailLength = 4;
+
     // Claim names (short, to keep the QR small).
     public static ReadOnlySpan<byte> Iss => "iss"u8;
     public static ReadOnlySpan<byte> Sub => "sub"u8;

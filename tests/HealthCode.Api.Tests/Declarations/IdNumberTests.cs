@@ -121,15 +121,45 @@ internal sealed class IdNumberTests
 
     [TestCase("张三艺", "张*艺")]
     [TestCase("张三", "张*")]
-    [TestCase("张", "张")]
+    [TestCase("张", "*")]
     [TestCase("欧阳娜娜", "欧**娜")]
     [TestCase(" 张三艺 ", "张*艺")]
     [TestCase("阿卜杜·热合曼", "阿**·**曼")]
+    [TestCase("阿·热合曼", "*·**曼")]
+    [TestCase("热合曼·阿", "热**·*")]
     [TestCase("John Smith", "J*** ****h")]
+    [TestCase("Li Na", "L* *a")]
+    [TestCase("A B", "* *")]
+    [TestCase("Jo A", "J* *")]
     [TestCase("Li", "L*")]
-    [TestCase("𠮷野家", "𠮷*家")] // a character outside the BMP counts as one
-    public void MaskName_KeepsFirstAndLastOnly(string name, string masked)
+    [TestCase("Ann", "A*n")]
+    [TestCase("  a  ", "*")]
+    [TestCase(" a b ", "* *")]
+    [TestCase("·", "*")]
+    [TestCase("𠮷", "*")] // a character outside the BMP counts as one
+    [TestCase("𠮷野", "𠮷*")]
+    [TestCase("𠮷野家", "𠮷*家")]
+    [TestCase("野𠮷", "野*")]
+    public void MaskName_HidesAtLeastOneCharacterOfEveryPart(string name, string masked)
     {
         Assert.That(IdNumber.MaskName(name), Is.EqualTo(masked));
+    }
+
+    [TestCase("张")]
+    [TestCase("张三")]
+    [TestCase("A B")]
+    [TestCase("Li Na")]
+    [TestCase("J. R. R. Tolkien")]
+    [TestCase("买买提·吐尔逊")]
+    [TestCase("Mary-Jane O'Neil")]
+    [TestCase("𠮷 𠮷")]
+    [TestCase("e\u0301e")] // é written with a combining accent is one character
+    public void MaskName_NeverShowsTheWholeName_NorAWholePart(string name)
+    {
+        var masked = IdNumber.MaskName(name);
+        var separators = new[] { ' ', '·', '-', '.', '\'' };
+
+        Assert.That(masked, Is.Not.EqualTo(name.Trim()));
+        Assert.That(masked.Split(separators, StringSplitOptions.RemoveEmptyEntries), Has.All.Contain("*"), masked);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using HealthCode.Api.Tests.Support;
+using static HealthCode.Api.Tests.Support.Problems;
 
 namespace HealthCode.Api.Tests.Http;
 
@@ -237,14 +238,4 @@ internal sealed class BadInputTests
     }
 
     private static StringContent Json(object value) => new(Declarations.Serialize(value), Encoding.UTF8, "application/json");
-
-    private static async Task<System.Text.Json.Nodes.JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(status), text);
-        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), text);
-        var problem = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
-        Assert.That(problem["code"]!.GetValue<string>(), Is.EqualTo(code), text);
-        return problem;
-    }
 }

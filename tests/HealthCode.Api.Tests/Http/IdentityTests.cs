@@ -101,6 +101,7 @@ internal sealed class IdentityTests
 
         var wrong = await newPhone.SendAsync(HttpMethod.Post, "/api/v1/me/transfer", new { idNumber = person["idNumber"], name = "张三艺", oldPhone = oldPhone.Phone, code = "000000" });
         Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "no move without the old phone's code");
+        factory.Time.Advance(TimeSpan.FromSeconds(31)); // the old phone logged in moments ago: past the resend interval
         var otp = await client.PostAsJsonAsync("/api/v1/auth/otp", new { phone = oldPhone.Phone });
         var code = (await otp.Content.ReadFromJsonAsync<JsonObject>())!["devCode"]!.GetValue<string>();
         var moved = await newPhone.SendAsync(HttpMethod.Post, "/api/v1/me/transfer", new { idNumber = person["idNumber"], name = "张三艺", oldPhone = oldPhone.Phone, code });
@@ -119,6 +120,36 @@ internal sealed class IdentityTests
         Assert.That(history["color"]!.GetValue<string>(), Is.EqualTo("yellow"), "the person's history came along: one clean day does not turn yellow green");
         var audit = await (await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit")).Content.ReadAsStringAsync();
         Assert.That(audit, Does.Contain("moved_by_old_phone_code"));
+    }
+
+    [Test]
+    public async Task GuessingTheOldPhonesCode_ThroughAMove_SpendsThatPhonesWrongGuessBudget()
+    {
+        var client = factory.CreateClient();
+        var oldPhone = await new ResidentClient(client).LogInAsync();
+        var person = Declarations.Clean(oldPhone.Phone);
+        await oldPhone.DeclareAsync(person);
+        var thief = await new ResidentClient(client).LogInAsync();
+        // Each code dies after a few wrong tries; the thief asks for new ones (past the resend interval)
+        // and keeps guessing, as the attacker did at login.
+        HttpResponseMessage guess = null!;
+        var code = "";
+        for (var round = 0; round < 4 && guess?.StatusCode != HttpStatusCode.TooManyRequests; round++)
+        {
+            factory.Time.Advance(TimeSpan.FromSeconds(31));
+            var otp = await client.PostAsJsonAsync("/api/v1/auth/otp", new { phone = oldPhone.Phone });
+            code = (await otp.Content.ReadFromJsonAsync<JsonObject>())!["devCode"]!.GetValue<string>();
+            var wrong = code == "000000" ? "000001" : "000000";
+            for (var i = 0; i < 5 && guess?.StatusCode != HttpStatusCode.TooManyRequests; i++)
+            {
+                guess = await thief.SendAsync(HttpMethod.Post, "/api/v1/me/transfer", new { idNumber = person["idNumber"], name = "张三艺", oldPhone = oldPhone.Phone, code = wrong });
+            }
+        }
+
+        Assert.That(guess!.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "a move is no way around the phone's wrong-guess budget");
+        Assert.That(guess.Headers.RetryAfter, Is.Not.Null);
+        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { phone = oldPhone.Phone, code });
+        Assert.That((await IdentityTests.ProblemAsync(login)).Code, Is.EqualTo("otp_rate_limited_guesses"), "the budget is the phone's, whichever endpoint spent it");
     }
 
     [Test]

@@ -7,20 +7,20 @@ namespace HealthCode.Api.Tests.Http;
 [TestFixture]
 internal sealed class StartupTests
 {
-    [Test]
-    public void Production_RefusesToStart_WithASampleKey()
+    // DESIGN §7: any environment but Development refuses the public sample keys, not only Production.
+    [TestCase("Production")]
+    [TestCase("Staging")]
+    [TestCase("Pilot")]
+    public void OutsideDevelopment_RefusesToStart_WithASampleKey_NamingTheSetting(string environment)
     {
-        var error = HealthCodeFactory.StartFailure(environment: "Production");
-
-        Assert.That(error.ToString(), Does.Contain("sample key"));
+        Assert.That(StartError(environment), Does.Contain($"Refusing to start in {environment} with a public sample key from keys-sample/: HealthCode:Keys:Path = "));
     }
 
-    [Test]
-    public async Task Production_Starts_WithKeysOfItsOwn()
+    [TestCase("Production")]
+    [TestCase("Staging")]
+    public async Task OutsideDevelopment_Starts_WithKeysOfItsOwn(string environment)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys");
-        HealthCode.Trust.Keys.ProvinceKeys.Generate(folder);
-        using var factory = new HealthCodeFactory(environment: "Production", settings: new() { ["HealthCode:Keys:Path"] = folder });
+        using var factory = new HealthCodeFactory(environment: environment, settings: new() { ["HealthCode:Keys:Path"] = OwnKeys() });
 
         var response = await factory.CreateClient().GetAsync("/healthz");
 
@@ -28,31 +28,68 @@ internal sealed class StartupTests
     }
 
     [Test]
+    public void Staging_RefusesToStart_TrustingASamplePartnerRoot()
+    {
+        var partners = PartnerProvince.NewPartnersFolder();
+        using (var zhejiang = new PartnerProvince("330000", "浙江省"))
+        {
+            zhejiang.PublishTo(partners, HealthCodeFactory.Start, TimeSpan.FromDays(7));
+        }
+
+        Assert.That(StartError("Staging", settings: new()
+        {
+            ["HealthCode:Keys:Path"] = OwnKeys(),
+            ["HealthCode:Trust:PartnersPath"] = partners,
+        }), Does.Contain("sample key from keys-sample/: HealthCode:Trust:PartnersPath = "));
+    }
+
+    [Test]
+    public void Staging_RefusesToStart_TrustingTheSampleHubAnchor()
+    {
+        Assert.That(StartError("Staging", settings: new()
+        {
+            ["HealthCode:Keys:Path"] = OwnKeys(),
+            ["HealthCode:Hub:Url"] = "http://127.0.0.1:9/",
+            ["HealthCode:Hub:AnchorKey"] = Path.Combine(RepoPaths.Root, "keys-sample", "hub", "anchor.public.jwk"),
+        }), Does.Contain("sample key from keys-sample/: HealthCode:Hub:AnchorKey = "));
+    }
+
+    [Test]
+    public void StagingHub_RefusesToStart_WithTheSampleAnchor()
+    {
+        Assert.That(StartError("Staging", settings: new()
+        {
+            ["HealthCode:Hub:Enabled"] = "true",
+            ["HealthCode:Keys:Path"] = Path.Combine(RepoPaths.Root, "keys-sample", "hub"),
+        }), Does.Contain("sample key from keys-sample/: HealthCode:Keys:Path = "));
+    }
+
+    [Test]
+    public void Start_Fails_WhenATrustedProxyIsNotAnAddress()
+    {
+        Assert.That(StartError(settings: new() { ["HealthCode:Network:TrustedProxies:0"] = "nginx.local" }), Does.Contain("'nginx.local' is neither an IP address nor a network"));
+    }
+
+    [Test]
     public void Production_RefusesToStart_WithoutAnOperatorKey()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys");
-        HealthCode.Trust.Keys.ProvinceKeys.Generate(folder);
-        var error = HealthCodeFactory.StartFailure(environment: "Production", settings: new()
+        Assert.That(StartError("Production", settings: new()
         {
-            ["HealthCode:Keys:Path"] = folder,
+            ["HealthCode:Keys:Path"] = OwnKeys(),
             ["HealthCode:Admin:ApiKey"] = "",
-        });
-
-        Assert.That(error.ToString(), Does.Contain("HealthCode:Admin:ApiKey"));
+        }), Does.Contain("HealthCode:Admin:ApiKey"));
     }
 
     [Test]
     public void Start_Fails_WhenTheKeysFolderIsMissing()
     {
-        var error = HealthCodeFactory.StartFailure(settings: new() { ["HealthCode:Keys:Path"] = "/nonexistent/keys" });
-
-        Assert.That(error.ToString(), Does.Contain("HealthCode:Keys:Path"));
+        Assert.That(StartError(settings: new() { ["HealthCode:Keys:Path"] = "/nonexistent/keys" }), Does.Contain("HealthCode:Keys:Path"));
     }
 
     [Test]
     public void Start_Fails_WhenTheProvinceCodeIsInvalid()
     {
-        Assert.That(HealthCodeFactory.StartFailure(settings: new() { ["HealthCode:Province:Code"] = "41" }).ToString(), Does.Contain("Province"));
+        Assert.That(StartError(settings: new() { ["HealthCode:Province:Code"] = "41" }), Does.Contain("Province"));
     }
 
     [Test]
@@ -85,5 +122,17 @@ internal sealed class StartupTests
             Assert.That(declare["requestBody"]!["content"]!["application/json"], Is.Not.Null);
             Assert.That(declare["responses"]!.AsObject().Select(r => r.Key), Is.SupersetOf(new[] { "201", "400", "401" }));
         });
+    }
+
+    /// <summary>What stops a service with these settings from starting.</summary>
+    private static string StartError(string environment = "Development", Dictionary<string, string?>? settings = null) =>
+        HealthCodeFactory.StartFailure(environment, settings).ToString();
+
+    /// <summary>A new province key folder of this test's own: no sample key in it.</summary>
+    private static string OwnKeys()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys");
+        HealthCode.Trust.Keys.ProvinceKeys.Generate(folder);
+        return folder;
     }
 }

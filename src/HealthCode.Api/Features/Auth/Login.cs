@@ -28,20 +28,15 @@ internal sealed class LoginValidator : IValidator<Login>
     }
 }
 
-internal sealed class LoginHandler(OneTimeCodes codes, IHealthCodeStore store, IOptions<HealthCodeOptions> options, TimeProvider time)
+internal sealed class LoginHandler(PhoneCodeCheck phoneCodes, IHealthCodeStore store, IOptions<HealthCodeOptions> options, TimeProvider time)
     : ICommandHandler<Login, Result<Session>>
 {
     public async ValueTask<Result<Session>> Handle(Login command, CancellationToken cancellationToken)
     {
         var phone = command.Phone!;
-        switch (codes.Check(phone, command.Code!))
+        if (await phoneCodes.CheckAsync(phone, command.Code!, cancellationToken) is { } refused)
         {
-            case OneTimeCodes.CheckOutcome.Expired:
-                return Unauthorized("otp_expired", "The code has expired. Ask for a new one.");
-            case OneTimeCodes.CheckOutcome.TooManyAttempts:
-                return Unauthorized("otp_attempts_exceeded", "Too many wrong codes. Ask for a new one.");
-            case OneTimeCodes.CheckOutcome.Invalid:
-                return Unauthorized("otp_invalid", "The code is wrong. Check the SMS, or ask for a new code.");
+            return refused;
         }
 
         var now = time.GetUtcNow();
@@ -51,21 +46,22 @@ internal sealed class LoginHandler(OneTimeCodes codes, IHealthCodeStore store, I
         await store.CreateSessionAsync(Secrets.Hash(token), residentId, expiresAt, cancellationToken);
         return new Session(token, expiresAt);
     }
-
-    private static ApiProblem Unauthorized(string code, string title) => new(StatusCodes.Status401Unauthorized, code, title);
 }
 
 internal static class LoginEndpoint
 {
     public static void MapLogin(this RouteGroupBuilder group) => group
-        .MapPost("/login", async Task<Results<Ok<Session>, ProblemHttpResult>> (JsonBody<Login> body, IMediator mediator, CancellationToken ct) =>
+        .MapPost("/login", async Task<Results<Ok<Session>, ProblemHttpResult>> (JsonBody<Login> body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             body.Problem is { } invalid
                 ? invalid.ToResult()
-                : await mediator.Send(body.Value!, ct).Answer(TypedResults.Ok))
+                : await mediator.Send(body.Value!, ct).Answer(http.Response, TypedResults.Ok))
         .Accepts<Login>("application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .WithName("Login")
         .WithSummary("Log in with the one-time code")
-        .WithDescription("Returns a resident session token to send as 'Authorization: Bearer <token>'.");
+        .WithDescription(
+            "Returns a resident session token to send as 'Authorization: Bearer <token>'. A phone's wrong codes are limited " +
+            "across every code sent to it: once spent, 429 with code otp_rate_limited_guesses and Retry-After in seconds.");
 }

@@ -1,9 +1,20 @@
+using System.Net;
 using HealthCode.Api.Infrastructure.Auth;
 
 namespace HealthCode.Api.Features.Auth;
 
-/// <summary><c>POST /api/v1/auth/otp {phone}</c>: send a one-time login code by SMS.</summary>
-internal sealed record RequestOtp(string? Phone) : ICommand<Result<OtpSent>>;
+/// <summary>
+/// <c>POST /api/v1/auth/otp {phone}</c>: send a one-time login code by SMS, within the limits of
+/// <see cref="OtpLimits"/> (per client address, per phone, overall).
+/// </summary>
+internal sealed record RequestOtp(string? Phone) : ICommand<Result<OtpSent>>
+{
+    /// <summary>
+    /// The client's address (<see cref="ClientAddress"/>), set by the endpoint. Not public, so the JSON reader
+    /// does not know it: a body that names it is refused as an unknown field.
+    /// </summary>
+    internal IPAddress? From { get; init; }
+}
 
 /// <param name="ExpiresAt">When the code stops working.</param>
 /// <param name="DevCode">The code itself, only in Development, where no SMS is sent.</param>
@@ -16,18 +27,18 @@ internal sealed class RequestOtpValidator : IValidator<RequestOtp>
         : [new FieldError("phone", "phone_invalid", "Enter an 11-digit mainland mobile number, e.g. 13800138000.")];
 }
 
-internal sealed class RequestOtpHandler(OneTimeCodes codes, ISmsSender sms, IHostEnvironment environment)
+internal sealed class RequestOtpHandler(OtpLimits limits, OneTimeCodes codes, ISmsSender sms, IHostEnvironment environment)
     : ICommandHandler<RequestOtp, Result<OtpSent>>
 {
     public async ValueTask<Result<OtpSent>> Handle(RequestOtp command, CancellationToken cancellationToken)
     {
         var phone = command.Phone!;
-        if (codes.Issue(phone) is not { } issued)
+        if (await limits.TrySendAsync(command.From, phone, cancellationToken) is { } refused)
         {
-            return new ApiProblem(
-                StatusCodes.Status429TooManyRequests, "otp_too_frequent", "A code was sent moments ago.", "Wait half a minute before asking for another code.");
+            return refused;
         }
 
+        var issued = codes.Issue(phone);
         await sms.SendOneTimeCodeAsync(phone, issued.Code, cancellationToken);
         return new OtpSent(issued.ExpiresAt, environment.IsDevelopment() ? issued.Code : null);
     }
@@ -36,14 +47,18 @@ internal sealed class RequestOtpHandler(OneTimeCodes codes, ISmsSender sms, IHos
 internal static class RequestOtpEndpoint
 {
     public static void MapRequestOtp(this RouteGroupBuilder group) => group
-        .MapPost("/otp", async Task<Results<Accepted<OtpSent>, ProblemHttpResult>> (JsonBody<RequestOtp> body, IMediator mediator, CancellationToken ct) =>
+        .MapPost("/otp", async Task<Results<Accepted<OtpSent>, ProblemHttpResult>> (JsonBody<RequestOtp> body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             body.Problem is { } invalid
                 ? invalid.ToResult()
-                : await mediator.Send(body.Value!, ct).Answer(sent => TypedResults.Accepted((string?)null, sent)))
+                : await mediator.Send(body.Value! with { From = http.Connection.RemoteIpAddress }, ct)
+                    .Answer(http.Response, sent => TypedResults.Accepted((string?)null, sent)))
         .Accepts<RequestOtp>("application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .WithName("RequestOtp")
         .WithSummary("Send a one-time login code by SMS")
-        .WithDescription("Sends a 6-digit code to the phone. In Development no SMS is sent and the response carries it as devCode.");
+        .WithDescription(
+            "Sends a 6-digit code to the phone. In Development no SMS is sent and the response carries it as devCode. " +
+            "Limited per client address, per phone and overall: 429 with code otp_rate_limited_address, otp_too_frequent, " +
+            "otp_rate_limited_phone or otp_rate_limited_global, and Retry-After in seconds.");
 }

@@ -100,39 +100,73 @@ internal static class IdNumber
     }
 
     /// <summary>
-    /// Masks a name for display on a code: the first and last characters stay, every character in
-    /// between becomes <c>*</c> (<c>张三艺</c> → <c>张*艺</c>, <c>欧阳娜娜</c> → <c>欧**娜</c>,
-    /// <c>John Smith</c> → <c>J*** ****h</c>); a two-character name keeps only the first
-    /// (<c>张三</c> → <c>张*</c>); a single character is unchanged. Spaces and name separators
-    /// (<c>·</c>, <c>-</c>, <c>.</c>) stay, so the shape of a Latin or minority name survives. Works on
-    /// text elements, so characters outside the BMP (𠮷) count as one.
+    /// Masks a name for a code and a verdict so that it never shows whole (DESIGN §4.1: never the full
+    /// name in the QR). The name is split into parts at spaces and name separators (<c>·</c>, <c>•</c>,
+    /// <c>-</c>, <c>.</c>, <c>'</c>), which stay, so the shape of a Latin or minority name survives; every
+    /// other character becomes <c>*</c> except:
+    /// <list type="bullet">
+    /// <item>the first character of the name, when its part has two or more characters;</item>
+    /// <item>the last character of the name, when its part has three or more characters, or two and it is
+    /// not also the part that shows its first.</item>
+    /// </list>
+    /// So every part of two or more characters hides at least one of them, and a part of one character
+    /// hides it: <c>张三艺</c> → <c>张*艺</c>, <c>欧阳娜娜</c> → <c>欧**娜</c>, <c>张三</c> → <c>张*</c>,
+    /// <c>张</c> → <c>*</c>, <c>阿卜杜·热合曼</c> → <c>阿**·**曼</c>, <c>John Smith</c> → <c>J*** ****h</c>,
+    /// <c>Li Na</c> → <c>L* *a</c>, <c>A B</c> → <c>* *</c>. Surrounding white space is dropped. Works on
+    /// text elements, so a character outside the BMP (𠮷) or with combining marks counts as one.
     /// </summary>
     public static string MaskName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var trimmed = name.Trim();
         var elements = new List<string>();
-        var enumerator = StringInfo.GetTextElementEnumerator(trimmed);
+        var enumerator = StringInfo.GetTextElementEnumerator(name.Trim());
         while (enumerator.MoveNext())
         {
             elements.Add(enumerator.GetTextElement());
         }
 
-        switch (elements.Count)
+        // Only separators (or nothing): there is no letter to show.
+        var first = elements.FindIndex(e => !IsSeparator(e));
+        if (first < 0)
         {
-            case <= 1:
-                return trimmed;
-            case 2:
-                return elements[0] + "*";
+            return "*";
         }
 
-        var masked = new StringBuilder(elements[0]);
-        for (var i = 1; i < elements.Count - 1; i++)
+        var last = elements.FindLastIndex(e => !IsSeparator(e));
+        var firstPartEnd = PartEnd(elements, first);
+        var lastPartStart = PartStart(elements, last);
+        var showFirst = firstPartEnd - first >= 1;
+        var showLast = last - lastPartStart >= (lastPartStart == first ? 2 : 1);
+
+        var masked = new StringBuilder();
+        for (var i = 0; i < elements.Count; i++)
         {
-            masked.Append(IsSeparator(elements[i]) ? elements[i] : "*");
+            masked.Append(IsSeparator(elements[i]) || (i == first && showFirst) || (i == last && showLast) ? elements[i] : "*");
         }
 
-        return masked.Append(elements[^1]).ToString();
+        return masked.ToString();
+    }
+
+    /// <summary>The index of the last element of the part that holds element <paramref name="at"/>.</summary>
+    private static int PartEnd(List<string> elements, int at)
+    {
+        while (at + 1 < elements.Count && !IsSeparator(elements[at + 1]))
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    /// <summary>The index of the first element of the part that holds element <paramref name="at"/>.</summary>
+    private static int PartStart(List<string> elements, int at)
+    {
+        while (at > 0 && !IsSeparator(elements[at - 1]))
+        {
+            at--;
+        }
+
+        return at;
     }
 
     private static bool IsCheckCharacter(char c) => char.IsAsciiDigit(c) || c is 'X' or 'x';

@@ -39,7 +39,7 @@ internal sealed class MovePersonToThisPhoneValidator(TimeProvider time) : IValid
     }
 }
 
-internal sealed class MovePersonToThisPhoneHandler(IPersonStore persons, OneTimeCodes codes, PersonMoves moves)
+internal sealed class MovePersonToThisPhoneHandler(IPersonStore persons, PhoneCodeCheck phoneCodes, PersonMoves moves)
     : ICommandHandler<MovePersonToThisPhone, Result<PersonMoved>>
 {
     public async ValueTask<Result<PersonMoved>> Handle(MovePersonToThisPhone command, CancellationToken cancellationToken)
@@ -51,11 +51,10 @@ internal sealed class MovePersonToThisPhoneHandler(IPersonStore persons, OneTime
             return ApiProblem.NotFound("transfer_not_found", "That phone does not hold a person with this ID number and name. Check all three.");
         }
 
-        if (codes.Check(command.OldPhone!, command.Code!) != OneTimeCodes.CheckOutcome.Accepted)
+        // The old phone's code, within the old phone's wrong-guess budget: the same proof a login asks for.
+        if (await phoneCodes.CheckAsync(command.OldPhone!, command.Code!, cancellationToken) is { } refused)
         {
-            return new ApiProblem(StatusCodes.Status401Unauthorized, "otp_invalid",
-                "The code is not the one sent to the old phone, or it has expired.", "Ask for a new code for the old phone and try again.",
-                [new FieldError("code", "otp_invalid", "Enter the code the old phone received.")]);
+            return refused;
         }
 
         return await moves.MoveAsync(person, command.ResidentId, "old_phone_code", null, cancellationToken);
@@ -70,13 +69,14 @@ internal static class MovePersonToThisPhoneEndpoint
             body.Problem is { } invalid
                 ? invalid.ToResult()
                 : await mediator.Send(new MovePersonToThisPhone(context.User.ResidentId(), body.Value!.IdNumber, body.Value.Name, body.Value.OldPhone, body.Value.Code), ct)
-                    .Answer(TypedResults.Ok))
+                    .Answer(context.Response, TypedResults.Ok))
         .RequireAuthorization(ResidentSessionAuthentication.SchemeName)
         .Accepts<MovePersonRequest>("application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .WithName("MovePersonToThisPhone")
         .WithSummary("Move a person (and their family members) to this phone")
         .WithDescription("Send a one-time code to the old phone with POST /api/v1/auth/otp, then send it here with the person's ID number and name. This phone must not hold anyone yet. Audited.");

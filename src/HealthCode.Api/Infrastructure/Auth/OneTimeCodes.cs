@@ -4,13 +4,27 @@ using System.Security.Cryptography;
 namespace HealthCode.Api.Infrastructure.Auth;
 
 /// <summary>
-/// Issues and checks SMS one-time codes, held in process (the embedded default): a code lives a
-/// few minutes, may be resent only after an interval, and dies after a few wrong tries.
+/// Issues and checks SMS one-time codes, held in process (the embedded default): a code lives a few
+/// minutes, dies after a few wrong tries, and logs in once. How often codes may be sent, and how many
+/// wrong guesses a phone gets across its codes, is <c>OtpLimits</c>' business. Expired codes are purged
+/// every minute, so codes nobody used do not stay in memory.
 /// </summary>
-internal sealed class OneTimeCodes(IOptions<HealthCodeOptions> options, TimeProvider time)
+internal sealed class OneTimeCodes : IDisposable
 {
+    /// <summary>How often expired codes are dropped.</summary>
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
-    private readonly OtpOptions settings = options.Value.Otp;
+    private readonly OtpOptions settings;
+    private readonly TimeProvider time;
+    private readonly ITimer purge;
+
+    public OneTimeCodes(IOptions<HealthCodeOptions> options, TimeProvider time)
+    {
+        settings = options.Value.Otp;
+        this.time = time;
+        purge = time.CreateTimer(_ => Purge(), null, PurgeInterval, PurgeInterval);
+    }
 
     public enum CheckOutcome
     {
@@ -18,26 +32,29 @@ internal sealed class OneTimeCodes(IOptions<HealthCodeOptions> options, TimeProv
         Invalid,
         Expired,
         TooManyAttempts,
+
+        /// <summary>No code was sent to this phone, or it was used: nothing was compared.</summary>
+        NoCode,
     }
 
-    /// <summary>A new code for the phone, or null when the last one was sent too recently.</summary>
-    public (string Code, DateTimeOffset ExpiresAt)? Issue(string phone)
+    /// <summary>Codes held in memory (for tests of the purge).</summary>
+    internal int Count => entries.Count;
+
+    /// <summary>A new code for the phone; it replaces the one sent before.</summary>
+    public (string Code, DateTimeOffset ExpiresAt) Issue(string phone)
     {
         var now = time.GetUtcNow();
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        var fresh = new Entry(Secrets.Hash(code), now, now + settings.Lifetime);
-        var stored = entries.AddOrUpdate(
-            phone,
-            fresh,
-            (_, old) => now - old.SentAt < settings.ResendInterval ? old : fresh);
-        return ReferenceEquals(stored, fresh) ? (code, fresh.ExpiresAt) : null;
+        var entry = new Entry(Secrets.Hash(code), now + settings.Lifetime);
+        entries[phone] = entry;
+        return (code, entry.ExpiresAt);
     }
 
     public CheckOutcome Check(string phone, string code)
     {
         if (!entries.TryGetValue(phone, out var entry))
         {
-            return CheckOutcome.Invalid;
+            return CheckOutcome.NoCode;
         }
 
         if (time.GetUtcNow() >= entry.ExpiresAt)
@@ -59,18 +76,30 @@ internal sealed class OneTimeCodes(IOptions<HealthCodeOptions> options, TimeProv
             return CheckOutcome.Invalid;
         }
 
-        // A code logs in once.
-        entries.TryRemove(new KeyValuePair<string, Entry>(phone, entry));
-        return CheckOutcome.Accepted;
+        // A code logs in once: of two requests with the right code at the same time, only the one that
+        // removes it does.
+        return entries.TryRemove(new KeyValuePair<string, Entry>(phone, entry)) ? CheckOutcome.Accepted : CheckOutcome.NoCode;
     }
 
-    private sealed class Entry(string codeHash, DateTimeOffset sentAt, DateTimeOffset expiresAt)
+    public void Dispose() => purge.Dispose();
+
+    private void Purge()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (phone, entry) in entries)
+        {
+            if (now >= entry.ExpiresAt)
+            {
+                entries.TryRemove(new KeyValuePair<string, Entry>(phone, entry));
+            }
+        }
+    }
+
+    private sealed class Entry(string codeHash, DateTimeOffset expiresAt)
     {
         public int Attempts;
 
         public string CodeHash { get; } = codeHash;
-
-        public DateTimeOffset SentAt { get; } = sentAt;
 
         public DateTimeOffset ExpiresAt { get; } = expiresAt;
     }

@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Federation;
 using HealthCode.Trust.Keys;
@@ -17,7 +18,7 @@ internal sealed partial class FederationPublisher(
     TimeProvider time,
     ILogger<FederationPublisher> logger) : ISignedListSource, IDisposable
 {
-    private readonly EcKey anchor = ProvinceKeys.LoadHubAnchor(Path.GetFullPath(options.Value.Keys.Path, environment.ContentRootPath));
+    private readonly EcKey anchor = LoadAnchor(Path.GetFullPath(options.Value.Keys.Path, environment.ContentRootPath), environment);
     private IReadOnlyList<HubMemberRecord> snapshot = [];
     private PublishedList? current;
 
@@ -56,6 +57,9 @@ internal sealed partial class FederationPublisher(
     }
 
     public void Dispose() => anchor.Dispose();
+
+    private static EcKey LoadAnchor(string folder, IHostEnvironment environment) =>
+        SampleKeyGuard.Checked(ProvinceKeys.LoadHubAnchor(folder), k => [k], environment, "HealthCode:Keys:Path", folder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Federation list published: seq {Seq}, {Count} members")]
     private static partial void LogPublished(ILogger logger, long seq, int count);

@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Trust.Federation;
 using HealthCode.Trust.Keys;
 
@@ -19,7 +20,12 @@ internal sealed partial class HubFederation(
     ILogger<HubFederation> logger) : IFederationSource, IDisposable
 {
     private const string CacheKey = "federation";
-    private readonly EcKey anchor = EcKey.Load(Path.GetFullPath(options.Value.Hub.AnchorKey!, environment.ContentRootPath));
+    private readonly EcKey anchor = SampleKeyGuard.Checked(
+        EcKey.Load(Path.GetFullPath(options.Value.Hub.AnchorKey!, environment.ContentRootPath)),
+        k => [k],
+        environment,
+        "HealthCode:Hub:AnchorKey",
+        options.Value.Hub.AnchorKey!);
     private long? heldSeq;
     private string? etag;
 

@@ -19,7 +19,20 @@ internal sealed record ApiProblem(int Status, string Code, string Title, string?
         string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}")),
         errors);
 
+    /// <summary>
+    /// With a 429 (RFC 6585 §4) or 503: how long to wait before trying again, sent as the <c>Retry-After</c>
+    /// header in whole seconds, rounded up (RFC 9110 §10.2.3).
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static ApiProblem NotFound(string code, string title) => new(StatusCodes.Status404NotFound, code, title);
+
+    /// <summary>RFC 6585 §4 Too Many Requests, with how long to wait.</summary>
+    public static ApiProblem TooManyRequests(string code, string title, TimeSpan retryAfter) => new(
+        StatusCodes.Status429TooManyRequests, code, title, $"Try again in {RetryAfterSeconds(retryAfter)} seconds.")
+    {
+        RetryAfter = retryAfter,
+    };
 
     public ProblemHttpResult ToResult()
     {
@@ -32,5 +45,18 @@ internal sealed record ApiProblem(int Status, string Code, string Title, string?
         return TypedResults.Problem(Detail, statusCode: Status, title: Title, extensions: extensions);
     }
 
-    public Task WriteAsync(HttpContext context) => ToResult().ExecuteAsync(context);
+    /// <summary>The result, with the headers this problem needs set on <paramref name="response"/> (<c>Retry-After</c>).</summary>
+    public ProblemHttpResult ToResult(HttpResponse response)
+    {
+        if (RetryAfter is { } wait)
+        {
+            response.Headers.RetryAfter = RetryAfterSeconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return ToResult();
+    }
+
+    public Task WriteAsync(HttpContext context) => ToResult(context.Response).ExecuteAsync(context);
+
+    private static long RetryAfterSeconds(TimeSpan wait) => Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
 }

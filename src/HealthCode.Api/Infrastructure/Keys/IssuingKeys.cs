@@ -6,8 +6,8 @@ namespace HealthCode.Api.Infrastructure.Keys;
 /// <summary>
 /// This province's keys, loaded from <c>HealthCode:Keys:Path</c> and held in memory: the root
 /// (which signs the trust list; it may be offline) and the issuer keys with their status. A
-/// rotation or revocation reloads them in place. In Production a key from <c>keys-sample/</c>
-/// stops the service (DESIGN §7): those keys are public, so anyone could forge codes with them.
+/// rotation or revocation reloads them in place. Outside Development a key from <c>keys-sample/</c>
+/// stops the service (DESIGN §7, <see cref="SampleKeyGuard"/>): those keys are public, so anyone could forge codes with them.
 /// </summary>
 internal sealed class IssuingKeys : IDisposable
 {
@@ -39,14 +39,8 @@ internal sealed class IssuingKeys : IDisposable
 
     private Loaded Load()
     {
-        var keyring = ProvinceKeyring.Load(Folder);
-        if (environment.IsProduction() && keyring.Issuers.Select(i => i.Key).Append(keyring.Root).Any(SampleKeys.IsSample))
-        {
-            keyring.Dispose();
-            throw new InvalidOperationException(
-                $"Refusing to start in Production with a public sample key from keys-sample/ ('{Folder}'). " +
-                "Generate this province's own keys with 'healthcode keys generate' and set HealthCode:Keys:Path.");
-        }
+        var keyring = SampleKeyGuard.Checked(
+            ProvinceKeyring.Load(Folder), k => k.Issuers.Select(i => i.Key).Append(k.Root), environment, "HealthCode:Keys:Path", Folder);
 
         return new Loaded(keyring, new HealthCodeSigner(keyring.ActiveIssuer));
     }

@@ -20,6 +20,12 @@ internal static partial class TrustSetup
         if (!string.IsNullOrWhiteSpace(settings.Trust.PartnersPath))
         {
             var folder = Path.GetFullPath(settings.Trust.PartnersPath, environment.ContentRootPath);
+            if (Directory.Exists(folder))
+            {
+                SampleKeyGuard.CheckFiles(
+                    Directory.EnumerateDirectories(folder).Select(d => Path.Combine(d, TrustFolder.RootFileName)), environment, "HealthCode:Trust:PartnersPath", folder);
+            }
+
             var report = TrustFolder.Load(folder, store, time);
             foreach (var issuer in report.Loaded)
             {

@@ -131,7 +131,10 @@ internal static class ClaimsReader
             return false;
         }
 
+        // docs/TOKEN-FORMAT.md §3: t is at most the last 4 characters of the ID number. A longer one is no
+        // token this format allows (an issuer that puts more of the ID number in a QR breaks DESIGN §4.1).
         if (string.IsNullOrEmpty(iss) || string.IsNullOrEmpty(sub) || name is null || tail is null
+            || tail.Length > TokenFormat.MaxIdTailLength
             || iat is null || exp is null || color is null || version is null || exp <= iat)
         {
             return false;
