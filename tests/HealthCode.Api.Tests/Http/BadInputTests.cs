@@ -52,7 +52,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With(field, value));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         var fields = problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>());
         Assert.That(fields, Does.Contain(expectedField));
         Assert.That((await resident.GetAsync("/api/v1/me/code")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "nothing half-written");
@@ -66,7 +66,7 @@ internal sealed class BadInputTests
         var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone)
             .With("idNumber", "110105194912310021").With("region", "999999").With("temperature", 80));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         var fields = problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>());
         Assert.That(fields, Is.SupersetOf(new[] { "idNumber", "region", "temperature" }));
     }
@@ -78,7 +78,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(new StringContent("{\"name\": \"张三\",", Encoding.UTF8, "application/json"));
 
-        await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "malformed_json");
     }
 
     [Test]
@@ -88,7 +88,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("temperature", "hot"));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed_json");
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "malformed_json");
         Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("temperature"));
     }
 
@@ -99,7 +99,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("isAdmin", true));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "unknown_field");
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "unknown_field");
         Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("isAdmin"));
     }
 
@@ -110,7 +110,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("name", new string('张', 5000)));
 
-        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        await Problems.AssertAsync(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
     }
 
     [Test]
@@ -123,7 +123,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(content);
 
-        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        await Problems.AssertAsync(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
     }
 
     [Test]
@@ -133,7 +133,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
-        await ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await Problems.AssertAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
     [Test]
@@ -143,7 +143,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(new { });
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         var fields = problem["errors"]!.AsArray().Select(e => e!["field"]!.GetValue<string>());
         Assert.That(fields, Is.SupersetOf(new[] { "name", "idNumber", "phone", "region", "temperature", "contact" }));
     }
@@ -168,7 +168,7 @@ internal sealed class BadInputTests
 
         var response = await resident.DeclareAsync(Declarations.Clean(resident.Phone));
 
-        await ProblemAsync(response, HttpStatusCode.Unauthorized, code);
+        await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, code);
     }
 
     [Test]
@@ -180,7 +180,7 @@ internal sealed class BadInputTests
         local.Time.Advance(TimeSpan.FromHours(12) + TimeSpan.FromSeconds(1));
         var response = await resident.GetAsync("/api/v1/me/code");
 
-        await ProblemAsync(response, HttpStatusCode.Unauthorized, "session_expired");
+        await Problems.AssertAsync(response, HttpStatusCode.Unauthorized, "session_expired");
     }
 
     [Test]
@@ -192,10 +192,10 @@ internal sealed class BadInputTests
 
         for (var i = 0; i < 5; i++)
         {
-            await ProblemAsync(await client.PostAsync("/api/v1/auth/login", Json(new { phone = resident.Phone, code = "000000" })), HttpStatusCode.Unauthorized, "otp_invalid");
+            await Problems.AssertAsync(await client.PostAsync("/api/v1/auth/login", Json(new { phone = resident.Phone, code = "000000" })), HttpStatusCode.Unauthorized, "otp_invalid");
         }
 
-        await ProblemAsync(await client.PostAsync("/api/v1/auth/login", Json(new { phone = resident.Phone, code = "000000" })), HttpStatusCode.Unauthorized, "otp_attempts_exceeded");
+        await Problems.AssertAsync(await client.PostAsync("/api/v1/auth/login", Json(new { phone = resident.Phone, code = "000000" })), HttpStatusCode.Unauthorized, "otp_attempts_exceeded");
     }
 
     [Test]
@@ -207,7 +207,7 @@ internal sealed class BadInputTests
         await client.PostAsync("/api/v1/auth/otp", Json(new { phone }));
         var again = await client.PostAsync("/api/v1/auth/otp", Json(new { phone }));
 
-        await ProblemAsync(again, HttpStatusCode.TooManyRequests, "otp_too_frequent");
+        await Problems.AssertAsync(again, HttpStatusCode.TooManyRequests, "otp_too_frequent");
     }
 
     [TestCase("12345")]
@@ -217,7 +217,7 @@ internal sealed class BadInputTests
     {
         var response = await factory.CreateClient().PostAsync("/api/v1/auth/otp", Json(new { phone }));
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("phone"));
     }
 
@@ -227,24 +227,14 @@ internal sealed class BadInputTests
         var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
         await resident.DeclareAsync(Declarations.Clean(resident.Phone));
 
-        await ProblemAsync(await resident.GetAsync("/api/v1/me/code/qr?format=gif"), HttpStatusCode.BadRequest, "format_invalid");
+        await Problems.AssertAsync(await resident.GetAsync("/api/v1/me/code/qr?format=gif"), HttpStatusCode.BadRequest, "format_invalid");
     }
 
     [Test]
     public async Task UnknownRoute_IsAProblemWithCode()
     {
-        await ProblemAsync(await factory.CreateClient().GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound, "not_found");
+        await Problems.AssertAsync(await factory.CreateClient().GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound, "not_found");
     }
 
     private static StringContent Json(object value) => new(Declarations.Serialize(value), Encoding.UTF8, "application/json");
-
-    private static async Task<System.Text.Json.Nodes.JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(status), text);
-        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), text);
-        var problem = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsObject();
-        Assert.That(problem["code"]!.GetValue<string>(), Is.EqualTo(code), text);
-        return problem;
-    }
 }
