@@ -318,6 +318,8 @@ const zhFieldMessages = {
     symptom_duplicate: '同一症状只需选择一次。',
     temperature_out_of_range: '体温应在 34.0–42.0 ℃ 之间，请重新测量后填写。',
     test_result_invalid: '请选择检测结果：阴性或阳性。',
+    wrong_type: '格式不正确，请重新填写。',
+    invalid_utf8: '含有无法识别的字符，请重新填写。',
 };
 
 /** The message for one problem-details field error, in the current language. */
