@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -111,89 +110,53 @@ internal sealed partial class FuzzTests
         // Bodies past the cap go on connections of their own: after answering one that it did not read, Kestrel
         // drains the rest, finds it past the cap and closes the connection, and the next request on it would fail.
         using var oversized = NewClient();
-        var statuses = new SortedDictionary<int, int>();
-        var perEndpoint = endpoints.ToDictionary(e => e.Name, _ => 0, StringComparer.Ordinal);
-        var generation = TimeSpan.Zero;
-        var timePerEndpoint = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var tally = new FuzzTally(endpoints);
         var failures = new List<string>();
-        int sent = 0, closedEarly = 0;
         var previous = "none";
-        var clock = Stopwatch.StartNew();
         foreach (var index in indexes)
         {
-            var generating = clock.Elapsed;
             var fuzz = generator.Generate(seed, index);
-            generation += clock.Elapsed - generating;
-            perEndpoint[fuzz.Endpoint]++;
-            sent++;
-            var started = clock.Elapsed;
-            var (status, answer, error) = await SendAsync(fuzz.Body?.Length > inputs.BodyCap ? oversized : client, baseAddress, fuzz, token);
-            timePerEndpoint[fuzz.Endpoint] = timePerEndpoint.GetValueOrDefault(fuzz.Endpoint) + (clock.Elapsed - started);
-            if (clock.Elapsed - started > TimeSpan.FromSeconds(1))
+            var pastCap = fuzz.Body?.Length > inputs.BodyCap;
+            var started = tally.Elapsed;
+            var (status, answer, error) = await SendAsync(pastCap ? oversized : client, baseAddress, fuzz, token);
+            tally.Count(fuzz, status, tally.Elapsed - started);
+            if (Judge(status, answer, error, pastCap) is { } problem)
             {
-                TestContext.Progress.WriteLine($"slow: case {fuzz.Index} {fuzz.Method} {fuzz.Target[..Math.Min(80, fuzz.Target.Length)]} took {(clock.Elapsed - started).TotalSeconds:F1} s, answered {status}");
-            }
-
-            if (sent % 1000 == 0)
-            {
-                TestContext.Progress.WriteLine($"{test}: {sent} requests in {clock.Elapsed.TotalSeconds:F1} s");
-            }
-
-            if (status is { } code)
-            {
-                statuses[code] = statuses.GetValueOrDefault(code) + 1;
-            }
-
-            string? problem = null;
-            if (status is null)
-            {
-                // RFC 9110 §15.5.14: a server may close the connection on a body past its limit; anything else must be answered.
-                if (fuzz.Body?.Length > inputs.BodyCap)
-                {
-                    closedEarly++;
-                }
-                else
-                {
-                    problem = $"no answer: {error} (the request before: {previous})";
-                }
-            }
-            else if (status >= 500)
-            {
-                problem = $"answered {status}: {FuzzCase.Escape(answer, 600)}";
-            }
-            else if (StackTrace().IsMatch(Encoding.UTF8.GetString(answer)))
-            {
-                problem = $"answered {status} with a stack trace: {FuzzCase.Escape(answer, 600)}";
-            }
-
-            if (problem is not null)
-            {
+                problem = status is null ? $"{problem} (the request before: {previous})" : problem;
                 failures.Add(Report(test, seed, baseAddress, fuzz, problem, failures.Count < MaxReported));
             }
 
-            previous = $"case {fuzz.Index}, {fuzz.Method} {fuzz.Target[..Math.Min(60, fuzz.Target.Length)]}, {fuzz.Body?.Length ?? 0} bytes{(fuzz.Chunked ? " chunked" : "")}, answered {status?.ToString(CultureInfo.InvariantCulture) ?? error}";
+            previous = $"case {fuzz.Index}, {fuzz.Method} {fuzz.Target[..Math.Min(60, fuzz.Target.Length)]}, {fuzz.Body?.Length ?? 0} bytes" +
+                $"{(fuzz.Chunked ? " chunked" : "")}, answered {status?.ToString(CultureInfo.InvariantCulture) ?? error}";
         }
 
         var alive = await client.GetAsync(new Uri(baseAddress, "/healthz"));
-        var summary = $"{test}: seed {seed}, {sent} requests to {endpoints.Count} endpoints in {clock.Elapsed.TotalSeconds:F1} s; " +
-            $"answers {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}; closed early on a body past the cap: {closedEarly}";
+        var summary = $"{test}: seed {seed}, {tally.Summary()}";
         TestContext.Progress.WriteLine(summary);
         TestContext.Out.WriteLine(summary);
-        TestContext.Progress.WriteLine($"generation {generation.TotalSeconds:F1} s, sending {timePerEndpoint.Values.Sum(t => t.TotalSeconds):F1} s");
-        TestContext.Progress.WriteLine("time per endpoint: " + string.Join(", ", timePerEndpoint.OrderByDescending(p => p.Value).Take(8).Select(p => $"{p.Key} {p.Value.TotalSeconds:F1} s")));
-        TestContext.Out.WriteLine("cases per endpoint: " + string.Join(", ", perEndpoint.Select(p => $"{p.Key} {p.Value}")));
+        TestContext.Out.WriteLine(tally.PerEndpoint());
 
         Assert.Multiple(() =>
         {
-            Assert.That(failures, Is.Empty, $"{failures.Count} of {sent} requests failed (the first {MaxReported} are shown):\n\n" +
+            Assert.That(failures, Is.Empty, $"{failures.Count} requests failed (the first {MaxReported} are shown):\n\n" +
                 string.Join("\n\n", failures.Take(MaxReported)));
             Assert.That(alive.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the service still answers /healthz");
             if (FuzzSettings.Case is null)
             {
-                Assert.That(perEndpoint.Where(p => p.Value == 0).Select(p => p.Key), Is.Empty, "every endpoint was fuzzed");
+                Assert.That(tally.Unfuzzed(), Is.Empty, "every endpoint was fuzzed");
             }
         });
     }
+
+    /// <summary>What is wrong with an answer, if anything: a 5xx, a stack trace, or none at all.</summary>
+    private static string? Judge(int? status, byte[] answer, string? error, bool pastCap) => status switch
+    {
+        // RFC 9110 §15.5.14: a server may close the connection on a body past its limit; anything else must be answered.
+        null => pastCap ? null : $"no answer: {error}",
+        >= 500 => $"answered {status}: {FuzzCase.Escape(answer, 600)}",
+        _ when StackTrace().IsMatch(Encoding.UTF8.GetString(answer)) => $"answered {status} with a stack trace: {FuzzCase.Escape(answer, 600)}",
+        _ => null,
+    };
 
     private static HttpClient NewClient() => new(new SocketsHttpHandler
     {

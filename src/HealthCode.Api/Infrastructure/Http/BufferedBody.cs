@@ -35,13 +35,15 @@ internal readonly struct BufferedBody : IDisposable
             return (default, RequestProblems.BodyTooLarge(limit));
         }
 
-        // One more byte than announced, so that the read which finds the end needs no larger buffer.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, (request.ContentLength ?? ChunkedStart - 1) + 1));
+        // An announced body is read to its length (Kestrel ends the stream there); a chunked one until the stream
+        // ends or passes the cap, in a buffer one byte longer than the cap allows.
+        var expected = request.ContentLength ?? limit + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(expected, request.ContentLength ?? ChunkedStart));
         var length = 0;
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+            while (length < expected && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
             {
                 length += read;
                 if (length > limit)
@@ -50,7 +52,7 @@ internal readonly struct BufferedBody : IDisposable
                     return (default, RequestProblems.BodyTooLarge(limit));
                 }
 
-                if (length == buffer.Length)
+                if (length == buffer.Length && length < expected)
                 {
                     buffer = Grow(buffer, length, (int)Math.Min(limit + 1, 2L * buffer.Length));
                 }
