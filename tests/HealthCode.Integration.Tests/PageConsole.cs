@@ -54,3 +54,16 @@ internal sealed class PageConsole
         }
     }
 }
+
+/// <summary>A page in a browser context of its own (phone-sized, Chinese: <see cref="ServiceFixture.PhoneContextOptions"/>), watched from its first document.</summary>
+internal sealed record WatchedPage(IBrowserContext Context, IPage Page, PageConsole Console)
+{
+    public static async Task<WatchedPage> OpenAsync(IBrowser browser, BrowserNewContextOptions? options = null)
+    {
+        var context = await browser.NewContextAsync(options ?? ServiceFixture.PhoneContextOptions());
+        // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        return new WatchedPage(context, page, await PageConsole.WatchAsync(page));
+    }
+}

@@ -26,10 +26,7 @@ public sealed class PagePolicyTests
     {
         SetDefaultExpectTimeout(15_000);
         _service = new ServiceClient();
-        _context = await ServiceFixture.Browser.NewContextAsync(ServiceFixture.PhoneContextOptions());
-        _context.SetDefaultTimeout(15_000);
-        _page = await _context.NewPageAsync();
-        _console = await PageConsole.WatchAsync(_page);
+        (_context, _page, _console) = await WatchedPage.OpenAsync(ServiceFixture.Browser);
     }
 
     [TearDown]

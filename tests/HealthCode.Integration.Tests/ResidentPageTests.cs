@@ -17,11 +17,9 @@ public sealed class ResidentPageTests
     {
         // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
         SetDefaultExpectTimeout(15_000);
-        _context = await ServiceFixture.Browser.NewContextAsync(ServiceFixture.PhoneContextOptions());
-        _context.SetDefaultTimeout(15_000);
-        var page = await _context.NewPageAsync();
-        _console = await PageConsole.WatchAsync(page);
-        _resident = new ResidentPage(page);
+        var opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
+        (_context, _console) = (opened.Context, opened.Console);
+        _resident = new ResidentPage(opened.Page);
         await _resident.OpenAsync();
     }
 

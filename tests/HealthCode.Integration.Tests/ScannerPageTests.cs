@@ -266,11 +266,9 @@ public sealed class ScannerPageTests
 
     private async Task<ScannerPage> OpenScannerAsync(IBrowser browser, StaffMember staff, BrowserNewContextOptions? options = null)
     {
-        _context = await browser.NewContextAsync(options ?? ServiceFixture.PhoneContextOptions());
-        _context.SetDefaultTimeout(15_000);
-        var page = await _context.NewPageAsync();
-        _console = await PageConsole.WatchAsync(page);
-        _scanner = new ScannerPage(page);
+        var opened = await WatchedPage.OpenAsync(browser, options);
+        (_context, _console) = (opened.Context, opened.Console);
+        _scanner = new ScannerPage(opened.Page);
         await _scanner.OpenAsync(staff);
         return _scanner;
     }
