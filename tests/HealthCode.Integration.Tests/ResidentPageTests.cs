@@ -10,28 +10,16 @@ public sealed class ResidentPageTests
 {
     private IBrowserContext _context = null!;
     private ResidentPage _resident = null!;
-    private readonly List<string> _consoleErrors = [];
+    private PageConsole _console = null!;
 
     [SetUp]
     public async Task OpenPageAsync()
     {
         // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
         SetDefaultExpectTimeout(15_000);
-        _consoleErrors.Clear();
-        _context = await ServiceFixture.Browser.NewContextAsync(ServiceFixture.PhoneContextOptions());
-        _context.SetDefaultTimeout(15_000);
-        var page = await _context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            // Chromium also logs every non-2xx fetch ("Failed to load resource"), and the page
-            // expects some (404 no_declaration); what matters here are the page's own errors.
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                _consoleErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
-        _resident = new ResidentPage(page);
+        var opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
+        (_context, _console) = (opened.Context, opened.Console);
+        _resident = new ResidentPage(opened.Page);
         await _resident.OpenAsync();
     }
 
@@ -42,7 +30,7 @@ public sealed class ResidentPageTests
         {
             await _resident.SaveScreenshotAsync("the page when the test failed");
             await TestContext.Out.WriteLineAsync(
-                $"browser console errors:\n{string.Join('\n', _consoleErrors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
+                $"browser console errors:\n{string.Join('\n', _console.Errors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
         }
 
         await _context.DisposeAsync();
@@ -66,7 +54,7 @@ public sealed class ResidentPageTests
         Assert.Multiple(() =>
         {
             Assert.That(width, Is.GreaterThan(0), "the QR image loaded");
-            Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+            Assert.That(_console.Errors, Is.Empty, "no script errors in the browser console");
         });
     }
 

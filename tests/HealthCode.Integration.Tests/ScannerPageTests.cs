@@ -17,7 +17,7 @@ public sealed class ScannerPageTests
     private const string ResidentName = "张小艺";
     private const string MaskedResidentName = "张*艺";
 
-    private readonly List<string> _consoleErrors = [];
+    private PageConsole? _console;
     private ServiceClient _service = null!;
     private IBrowser? _cameraBrowser;
     private IBrowserContext? _context;
@@ -29,7 +29,7 @@ public sealed class ScannerPageTests
     {
         // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
         SetDefaultExpectTimeout(15_000);
-        _consoleErrors.Clear();
+        _console = null;
         _service = new ServiceClient();
     }
 
@@ -40,7 +40,7 @@ public sealed class ScannerPageTests
         {
             await _scanner.SaveScreenshotAsync("the page when the test failed", "failed");
             await TestContext.Out.WriteLineAsync(
-                $"browser console errors:\n{string.Join('\n', _consoleErrors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
+                $"browser console errors:\n{string.Join('\n', _console?.Errors ?? [])}\n--- service output ---\n{ServiceFixture.Api.Output}");
         }
 
         if (_context is not null)
@@ -106,7 +106,7 @@ public sealed class ScannerPageTests
         Assert.Multiple(() =>
         {
             Assert.That(Volatile.Read(ref verifyRequests), Is.EqualTo(1), "the same code in view is verified once");
-            Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+            Assert.That(_console!.Errors, Is.Empty, "no script errors in the browser console");
         });
     }
 
@@ -150,7 +150,7 @@ public sealed class ScannerPageTests
         await Expect(scanner.Reason).ToHaveTextAsync(new Regex("^Not a readable health code"));
         await Expect(scanner.Page.Locator("#result-word")).ToHaveTextAsync("Invalid code");
 
-        Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+        Assert.That(_console!.Errors, Is.Empty, "no script errors in the browser console");
     }
 
     [Test]
@@ -217,7 +217,7 @@ public sealed class ScannerPageTests
         await Expect(scanner.LookupMessage).ToContainTextAsync("未找到该居民的申报记录");
         await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "idle");
         await scanner.SaveScreenshotAsync("lookup: not found", "not-found");
-        Assert.That(_consoleErrors, Is.Empty, "no script errors in the browser console");
+        Assert.That(_console!.Errors, Is.Empty, "no script errors in the browser console");
     }
 
     [Test]
@@ -266,20 +266,9 @@ public sealed class ScannerPageTests
 
     private async Task<ScannerPage> OpenScannerAsync(IBrowser browser, StaffMember staff, BrowserNewContextOptions? options = null)
     {
-        _context = await browser.NewContextAsync(options ?? ServiceFixture.PhoneContextOptions());
-        _context.SetDefaultTimeout(15_000);
-        var page = await _context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            // Chromium also logs every non-2xx fetch ("Failed to load resource"), and some are
-            // expected here (401 after a revocation, 404 lookups); what matters are the page's own errors.
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
-            {
-                _consoleErrors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => _consoleErrors.Add(error);
-        _scanner = new ScannerPage(page);
+        var opened = await WatchedPage.OpenAsync(browser, options);
+        (_context, _console) = (opened.Context, opened.Console);
+        _scanner = new ScannerPage(opened.Page);
         await _scanner.OpenAsync(staff);
         return _scanner;
     }

@@ -63,6 +63,7 @@ internal static partial class ServiceSetup
                 _ => "bad_request",
             });
         });
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -82,6 +83,7 @@ internal static partial class ServiceSetup
         });
         services.AddSingleton<IValidator<RequestOtp>, RequestOtpValidator>();
         services.AddSingleton<IValidator<Login>, LoginValidator>();
+        services.AddSingleton<IValidator<Declaration>, DeclarationBodyValidator>();
         services.AddSingleton<IValidator<SubmitDeclaration>, SubmitDeclarationValidator>();
         services.AddSingleton<IValidator<CreateStaff>, CreateStaffValidator>();
         services.AddSingleton<IValidator<VerifyCode>, VerifyCodeValidator>();
@@ -133,12 +135,8 @@ internal static partial class ServiceSetup
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use((context, next) =>
-        {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers["Referrer-Policy"] = "no-referrer";
-            return next(context);
-        });
+        app.UseSecurityHeaders();
+        app.UseRequestTargetEncoding();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();

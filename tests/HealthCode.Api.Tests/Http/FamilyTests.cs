@@ -106,7 +106,7 @@ internal sealed partial class FamilyTests
         var response = await holder.GetAsync("/api/v1/me/code/qr?format=print");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That((await IdentityTests.ProblemAsync(response)).Code, Is.EqualTo("print_dependants_only"));
+        Assert.That((await Problems.ReadAsync(response)).Code, Is.EqualTo("print_dependants_only"));
     }
 
     [Test]
@@ -125,14 +125,14 @@ internal sealed partial class FamilyTests
 
         await Assert.MultipleAsync(async () =>
         {
-            Assert.That((await IdentityTests.ProblemAsync(heldElsewhere)).Code, Is.EqualTo("identity_bound_elsewhere"));
-            Assert.That((await IdentityTests.ProblemAsync(self)).Code, Is.EqualTo("dependant_is_holder"));
+            Assert.That((await Problems.ReadAsync(heldElsewhere)).Code, Is.EqualTo("identity_bound_elsewhere"));
+            Assert.That((await Problems.ReadAsync(self)).Code, Is.EqualTo("dependant_is_holder"));
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Created), "adding the same family member twice is harmless");
-            var mismatch = await IdentityTests.ProblemAsync(wrongPerson);
+            var mismatch = await Problems.ReadAsync(wrongPerson);
             Assert.That(mismatch.Code, Is.EqualTo("identity_mismatch"));
             Assert.That(mismatch.Fields, Is.EqualTo(new[] { "idNumber", "name" }));
-            Assert.That((await IdentityTests.ProblemAsync(holderAsDependant)).Code, Is.EqualTo("identity_mismatch"), "without personId, a declaration is the holder's");
-            Assert.That((await IdentityTests.ProblemAsync(invalid)).Fields, Is.EqualTo(new[] { "name", "idNumber" }));
+            Assert.That((await Problems.ReadAsync(holderAsDependant)).Code, Is.EqualTo("identity_mismatch"), "without personId, a declaration is the holder's");
+            Assert.That((await Problems.ReadAsync(invalid)).Fields, Is.EqualTo(new[] { "name", "idNumber" }));
         });
     }
 
@@ -141,7 +141,7 @@ internal sealed partial class FamilyTests
     {
         var holder = await new ResidentClient(factory.CreateClient()).LogInAsync();
         var early = await holder.SendAsync(HttpMethod.Post, "/api/v1/me/dependants", new { name = "李小宝", idNumber = Declarations.IdFor(holder.Phone, member: 1) });
-        Assert.That((await IdentityTests.ProblemAsync(early)).Code, Is.EqualTo("holder_required"));
+        Assert.That((await Problems.ReadAsync(early)).Code, Is.EqualTo("holder_required"));
         await holder.DeclareAsync(Declarations.Clean(holder.Phone));
 
         for (var member = 1; member <= 5; member++)
@@ -151,7 +151,7 @@ internal sealed partial class FamilyTests
 
         var sixth = await holder.SendAsync(HttpMethod.Post, "/api/v1/me/dependants", new { name = "李小宝", idNumber = Declarations.IdFor(holder.Phone, member: 6) });
         Assert.That(sixth.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
-        Assert.That((await IdentityTests.ProblemAsync(sixth)).Code, Is.EqualTo("dependants_limit"));
+        Assert.That((await Problems.ReadAsync(sixth)).Code, Is.EqualTo("dependants_limit"));
     }
 
     [Test]
@@ -176,7 +176,7 @@ internal sealed partial class FamilyTests
         foreach (var response in responses)
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), response.RequestMessage!.RequestUri!.ToString());
-            Assert.That((await IdentityTests.ProblemAsync(response)).Code, Is.EqualTo("person_not_found"));
+            Assert.That((await Problems.ReadAsync(response)).Code, Is.EqualTo("person_not_found"));
         }
 
         Assert.That(await (await stranger.GetAsync("/api/v1/me/dependants")).Content.ReadAsStringAsync(), Is.EqualTo("[]"));

@@ -56,9 +56,9 @@ internal sealed class IdentityTests
         await resident.DeclareAsync(Declarations.Clean(resident.Phone));
         var other = Declarations.IdFor(resident.Phone, member: 1);
 
-        var name = await ProblemAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("name", "李四")));
-        var id = await ProblemAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("idNumber", other)));
-        var both = await ProblemAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("idNumber", other).With("name", "李四")));
+        var name = await Problems.ReadAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("name", "李四")));
+        var id = await Problems.ReadAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("idNumber", other)));
+        var both = await Problems.ReadAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("idNumber", other).With("name", "李四")));
 
         Assert.Multiple(() =>
         {
@@ -149,7 +149,7 @@ internal sealed class IdentityTests
         Assert.That(guess!.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "a move is no way around the phone's wrong-guess budget");
         Assert.That(guess.Headers.RetryAfter, Is.Not.Null);
         var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { phone = oldPhone.Phone, code });
-        Assert.That((await IdentityTests.ProblemAsync(login)).Code, Is.EqualTo("otp_rate_limited_guesses"), "the budget is the phone's, whichever endpoint spent it");
+        Assert.That((await Problems.ReadAsync(login)).Code, Is.EqualTo("otp_rate_limited_guesses"), "the budget is the phone's, whichever endpoint spent it");
     }
 
     [Test]
@@ -169,7 +169,7 @@ internal sealed class IdentityTests
 
         await Assert.MultipleAsync(async () =>
         {
-            Assert.That((await ProblemAsync(noReason)).Fields, Is.EqualTo(new[] { "reason" }));
+            Assert.That((await Problems.ReadAsync(noReason)).Fields, Is.EqualTo(new[] { "reason" }));
             Assert.That(notLoggedIn.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(byResident.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a resident's session is not an operator's key");
             Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await moved.Content.ReadAsStringAsync());
@@ -178,12 +178,5 @@ internal sealed class IdentityTests
         });
         var audit = await (await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit")).Content.ReadAsStringAsync();
         Assert.That(audit, Does.Contain("moved_by_operator").And.Not.Contain((string)person["idNumber"]!).And.Not.Contain(replacement.Phone));
-    }
-
-    internal static async Task<(string Code, string[] Fields)> ProblemAsync(HttpResponseMessage response)
-    {
-        var problem = await ResidentClient.JsonAsync(response);
-        var fields = problem["errors"]?.AsArray().Select(e => e!["field"]!.GetValue<string>()).ToArray() ?? [];
-        return (problem["code"]!.GetValue<string>(), fields);
     }
 }

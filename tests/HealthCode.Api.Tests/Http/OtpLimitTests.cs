@@ -141,7 +141,7 @@ internal sealed class OtpLimitTests
 
         var response = await client.PostAsJsonAsync("/api/v1/auth/otp", new { phone = NewPhone(client), from = "198.51.100.1" });
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest, "unknown_field");
+        var problem = await AssertAsync(response, HttpStatusCode.BadRequest, "unknown_field");
         Assert.That(problem["errors"]![0]!["field"]!.GetValue<string>(), Is.EqualTo("from"));
     }
 
@@ -230,7 +230,7 @@ internal sealed class OtpLimitTests
             var code = await SendAsync(client, phone);
             for (var i = 0; i < Defaults.MaxAttempts && guessed < budget; i++, guessed++)
             {
-                await ProblemAsync(await LoginAsync(client, phone, WrongCode(code)), HttpStatusCode.Unauthorized, "otp_invalid");
+                await AssertAsync(await LoginAsync(client, phone, WrongCode(code)), HttpStatusCode.Unauthorized, "otp_invalid");
             }
 
             factory.Time.Advance(Defaults.ResendInterval);
@@ -241,7 +241,7 @@ internal sealed class OtpLimitTests
         var fresh = await SendAsync(client, phone);
         var spentAt = factory.Time.GetUtcNow();
         var spent = await LoginAsync(client, phone, fresh);
-        await ProblemAsync(spent, HttpStatusCode.TooManyRequests, "otp_rate_limited_guesses");
+        await AssertAsync(spent, HttpStatusCode.TooManyRequests, "otp_rate_limited_guesses");
 
         // Until the first wrong guesses leave the window; then the right code logs in.
         factory.Time.Advance(firstGuessAt + Defaults.WrongGuesses.Window - TimeSpan.FromSeconds(1) - factory.Time.GetUtcNow());
@@ -267,7 +267,7 @@ internal sealed class OtpLimitTests
 
         for (var i = 0; i < 3; i++)
         {
-            await ProblemAsync(await LoginAsync(client, phone, "123456"), HttpStatusCode.Unauthorized, "otp_invalid");
+            await AssertAsync(await LoginAsync(client, phone, "123456"), HttpStatusCode.Unauthorized, "otp_invalid");
         }
 
         for (var i = 0; i < 3; i++)

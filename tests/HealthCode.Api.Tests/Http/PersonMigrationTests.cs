@@ -55,7 +55,7 @@ internal sealed class PersonMigrationTests
             Assert.That((await ResidentClient.JsonAsync(await staff.LookupAsync(shared, "张三艺")))["color"]!.GetValue<string>(), Is.EqualTo("red"));
         });
         var again = await second.DeclareAsync(Declarations.Clean(phones.First));
-        Assert.That((await IdentityTests.ProblemAsync(again)).Code, Is.EqualTo("identity_bound_elsewhere"));
+        Assert.That((await Problems.ReadAsync(again)).Code, Is.EqualTo("identity_bound_elsewhere"));
         var history = await ResidentClient.JsonAsync(await first.DeclareAsync(Declarations.Clean(phones.First)));
         Assert.That(history["color"]!.GetValue<string>(), Is.EqualTo("red"), "the person's red history came through the upgrade");
     }

@@ -16,9 +16,15 @@ internal sealed record SubmitDeclaration(string ResidentId, string? PersonId, De
 
 internal sealed record DeclarationAccepted(string PersonId, string CodeId, CodeColor Color, IReadOnlyList<RiskReason> Reasons, int StatusVersion, DateOnly? GreenAfter);
 
-internal sealed class SubmitDeclarationValidator(DeclarationValidator validator, TimeProvider time) : IValidator<SubmitDeclaration>
+/// <summary>The declaration's rules on today's date; JsonBody also runs them beside a body's type errors, so both come in one answer.</summary>
+internal sealed class DeclarationBodyValidator(DeclarationValidator validator, TimeProvider time) : IValidator<Declaration>
 {
-    public IReadOnlyList<FieldError> Validate(SubmitDeclaration message) => validator.Validate(message.Declaration, time.Today());
+    public IReadOnlyList<FieldError> Validate(Declaration message) => validator.Validate(message, time.Today());
+}
+
+internal sealed class SubmitDeclarationValidator(IValidator<Declaration> declaration) : IValidator<SubmitDeclaration>
+{
+    public IReadOnlyList<FieldError> Validate(SubmitDeclaration message) => declaration.Validate(message.Declaration);
 }
 
 internal sealed class SubmitDeclarationHandler(AccountPersons persons, IHealthCodeStore store, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Unicode;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Store;
@@ -21,13 +23,18 @@ internal static class PartnerStatusEndpoint
             HttpRequest request, TrustStore trust, IHealthCodeStore store, StatusRequestNonces nonces, IOptions<HealthCodeOptions> options,
             TimeProvider time, CancellationToken ct) =>
         {
-            if (request.ContentLength > MaxRequestLength)
+            var (body, unreadable) = await BufferedBody.ReadAsync(request.HttpContext, MaxRequestLength);
+            string jws;
+            using (body)
             {
-                return new ApiProblem(StatusCodes.Status413PayloadTooLarge, "body_too_large", "A status request is a short signed token.").ToResult();
+                if (unreadable is not null || !Utf8.IsValid(body.Span))
+                {
+                    return (unreadable ?? RequestProblems.InvalidUtf8("A status request is a compact JWS: ASCII text.")).ToResult();
+                }
+
+                jws = Encoding.UTF8.GetString(body.Span).Trim();
             }
 
-            using var reader = new StreamReader(request.Body);
-            var jws = (await reader.ReadToEndAsync(ct)).Trim();
             var settings = options.Value;
             var verified = StatusRequestCodec.Verify(jws, trust, settings.Province.Code, time.GetUtcNow(), settings.Trust.ClockSkew);
             if (!verified.IsValid)
@@ -49,8 +56,10 @@ internal static class PartnerStatusEndpoint
         })
         .WithTags("Federation")
         .Accepts<string>("application/jose")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .WithName("PartnerStatus")
         .WithSummary("Current status of one of our codes, for a partner that scanned it")
         .WithDescription("The body is a compact JWS (typ hc-status-request+jwt) signed by the asking province's issuer key, with aud = our province code and sub = the code id. Each request is answered once: a replay (the same jti while the request lives) gets 401 status_request_replayed.");

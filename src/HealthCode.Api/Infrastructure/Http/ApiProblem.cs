@@ -12,11 +12,14 @@ internal sealed record ApiProblem(int Status, string Code, string Title, string?
     /// <summary>Further members of the problem a client acts on (RFC 9457 §3.2), e.g. the masked phone holding a person.</summary>
     public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 
-    public static ApiProblem Validation(IReadOnlyList<FieldError> errors) => new(
+    public static ApiProblem Validation(IReadOnlyList<FieldError> errors) => Fields("validation_failed", "Some fields are invalid.", errors);
+
+    /// <summary>A 400 that names every invalid field, under one stable <paramref name="code"/>.</summary>
+    public static ApiProblem Fields(string code, string title, IReadOnlyList<FieldError> errors) => new(
         StatusCodes.Status400BadRequest,
-        "validation_failed",
-        "Some fields are invalid.",
-        string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}")),
+        code,
+        title,
+        string.Join(" ", errors.Select(e => e.Field.Length == 0 ? e.Message : $"{e.Field}: {e.Message}")),
         errors);
 
     /// <summary>

@@ -388,6 +388,8 @@ const zhFieldMessages = {
     identity_bound_elsewhere: '该身份证号的健康码已绑定在另一部手机上。',
     identity_is_dependant: '此人是您已添加的家庭成员，请在“家庭成员”中为其申报。',
     dependant_is_holder: '这是您本人的身份证号，无需添加。',
+    wrong_type: '格式不正确，请重新填写。',
+    invalid_utf8: '含有无法识别的字符，请重新填写。',
 };
 
 /** The message for one problem-details field error, in the current language. */

@@ -7,8 +7,22 @@ import * as api from './api.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
 import { FORGERY_ERRORS, reasonKey } from './scan-i18n.js';
 
-const SETTINGS_KEY = 'hc.scan.staff';
+/** sessionStorage: `{token, savedAt, usedAt}`. Dies with the tab; see TOKEN_IDLE_MS and TOKEN_MAX_MS for the rest. */
+const TOKEN_KEY = 'hc.scan.token';
+/** localStorage: the checkpoint id, a device setting and no secret. */
+const CHECKPOINT_KEY = 'hc.scan.checkpoint';
+/** localStorage of earlier versions, which kept the staff token there for the whole shift: read once for the checkpoint, then removed. */
+const LEGACY_SETTINGS_KEY = 'hc.scan.staff';
 const CAMERA_KEY = 'hc.scan.camera';
+/**
+ * The staff token is forgotten after this long without a scan or a lookup. A working checkpoint scans every few
+ * minutes; half an hour of nothing means the phone or PC was left, and the token (which can look residents up by
+ * ID card) should not be left on it. Getting it back is pasting it, or opening the operator's link, again.
+ */
+const TOKEN_IDLE_MS = 30 * 60 * 1000;
+/** ... and this long after it was entered, however busy the checkpoint: one shift, the service's default token lifetime. */
+const TOKEN_MAX_MS = 12 * 60 * 60 * 1000;
+const TOKEN_CHECK_MS = 60 * 1000;
 /** How often a camera frame is decoded: fast enough to feel instant, light enough for a cheap phone. */
 const DECODE_INTERVAL_MS = 150;
 /** Frames are scaled down to this width before decoding; a phone screen held up fills far more. */
@@ -27,6 +41,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
     /** @type {{token: string | null, checkpointId: string}} */
     settings: readSettings(),
+    /** When the token was entered and last used (ms since the epoch); kept in memory too, for when storage is off. */
+    tokenTimes: readToken() ?? { savedAt: 0, usedAt: 0 },
     /** Numbers every request, so a slow answer never replaces a newer one. */
     seq: 0,
     /** What the result panel shows; re-rendered when the language changes. */
@@ -41,21 +57,80 @@ const state = {
 // ---- settings --------------------------------------------------------------------------------
 
 function readSettings() {
+    let checkpointId = '';
     try {
-        const stored = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null');
-        return { token: stored?.token || null, checkpointId: stored?.checkpointId || '' };
+        const legacy = JSON.parse(localStorage.getItem(LEGACY_SETTINGS_KEY) ?? 'null');
+        localStorage.removeItem(LEGACY_SETTINGS_KEY);
+        checkpointId = localStorage.getItem(CHECKPOINT_KEY) ?? legacy?.checkpointId ?? '';
     } catch {
-        return { token: null, checkpointId: '' };
+        // Storage off or damaged: start from nothing.
     }
+    return { token: readToken()?.token ?? null, checkpointId };
+}
+
+/** The stored token and its times, unless it is past its idle or shift limit (then it is removed). */
+function readToken() {
+    try {
+        const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null');
+        if (stored?.token && !tokenExpired(stored, Date.now())) {
+            return stored;
+        }
+        sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+        // Storage off or damaged: no token.
+    }
+    return null;
+}
+
+function tokenExpired(times, now) {
+    return !(now - times.usedAt < TOKEN_IDLE_MS && now - times.savedAt < TOKEN_MAX_MS);
 }
 
 function saveSettings(settings) {
+    const now = Date.now();
+    if (settings.token !== state.settings?.token) {
+        state.tokenTimes = { savedAt: now, usedAt: now };
+    }
     state.settings = settings;
     try {
-        localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+        localStorage.setItem(CHECKPOINT_KEY, settings.checkpointId);
     } catch {
         // Private mode: kept for this page only.
     }
+    storeToken();
+}
+
+function storeToken() {
+    try {
+        if (state.settings.token) {
+            sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token: state.settings.token, ...state.tokenTimes }));
+        } else {
+            sessionStorage.removeItem(TOKEN_KEY);
+        }
+    } catch {
+        // Kept in memory only: the staff member enters it again after a reload.
+    }
+}
+
+/** An answered scan or lookup: the checkpoint is in use, the idle limit starts again. */
+function tokenUsed() {
+    state.tokenTimes.usedAt = Date.now();
+    storeToken();
+}
+
+/** Forgets the token (the checkpoint id stays) and asks for it again, saying why. */
+function forgetToken(messageKey) {
+    saveSettings({ token: null, checkpointId: state.settings.checkpointId });
+    showSetup(messageKey, messageKey === 'scanLoggedOut' ? 'info' : 'error');
+}
+
+/** Past its idle or shift limit while the page stayed open (timers also catch up after a phone wakes). */
+function checkTokenAge() {
+    if (state.settings.token && tokenExpired(state.tokenTimes, Date.now())) {
+        forgetToken('scanTokenForgotten');
+        return true;
+    }
+    return false;
 }
 
 /**
@@ -96,17 +171,18 @@ function clearMessage() {
     setText($('message-text'), null);
 }
 
-function showSetup(messageKey = null) {
+function showSetup(messageKey = null, kind = 'error') {
     stopCamera();
     resetResult();
     $('view-scan').hidden = true;
     $('view-setup').hidden = false;
     $('change-setup').hidden = true;
+    $('logout').hidden = true;
     $('setup-token').value = state.settings.token ?? '';
     $('setup-checkpoint').value = state.settings.checkpointId;
     clearFieldErrors($('setup-form'));
     if (messageKey) {
-        showMessage(messageKey, 'error');
+        showMessage(messageKey, kind);
     } else {
         clearMessage();
     }
@@ -117,6 +193,7 @@ function showScan() {
     $('view-setup').hidden = true;
     $('view-scan').hidden = false;
     $('change-setup').hidden = false;
+    $('logout').hidden = false;
     setText($('scan-checkpoint'), 'scanCheckpoint', { id: state.settings.checkpointId });
     selectTab('scan');
     if (readCameraPreference()) {
@@ -126,8 +203,7 @@ function showScan() {
 
 /** Any call answered 401: the token is missing, forged, expired or revoked (DESIGN §5 staff). */
 function staffTokenRejected() {
-    saveSettings({ token: null, checkpointId: state.settings.checkpointId });
-    showSetup('errStaffToken');
+    forgetToken('errStaffToken');
 }
 
 /** A staff token is issued for one checkpoint; the service refuses requests naming another (400). */
@@ -302,7 +378,7 @@ function verdictResult(verdict) {
 
 async function verify(text) {
     const qr = text.trim();
-    if (!qr || !isSetUp()) {
+    if (!qr || !isSetUp() || checkTokenAge()) {
         return;
     }
     clearMessage();
@@ -311,6 +387,7 @@ async function verify(text) {
     let result;
     try {
         result = verdictResult(await api.verifyCode(state.settings.token, qr, state.settings.checkpointId));
+        tokenUsed();
     } catch (error) {
         if (error instanceof api.ApiError && error.status === 401) {
             staffTokenRejected();
@@ -595,7 +672,7 @@ function lookupMessage(key, params = undefined) {
 
 async function onLookup(event) {
     event.preventDefault();
-    if (state.lookupBusy) {
+    if (state.lookupBusy || checkTokenAge()) {
         return;
     }
     const form = $('lookup-form');
@@ -624,6 +701,7 @@ async function onLookup(event) {
     resetResult();
     try {
         const answer = await api.lookupResident(state.settings.token, idNumber, name, state.settings.checkpointId);
+        tokenUsed();
         const kind = COLORS.includes(answer?.color) ? answer.color : 'invalid';
         if (seq === state.seq) {
             showResult({ kind, name: answer?.maskedName, tail: idNumber.slice(-4), lookup: true });
@@ -703,6 +781,10 @@ function wire() {
         event.preventDefault();
         showSetup();
     });
+    $('logout').addEventListener('click', (event) => {
+        event.preventDefault();
+        forgetToken('scanLoggedOut');
+    });
     $('setup-form').addEventListener('submit', onSetupSubmit);
     $('wedge-form').addEventListener('submit', onWedgeSubmit);
     $('lookup-form').addEventListener('submit', onLookup);
@@ -751,6 +833,7 @@ function wire() {
         }
     });
     window.addEventListener('pagehide', stopCamera);
+    setInterval(checkTokenAge, TOKEN_CHECK_MS);
 }
 
 wire();
