@@ -1,11 +1,15 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Tests.Http;
 
-/// <summary>Every scan and lookup is audited in a hash chain that detects a changed or deleted entry.</summary>
+/// <summary>
+/// Every scan and lookup is audited before it is answered, its answer naming its entry (scanId), in a hash chain
+/// that detects a changed or deleted entry, at the end too (DESIGN §10).
+/// </summary>
 [TestFixture]
 internal sealed class AuditTests
 {
@@ -72,6 +76,160 @@ internal sealed class AuditTests
     }
 
     [Test]
+    public async Task VerifyAndLookup_CarryTheScanIdOfTheirAuditEntry()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        var staff = await StaffClient.EnrolAsync(client);
+        var resident = await new ResidentClient(client).LogInAsync();
+        var codeId = (await ResidentClient.JsonAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone))))["codeId"]!.GetValue<string>();
+        var qr = await (await resident.GetAsync("/api/v1/me/code/qr?format=text")).Content.ReadAsStringAsync();
+
+        var valid = await staff.VerifyAsync(qr);
+        var invalid = await staff.VerifyAsync("garbage");
+        var lookup = await ResidentClient.JsonAsync(await staff.LookupAsync(Declarations.ValidId, "张三艺"));
+
+        // scanId is the entry's seq, as a string of decimal digits.
+        var entries = (await EntriesAsync(client)).ToDictionary(e => e["seq"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var scanIds = new[] { valid, invalid, lookup }.Select(answer => answer["scanId"]?.GetValue<string>() ?? "(none)").ToArray();
+        Assert.That(scanIds, Is.SubsetOf(entries.Keys).And.Unique, $"{valid}\n{invalid}\n{lookup}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(entries[scanIds[0]]["codeId"]!.GetValue<string>(), Is.EqualTo(codeId));
+            Assert.That(entries[scanIds[0]]["outcome"]!.GetValue<string>(), Is.EqualTo("valid_green"));
+            Assert.That(entries[scanIds[1]]["outcome"]!.GetValue<string>(), Is.EqualTo("unsupported_format"));
+            Assert.That(entries[scanIds[2]]["action"]!.GetValue<string>(), Is.EqualTo("lookup"));
+            Assert.That(entries[scanIds[2]]["codeId"]!.GetValue<string>(), Is.EqualTo(codeId));
+        });
+    }
+
+    [Test]
+    public async Task EntriesDeletedFromTheEnd_AreDetected()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        await ScanAsync(client, 3);
+
+        Execute(factory, "DELETE FROM audit WHERE seq >= 2");
+
+        var report = await ReportAsync(client);
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.False, report.ToJsonString());
+            Assert.That(report["brokenAtSeq"]!.GetValue<long>(), Is.EqualTo(2));
+            Assert.That(report["problem"]!.GetValue<string>(), Does.Contain("missing from the end"));
+        });
+    }
+
+    [Test]
+    public async Task EntriesDeletedFromTheEnd_WithTheHeadRowRewritten_AreDetectedByTheWitness()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        await ScanAsync(client, 3);
+
+        // Whoever can write the database can move its head row too; the witness beside it still says 3.
+        Execute(factory, "DELETE FROM audit WHERE seq = 3; UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit WHERE seq = 2)");
+
+        var report = await ReportAsync(client);
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.False, report.ToJsonString());
+            Assert.That(report["brokenAtSeq"]!.GetValue<long>(), Is.EqualTo(3));
+            Assert.That(report["witnessSeq"]!.GetValue<long>(), Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task AWitnessThatLags_AsACrashBeforeItsWriteLeavesIt_IsAccepted_ButARemovedOneIsNot()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        await ScanAsync(client, 3);
+        var first = (await EntriesAsync(client))[0];
+        var witness = factory.DatabaseFile + FileAuditHeadWitness.Suffix;
+
+        await File.WriteAllTextAsync(witness, $$"""{"seq":{{first["seq"]}},"hash":"{{first["hash"]}}"}""");
+        var lagging = await ReportAsync(client);
+        File.Delete(witness);
+        var removed = await ReportAsync(client);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lagging["valid"]!.GetValue<bool>(), Is.True, lagging.ToJsonString());
+            Assert.That(lagging["witnessSeq"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(lagging["headSeq"]!.GetValue<long>(), Is.EqualTo(3));
+            Assert.That(removed["valid"]!.GetValue<bool>(), Is.False, removed.ToJsonString());
+            Assert.That(removed["problem"]!.GetValue<string>(), Does.Contain("witness"));
+        });
+    }
+
+    [Test]
+    public async Task AScanTheAuditCannotStore_IsAnswered503AuditUnavailable_NotWithAVerdict()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        var staff = await StaffClient.EnrolAsync(client);
+        await staff.VerifyAsync("before");
+
+        // A store that refuses every entry, as a full or failing disk would: the writer tries again, then gives up.
+        Execute(factory, "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
+        var verify = await staff.PostAsync("/api/v1/verify", new { qr = "during", checkpointId = staff.CheckpointId });
+        var lookup = await staff.LookupAsync(Declarations.ValidId, "张三艺");
+        Execute(factory, "DROP TRIGGER refuse_audit");
+        var after = await staff.VerifyAsync("after");
+
+        var verifyProblem = await ResidentClient.JsonAsync(verify);
+        var lookupProblem = await ResidentClient.JsonAsync(lookup);
+        Assert.Multiple(() =>
+        {
+            Assert.That(verify.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), verifyProblem.ToJsonString());
+            Assert.That(verifyProblem["code"]!.GetValue<string>(), Is.EqualTo("audit_unavailable"));
+            Assert.That(verifyProblem.ContainsKey("valid"), Is.False, "no verdict without its audit entry");
+            Assert.That(lookup.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), lookupProblem.ToJsonString());
+            Assert.That(lookupProblem["code"]!.GetValue<string>(), Is.EqualTo("audit_unavailable"));
+            Assert.That(after["scanId"]!.GetValue<string>(), Is.EqualTo("2"), "the refused scans took no seq");
+        });
+        Assert.That(await ChainAsync(client), Is.True);
+    }
+
+    [TestCase("from=notadate", "from")]
+    [TestCase("to=notadate", "to")]
+    [TestCase("from=2026-13-01", "from")]
+    [TestCase("to=2026-11-28T08:00:00+08:00", "to")] // the '+' left unescaped arrives as a space
+    [TestCase("from=1&to=2", "from")]
+    public async Task ListAudit_NamesAnInvalidFromOrTo(string query, string field)
+    {
+        using var factory = new HealthCodeFactory();
+
+        var response = await StaffClient.Operator(factory.CreateClient(), HttpMethod.Get, $"/api/v1/admin/audit?{query}");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), text);
+        var problem = JsonNode.Parse(text)!;
+        var error = problem["errors"]!.AsArray().Single(e => e!["field"]!.GetValue<string>() == field)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem["code"]!.GetValue<string>(), Is.EqualTo("validation_failed"));
+            Assert.That(error["code"]!.GetValue<string>(), Is.EqualTo("datetime_invalid"));
+            Assert.That(error["message"]!.GetValue<string>(), Does.Contain(field));
+        });
+    }
+
+    [TestCase("from=2026-11-28T01:00:00Z&to=2026-11-28T13:00:00.5%2B08:00")]
+    [TestCase("from=2026-11-28&to=2026-11-29")]
+    [TestCase("to=0001-01-01T00:00:00Z")]
+    [TestCase("from=&to=")]
+    public async Task ListAudit_TakesIso8601Bounds(string query)
+    {
+        using var factory = new HealthCodeFactory();
+
+        var response = await StaffClient.Operator(factory.CreateClient(), HttpMethod.Get, $"/api/v1/admin/audit?{query}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
     public async Task Purge_RemovesEntriesPastRetention_AndTheChainStaysCheckable()
     {
         using var factory = new HealthCodeFactory();
@@ -120,9 +278,29 @@ internal sealed class AuditTests
             await staff.VerifyAsync($"scan-{i}");
         }
 
-        // Scans queue their entries. The check flushes them into the store, so that what a test then
-        // changes behind the service's back is there to change, and shows the chain whole before that.
-        Assert.That(await ChainAsync(client), Is.True, "the chain before it is tampered with");
+        // Each scan was answered once its entry was committed: what a test then changes behind the service's
+        // back is there to change. The witness follows the commits a moment later (it may lag); wait for it, bounded,
+        // so that it holds the last scan. The chain is whole before it is tampered with.
+        var report = await ReportAsync(client);
+        for (var poll = 0; poll < 100 && report["witnessSeq"]?.GetValue<long>() != report["headSeq"]?.GetValue<long>(); poll++)
+        {
+            await Task.Delay(50);
+            report = await ReportAsync(client);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.True, report.ToJsonString());
+            Assert.That(report["witnessSeq"]!.GetValue<long>(), Is.EqualTo(report["headSeq"]!.GetValue<long>()), report.ToJsonString());
+        });
+    }
+
+    private static async Task<IReadOnlyList<JsonNode>> EntriesAsync(HttpClient client)
+    {
+        var response = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        return [.. JsonNode.Parse(text)!["entries"]!.AsArray().Select(e => e!)];
     }
 
     private static async Task<JsonNode> ReportAsync(HttpClient client) =>

@@ -9,12 +9,21 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
 
     private static readonly string[] ParameterNames = ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash"];
 
-    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    public async Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using (var durable = connection.CreateCommand())
+        {
+            // In WAL mode FULL makes every commit fsync the log (https://sqlite.org/pragma.html#pragma_synchronous):
+            // a scan is answered only once its entry is on disk, so it survives a power cut as well as kill -9.
+            // The setting stays with the pooled connection; whoever else writes on it gets the same durability.
+            durable.CommandText = "PRAGMA synchronous = FULL";
+            await durable.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         // An immediate transaction: two writers can never chain onto the same entry.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var (seq, previous) = await TailAsync(connection, transaction, cancellationToken);
+        var (seq, previous) = await HeadAsync(connection, transaction, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
 
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -42,7 +51,25 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
             previous = hash;
         }
 
+        // The head moves with the entries, in the same transaction: rows deleted from the end later leave it behind.
+        await using var head = connection.CreateCommand();
+        head.Transaction = transaction;
+        head.CommandText = """
+            INSERT INTO audit_head (id, seq, hash) VALUES (1, $seq, $hash)
+            ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+            """;
+        head.Parameters.AddWithValue("$seq", seq);
+        head.Parameters.AddWithValue("$hash", previous);
+        await head.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return new AuditHead(seq, previous);
+    }
+
+    public async Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        return await HeadAsync(connection, transaction, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
@@ -62,12 +89,13 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
         return entries;
     }
 
-    public async Task<AuditChainReport> VerifyChainAsync(CancellationToken cancellationToken)
+    public async Task<AuditChainReport> VerifyChainAsync(AuditHead? witness, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // A read transaction: the anchor and the entries are one consistent snapshot.
+        // A read transaction: the anchor, the head and the entries are one consistent snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
         var anchor = await AnchorAsync(connection, transaction, cancellationToken);
+        var head = await HeadAsync(connection, transaction, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT {Columns} FROM audit ORDER BY seq";
@@ -77,7 +105,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
             entries.Add(entry);
         }
 
-        return AuditChain.Verify(entries, anchor);
+        return AuditChain.Verify(entries, anchor, head, witness);
     }
 
     public async Task<int> PurgeBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -113,24 +141,37 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
         }
     }
 
-    private static async Task<(long Seq, string Hash)> TailAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<AuditHead?> HeadAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT seq, hash FROM audit_head WHERE id = 1";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    /// <summary>
+    /// The last entry there is, for a store whose head row is gone (the migration creates it, so only someone
+    /// deleting it): scans go on chaining, and the chain check reports the missing head.
+    /// </summary>
+    private static async Task<AuditHead> TailAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? (reader.GetInt64(0), reader.GetString(1))
+            ? new AuditHead(reader.GetInt64(0), reader.GetString(1))
             : await AnchorAsync(connection, transaction, cancellationToken);
     }
 
-    private static async Task<(long Seq, string Hash)> AnchorAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<AuditHead> AnchorAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT seq, hash FROM audit_anchor WHERE id = 1";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
+        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetString(1)) : new AuditHead(0, AuditChain.Genesis);
     }
 
     private static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
