@@ -12,9 +12,9 @@ namespace HealthCode.Api.Infrastructure.Audit;
 /// the commits follow the disk's pace, not the scan rate, and nothing lingers on purpose. Every scan waiting on a
 /// commit is released as soon as it is done. A batch the store cannot take after a few tries fails each of its
 /// scans with <see cref="Unavailable"/>: a scan that is not in the audit gets no verdict. After each commit the
-/// new head goes to the witness, written beside the commits rather than between them (a witness may lag, so no scan
-/// waits for it; when commits outrun it, only the newest head is written). On shutdown the writer drains the queue
-/// and the witness gets the last head.
+/// new head goes to the witness, written beside the commits rather than between them: a witness may lag, so no scan
+/// waits for it, and it is written at most every <see cref="WitnessInterval"/>, with the newest head. On shutdown
+/// the writer drains the queue and the witness gets the last head.
 /// </summary>
 internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witness, ILogger<AuditLog> logger) : BackgroundService
 {
@@ -24,12 +24,16 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
     public static readonly ApiProblem Unavailable = new(
         StatusCodes.Status503ServiceUnavailable,
         "audit_unavailable",
-        "The scan could not be recorded in the audit log, so it was not checked.",
+        "The scan could not be recorded in the audit log, so it gets no answer.",
         "Scan again in a moment. If it keeps failing, tell the operator: the audit store is not taking entries.");
 
     // Pauses between the tries of one batch, for a disk that is busy or failing for a moment. Under a second in all:
     // a staff member waits on the answer. Other writers' locks are waited for by SQLite's own busy timeout.
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(300)];
+
+    // A witness write is a file replaced and fsynced: at one per commit it would take the disk from the commits
+    // for a guarantee that holds as well with a witness a moment behind.
+    private static readonly TimeSpan WitnessInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<PendingEntry> queue = Channel.CreateBounded<PendingEntry>(new BoundedChannelOptions(100_000)
     {
@@ -129,7 +133,7 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
             catch (Exception e) when (attempt < RetryDelays.Length && e is Microsoft.Data.Sqlite.SqliteException or IOException)
             {
                 LogRetry(logger, events.Count, attempt + 1, e.Message);
-                // Pacing on the real clock, whatever clock the entries are stamped with.
+                // Pacing runs on the real clock (here and for the witness), whatever clock stamps the entries.
                 await Task.Delay(RetryDelays[attempt], CancellationToken.None);
             }
             catch (Exception e)
@@ -142,8 +146,9 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
     }
 
     /// <summary>
-    /// Gives the witness each newest head. It lags the store by design: if a write fails or a crash comes first, the
-    /// check still holds the rows to the store's head, and the next commit's head is written again.
+    /// Gives the witness the newest head, at most every <see cref="WitnessInterval"/>. It lags the store by design:
+    /// if a write fails or a crash comes first, the check still holds the rows to the store's head, and the next
+    /// commit's head is written again.
     /// </summary>
     private async Task WitnessAsync()
     {
@@ -157,6 +162,9 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
             {
                 LogWitnessFailed(logger, head.Seq, e.Message);
             }
+
+            // Real time, as for the retries.
+            await Task.Delay(WitnessInterval, CancellationToken.None);
         }
     }
 

@@ -3,66 +3,34 @@ using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
+internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, IAsyncDisposable
 {
     private const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash";
 
     private static readonly string[] ParameterNames = ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash"];
 
+    // Appends go through a connection of their own, one batch at a time (see Appender).
+    private readonly SemaphoreSlim appending = new(1, 1);
+    private Appender? appender;
+
     public async Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using (var durable = connection.CreateCommand())
+        await appending.WaitAsync(cancellationToken);
+        try
         {
-            // In WAL mode FULL makes every commit fsync the log (https://sqlite.org/pragma.html#pragma_synchronous):
-            // a scan is answered only once its entry is on disk, so it survives a power cut as well as kill -9.
-            // The setting stays with the pooled connection; whoever else writes on it gets the same durability.
-            durable.CommandText = "PRAGMA synchronous = FULL";
-            await durable.ExecuteNonQueryAsync(cancellationToken);
+            appender ??= await Appender.OpenAsync(database, cancellationToken);
+            return await appender.AppendAsync(events, cancellationToken);
         }
-
-        // An immediate transaction: two writers can never chain onto the same entry.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var (seq, previous) = await HeadAsync(connection, transaction, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
-
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO audit ({Columns}) VALUES ($seq, $at, $checkpoint, $staff, $action, $issuer, $code, $outcome, $prev, $hash)";
-        var parameters = ParameterNames
-            .Select(name =>
-            {
-                var parameter = insert.CreateParameter();
-                parameter.ParameterName = name;
-                insert.Parameters.Add(parameter);
-                return parameter;
-            })
-            .ToArray();
-        foreach (var e in events)
+        catch
         {
-            seq++;
-            var hash = AuditChain.Hash(seq, e, previous);
-            object?[] values = [seq, e.At.ToUnixTimeMilliseconds(), e.CheckpointId, e.StaffId, e.Action, e.Issuer, e.CodeId, e.Outcome, previous, hash];
-            for (var i = 0; i < values.Length; i++)
-            {
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-            previous = hash;
+            // A batch that failed leaves its connection in doubt: the next batch starts on a new one.
+            await CloseAppenderAsync();
+            throw;
         }
-
-        // The head moves with the entries, in the same transaction: rows deleted from the end later leave it behind.
-        await using var head = connection.CreateCommand();
-        head.Transaction = transaction;
-        head.CommandText = """
-            INSERT INTO audit_head (id, seq, hash) VALUES (1, $seq, $hash)
-            ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
-            """;
-        head.Parameters.AddWithValue("$seq", seq);
-        head.Parameters.AddWithValue("$hash", previous);
-        await head.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new AuditHead(seq, previous);
+        finally
+        {
+            appending.Release();
+        }
     }
 
     public async Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken)
@@ -188,6 +156,105 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
                 reader.IsDBNull(6) ? null : reader.GetString(6),
                 reader.GetString(7));
             yield return new AuditEntry(reader.GetInt64(0), e, reader.GetString(8), reader.GetString(9));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAppenderAsync();
+        appending.Dispose();
+    }
+
+    private async Task CloseAppenderAsync()
+    {
+        if (appender is not null)
+        {
+            await appender.DisposeAsync();
+            appender = null;
+        }
+    }
+
+    /// <summary>
+    /// The appends' connection, kept open with its statements prepared, so that a batch costs its rows and its
+    /// commit. In WAL mode <c>synchronous = FULL</c> makes every commit fsync the log
+    /// (https://sqlite.org/pragma.html#pragma_synchronous): a scan is answered only once its entry is on disk, so it
+    /// survives a power cut as well as kill -9. Should the connection go back to the pool (at shutdown, after a
+    /// failure), whoever writes on it next keeps that durability.
+    /// </summary>
+    private sealed class Appender : IAsyncDisposable
+    {
+        private readonly SqliteConnection connection;
+        private readonly SqliteCommand insert;
+        private readonly SqliteParameter[] values;
+        private readonly SqliteCommand moveHead;
+        private readonly SqliteParameter[] headValues;
+
+        private Appender(SqliteConnection connection)
+        {
+            this.connection = connection;
+            insert = connection.CreateCommand();
+            insert.CommandText = $"INSERT INTO audit ({Columns}) VALUES ($seq, $at, $checkpoint, $staff, $action, $issuer, $code, $outcome, $prev, $hash)";
+            values = [.. ParameterNames.Select(name => Parameter(insert, name))];
+            // The head moves with the entries, in the same transaction: rows deleted from the end later leave it behind.
+            moveHead = connection.CreateCommand();
+            moveHead.CommandText = """
+                INSERT INTO audit_head (id, seq, hash) VALUES (1, $seq, $hash)
+                ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                """;
+            headValues = [Parameter(moveHead, "$seq"), Parameter(moveHead, "$hash")];
+        }
+
+        public static async Task<Appender> OpenAsync(SqliteDatabase database, CancellationToken cancellationToken)
+        {
+            var connection = await database.OpenAsync(cancellationToken);
+            await using var durable = connection.CreateCommand();
+            durable.CommandText = "PRAGMA synchronous = FULL";
+            await durable.ExecuteNonQueryAsync(cancellationToken);
+            return new Appender(connection);
+        }
+
+        public async Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+        {
+            // An immediate transaction: two writers can never chain onto the same entry.
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            insert.Transaction = transaction;
+            moveHead.Transaction = transaction;
+            var (seq, previous) = await HeadAsync(connection, transaction, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
+            foreach (var e in events)
+            {
+                seq++;
+                var hash = AuditChain.Hash(seq, e, previous);
+                object?[] row = [seq, e.At.ToUnixTimeMilliseconds(), e.CheckpointId, e.StaffId, e.Action, e.Issuer, e.CodeId, e.Outcome, previous, hash];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    values[i].Value = row[i] ?? DBNull.Value;
+                }
+
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+                previous = hash;
+            }
+
+            headValues[0].Value = seq;
+            headValues[1].Value = previous;
+            await moveHead.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new AuditHead(seq, previous);
+        }
+
+        /// <summary>A parameter whose type SQLite takes from each value bound to it.</summary>
+        private static SqliteParameter Parameter(SqliteCommand command, string name)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await insert.DisposeAsync();
+            await moveHead.DisposeAsync();
+            await connection.DisposeAsync();
         }
     }
 }
