@@ -109,37 +109,29 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
         }
     }
 
-    private static async Task<AuditHead?> HeadAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT seq, hash FROM audit_head WHERE id = 1";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetString(1)) : null;
-    }
+    private static Task<AuditHead?> HeadAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        SelectHeadAsync(connection, transaction, "SELECT seq, hash FROM audit_head WHERE id = 1", cancellationToken);
 
     /// <summary>
     /// The last entry there is, for a store whose head row is gone (the migration creates it, so only someone
     /// deleting it): scans go on chaining, and the chain check reports the missing head.
     /// </summary>
-    private static async Task<AuditHead> TailAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new AuditHead(reader.GetInt64(0), reader.GetString(1))
-            : await AnchorAsync(connection, transaction, cancellationToken);
-    }
+    private static async Task<AuditHead> TailAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        await SelectHeadAsync(connection, transaction, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", cancellationToken)
+        ?? await AnchorAsync(connection, transaction, cancellationToken);
 
-    private static async Task<AuditHead> AnchorAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<AuditHead> AnchorAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        await SelectHeadAsync(connection, transaction, "SELECT seq, hash FROM audit_anchor WHERE id = 1", cancellationToken)
+        ?? new AuditHead(0, AuditChain.Genesis);
+
+    /// <summary>The (seq, hash) of the row <paramref name="sql"/> selects; null when it selects none.</summary>
+    private static async Task<AuditHead?> SelectHeadAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT seq, hash FROM audit_anchor WHERE id = 1";
+        command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetString(1)) : new AuditHead(0, AuditChain.Genesis);
+        return await reader.ReadAsync(cancellationToken) ? new AuditHead(reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
     private static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -241,6 +233,13 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
             return new AuditHead(seq, previous);
         }
 
+        public async ValueTask DisposeAsync()
+        {
+            await insert.DisposeAsync();
+            await moveHead.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+
         /// <summary>A parameter whose type SQLite takes from each value bound to it.</summary>
         private static SqliteParameter Parameter(SqliteCommand command, string name)
         {
@@ -248,13 +247,6 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
             parameter.ParameterName = name;
             command.Parameters.Add(parameter);
             return parameter;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await insert.DisposeAsync();
-            await moveHead.DisposeAsync();
-            await connection.DisposeAsync();
         }
     }
 }
