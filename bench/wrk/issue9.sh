@@ -7,9 +7,11 @@
 #   bench/wrk/issue9.sh name=path/to/HealthCode.Api.dll ... bare=bench/BareVerify/bin/Release/net10.0/BareVerify.dll
 #
 # A target named "bare" is the bare endpoint (bench/BareVerify: no token, no audit). Settings (environment):
-# ROUNDS (5), SECONDS_PER_RUN (10), CONNECTIONS (16), THREADS (1), WARMUP (5 s per target).
+# ROUNDS (5), SECONDS_PER_RUN (10), CONNECTIONS (16), THREADS (1), WARMUP (5 s per target), PAIRS (the ratios to
+# print, "after/before after/bare before/bare").
 # Prints one line per run: round, target, requests/s, p50 and p99 latency, non-2xx answers, socket errors, and the
-# target's CPU time per request (from /proc, user + system). Stops what it started, by PID.
+# target's CPU time per request (from /proc, user + system); then the medians and the ratios of each round
+# (bench/wrk/ratios.awk). Stops what it started, by PID.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds=${ROUNDS:-5}; seconds=${SECONDS_PER_RUN:-10}; connections=${CONNECTIONS:-16}; threads=${THREADS:-1}; warmup=${WARMUP:-5}
@@ -85,5 +87,6 @@ for round in $(seq "$rounds"); do
     name=${names[$(( (i + round - 1) % count ))]}
     echo "round=$round target=$name $(run "$name" "$seconds" | sed 's/^RESULT //')"
   done
-done
+done | tee "$work/runs.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v pairs="${PAIRS:-after/before after/bare before/bare}" -f "$root/bench/wrk/ratios.awk" "$work/runs.txt"
