@@ -25,7 +25,7 @@ public sealed class VerifyCommandTests
 {
     /// <summary>DESIGN §5 "Verdict", in the order the API writes it.</summary>
     private static readonly string[] VerdictFields =
-        ["valid", "color", "issuer", "issuerName", "maskedName", "idTail", "issuedAt", "expiresAt", "source", "error"];
+        ["valid", "color", "issuer", "issuerName", "maskedName", "idTail", "issuedAt", "expiresAt", "source", "scanId", "error"];
 
     /// <summary>The verify command's clock skew (VerifyCommand.ClockSkew), for the expected verdicts.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
@@ -163,6 +163,8 @@ public sealed class VerifyCommandTests
             Assert.That((string?)verdict["source"], Is.EqualTo(Verdict.PartnerSource));
             Assert.That(verdict["error"], Is.Null);
             Assert.That(verdict.ContainsKey("error"), Is.True, "error is written as null, not left out");
+            // Offline nothing is audited: no audit entry, so scanId is null, written as the service writes its verdicts.
+            Assert.That(verdict.ContainsKey("scanId") && verdict["scanId"] is null, Is.True, run.Stdout);
         });
     }
 

@@ -123,6 +123,17 @@ internal sealed class ApiProcess : IAsyncDisposable
         return api;
     }
 
+    /// <summary>
+    /// Ends the process at once, as <c>kill -9</c> or a crash would: <see cref="Process.Kill()"/> sends SIGKILL to its
+    /// PID on Unix, so nothing shuts down gracefully, drains or flushes. A data folder the caller owns stays for a restart.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(cts.Token);
+    }
+
     private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };

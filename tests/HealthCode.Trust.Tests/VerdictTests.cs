@@ -17,7 +17,7 @@ public sealed class VerdictTests
         string json = Verdict.ToJson(Verdict.From(VerificationResult.Success(claims, new IssuerKeyEntry(henan.ActiveIssuer, KeyStatus.Active, null)), store));
 
         Assert.That(json, Is.EqualTo(
-            """{"valid":true,"color":"red","issuer":"410000","issuerName":"河南省","maskedName":"张*艺","idTail":"123X","issuedAt":"2020-03-01T08:00:00+00:00","expiresAt":"2020-03-01T08:05:00+00:00","source":"local","error":null}"""));
+            """{"valid":true,"color":"red","issuer":"410000","issuerName":"河南省","maskedName":"张*艺","idTail":"123X","issuedAt":"2020-03-01T08:00:00+00:00","expiresAt":"2020-03-01T08:05:00+00:00","source":"local","scanId":null,"error":null}"""));
     }
 
     [Test]
@@ -26,7 +26,7 @@ public sealed class VerdictTests
         string json = Verdict.ToJson(Verdict.From(VerificationResult.Failure(VerificationError.Expired), new TrustStore()));
 
         Assert.That(json, Is.EqualTo(
-            """{"valid":false,"color":null,"issuer":null,"issuerName":null,"maskedName":null,"idTail":null,"issuedAt":null,"expiresAt":null,"source":null,"error":{"code":"expired","message":"The code has expired: ask the person to refresh their code."}}"""));
+            """{"valid":false,"color":null,"issuer":null,"issuerName":null,"maskedName":null,"idTail":null,"issuedAt":null,"expiresAt":null,"source":null,"scanId":null,"error":{"code":"expired","message":"The code has expired: ask the person to refresh their code."}}"""));
     }
 
     [Test]

@@ -203,6 +203,7 @@ internal static partial class ServiceSetup
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanCounters>();
         services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         services.AddSingleton<AuditLog>();
         services.AddRateLimiter(o =>
         {

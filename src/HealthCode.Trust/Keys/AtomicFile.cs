@@ -6,15 +6,18 @@ namespace HealthCode.Trust.Keys;
 /// Writes files so that a reader, or a crash, never sees half of one: the content goes to a temporary file in the same
 /// folder (same file system), is flushed to disk, and is then renamed into place. POSIX rename(2) replaces a name
 /// atomically; <see cref="File.Move(string, string, bool)"/> without overwrite links the new name only when it is free.
+/// Public for the service's other small state files (the audit chain's witness), which need the same guarantee.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Creates <paramref name="path"/>; throws <see cref="IOException"/> and leaves it alone when it exists.</summary>
-    public static void WriteNew(string path, string content, bool ownerOnly) => Write(path, content, ownerOnly, overwrite: false);
+    internal static void WriteNew(string path, string content, bool ownerOnly) => Write(path, content, ownerOnly, overwrite: false);
 
     /// <summary>Creates or replaces <paramref name="path"/> in one step.</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="content">Its text, written as UTF-8 without a byte order mark.</param>
     public static void Replace(string path, string content) => Write(path, content, ownerOnly: false, overwrite: true);
 
     private static void Write(string path, string content, bool ownerOnly, bool overwrite)

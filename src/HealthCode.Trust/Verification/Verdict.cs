@@ -22,6 +22,10 @@ public sealed record VerdictError(string Code, string Message);
 /// <param name="IssuedAt">When the code was signed; null when invalid.</param>
 /// <param name="ExpiresAt">When the code expires; null when invalid.</param>
 /// <param name="Source"><c>local</c> for this province's codes, <c>partner</c> for a partner's; null when invalid.</param>
+/// <param name="ScanId">
+/// The audit entry of this scan (DESIGN §5): the service sets it to the entry's sequence number in decimal, once the
+/// entry is stored; null from <c>healthcode verify</c>, which checks offline and audits nothing.
+/// </param>
 /// <param name="Error">Why the code is invalid; null when valid.</param>
 public sealed record Verdict(
     bool Valid,
@@ -33,6 +37,7 @@ public sealed record Verdict(
     DateTimeOffset? IssuedAt,
     DateTimeOffset? ExpiresAt,
     string? Source,
+    string? ScanId,
     VerdictError? Error)
 {
     /// <summary>
@@ -83,14 +88,15 @@ public sealed record Verdict(
             IssuedAt: claims.IssuedAt,
             ExpiresAt: claims.ExpiresAt,
             Source: store.IsOwn(claims.Issuer) ? LocalSource : PartnerSource,
+            ScanId: null,
             Error: null);
     }
 
-    /// <summary>An invalid verdict: every field null but the error.</summary>
+    /// <summary>An invalid verdict: every field null but the error (the host sets <see cref="ScanId"/>).</summary>
     /// <param name="error">Why.</param>
     /// <returns>The verdict.</returns>
     public static Verdict Invalid(VerificationError error) =>
-        new(false, null, null, null, null, null, null, null, null, new VerdictError(error.ToCode(), Message(error)));
+        new(false, null, null, null, null, null, null, null, null, null, new VerdictError(error.ToCode(), Message(error)));
 
     /// <summary>The verdict as DESIGN §5 JSON (camelCase, nulls written), as the API answers it.</summary>
     /// <param name="verdict">The verdict.</param>

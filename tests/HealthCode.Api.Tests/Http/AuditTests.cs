@@ -1,16 +1,20 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Tests.Http;
 
-/// <summary>Every scan and lookup is audited in a hash chain that detects a changed or deleted entry.</summary>
+/// <summary>
+/// Every scan and lookup is audited before it is answered, its answer naming its entry (scanId), in a hash chain
+/// that detects a changed or deleted entry, at the end too (DESIGN §10).
+/// </summary>
 [TestFixture]
 internal sealed class AuditTests
 {
     [Test]
-    public async Task VerifyAndLookup_AreAudited_WithoutPersonalData()
+    public async Task VerifyAndLookup_AreAudited_WithoutPersonalData_AndEachAnswerNamesItsEntry()
     {
         using var factory = new HealthCodeFactory();
         var client = factory.CreateClient();
@@ -19,9 +23,9 @@ internal sealed class AuditTests
         var codeId = (await ResidentClient.JsonAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone))))["codeId"]!.GetValue<string>();
         var qr = await (await resident.GetAsync("/api/v1/me/code/qr?format=text")).Content.ReadAsStringAsync();
 
-        await staff.VerifyAsync(qr);
-        await staff.VerifyAsync("garbage");
-        await staff.LookupAsync(Declarations.IdFor(resident.Phone), "张三艺");
+        var valid = await staff.VerifyAsync(qr);
+        var invalid = await staff.VerifyAsync("garbage");
+        var lookup = await ResidentClient.JsonAsync(await staff.LookupAsync(Declarations.IdFor(resident.Phone), "张三艺"));
 
         var response = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit");
         var text = await response.Content.ReadAsStringAsync();
@@ -39,36 +43,126 @@ internal sealed class AuditTests
             Assert.That(entries[2]!["action"]!.GetValue<string>(), Is.EqualTo("lookup"));
             Assert.That(entries[2]!["outcome"]!.GetValue<string>(), Is.EqualTo("found_green"));
             Assert.That(text, Does.Not.Contain(Declarations.IdFor(resident.Phone)).And.Not.Contain("张三艺").And.Not.Contain(resident.Phone));
+            // scanId (DESIGN §5) is the seq of the answer's own entry, as a string of decimal digits.
+            Assert.That(
+                new[] { valid, invalid, lookup }.Select(answer => answer["scanId"]?.GetValue<string>()),
+                Is.EqualTo(entries.Select(entry => entry!["seq"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture))));
         });
         Assert.That(await ChainAsync(client), Is.True);
     }
 
-    [Test]
-    public async Task AChangedEntry_IsDetected()
+    // What someone with write access to the database file might do behind the service's back, after three scans.
+    [TestCase("UPDATE audit SET outcome = 'valid_green' WHERE seq = 2", 2, "entry 2 was changed", TestName = "AChangedEntry_IsDetected")]
+    [TestCase("DELETE FROM audit WHERE seq = 2", 2, "entry 2 is missing", TestName = "ADeletedEntry_IsDetected")]
+    [TestCase("DELETE FROM audit WHERE seq >= 2", 2, "entries 2 to 3 are missing from the end (the head is at 3)",
+        TestName = "EntriesDeletedFromTheEnd_AreDetected")]
+    // Whoever can write the database can move its head row too; the witness beside it still says 3.
+    [TestCase("DELETE FROM audit WHERE seq = 3; UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit WHERE seq = 2)", 3,
+        "entries 3 to 3 are missing from the end (the witness is at 3)", TestName = "EntriesDeletedFromTheEnd_WithTheHeadRowRewritten_AreDetectedByTheWitness")]
+    public async Task Tampering_IsDetected(string sql, long brokenAtSeq, string problem)
     {
         using var factory = new HealthCodeFactory();
         var client = factory.CreateClient();
         await ScanAsync(client, 3);
 
-        Execute(factory, "UPDATE audit SET outcome = 'valid_green' WHERE seq = 2");
+        Execute(factory, sql);
 
         var report = await ReportAsync(client);
-        Assert.That(report["valid"]!.GetValue<bool>(), Is.False);
-        Assert.That(report["brokenAtSeq"]!.GetValue<long>(), Is.EqualTo(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.False, report.ToJsonString());
+            Assert.That(report["brokenAtSeq"]!.GetValue<long>(), Is.EqualTo(brokenAtSeq));
+            Assert.That(report["problem"]!.GetValue<string>(), Is.EqualTo(problem));
+        });
     }
 
     [Test]
-    public async Task ADeletedEntry_IsDetected()
+    public async Task AWitnessThatLags_AsACrashBeforeItsWriteLeavesIt_IsAccepted_ButARemovedOneIsNot()
     {
         using var factory = new HealthCodeFactory();
         var client = factory.CreateClient();
         await ScanAsync(client, 3);
+        var first = (await EntriesAsync(client))[0];
+        var witness = factory.DatabaseFile + FileAuditHeadWitness.Suffix;
 
-        Execute(factory, "DELETE FROM audit WHERE seq = 2");
+        await File.WriteAllTextAsync(witness, $$"""{"seq":{{first["seq"]}},"hash":"{{first["hash"]}}"}""");
+        var lagging = await ReportAsync(client);
+        File.Delete(witness);
+        var removed = await ReportAsync(client);
 
-        var report = await ReportAsync(client);
-        Assert.That(report["valid"]!.GetValue<bool>(), Is.False);
-        Assert.That(report["brokenAtSeq"]!.GetValue<long>(), Is.EqualTo(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lagging["valid"]!.GetValue<bool>(), Is.True, lagging.ToJsonString());
+            Assert.That(lagging["witnessSeq"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(lagging["headSeq"]!.GetValue<long>(), Is.EqualTo(3));
+            Assert.That(removed["valid"]!.GetValue<bool>(), Is.False, removed.ToJsonString());
+            Assert.That(removed["problem"]!.GetValue<string>(), Does.Contain("witness"));
+        });
+    }
+
+    [Test]
+    public async Task AScanTheAuditCannotStore_IsAnswered503AuditUnavailable_NotWithAVerdict()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        var staff = await StaffClient.EnrolAsync(client);
+        await staff.VerifyAsync("before");
+
+        // A store that refuses every entry, as a full or failing disk would: the writer tries again, then gives up.
+        Execute(factory, "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
+        var verify = await staff.PostAsync("/api/v1/verify", new { qr = "during", checkpointId = staff.CheckpointId });
+        var lookup = await staff.LookupAsync(Declarations.ValidId, "张三艺");
+        Execute(factory, "DROP TRIGGER refuse_audit");
+        var after = await staff.VerifyAsync("after");
+
+        var verifyProblem = await ResidentClient.JsonAsync(verify);
+        var lookupProblem = await ResidentClient.JsonAsync(lookup);
+        Assert.Multiple(() =>
+        {
+            Assert.That(verify.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), verifyProblem.ToJsonString());
+            Assert.That(verifyProblem["code"]!.GetValue<string>(), Is.EqualTo("audit_unavailable"));
+            Assert.That(verifyProblem.ContainsKey("valid"), Is.False, "no verdict without its audit entry");
+            Assert.That(lookup.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), lookupProblem.ToJsonString());
+            Assert.That(lookupProblem["code"]!.GetValue<string>(), Is.EqualTo("audit_unavailable"));
+            Assert.That(after["scanId"]!.GetValue<string>(), Is.EqualTo("2"), "the refused scans took no seq");
+        });
+        Assert.That(await ChainAsync(client), Is.True);
+    }
+
+    [TestCase("from=notadate", "from")]
+    [TestCase("to=notadate", "to")]
+    [TestCase("from=2026-13-01", "from")]
+    [TestCase("to=2026-11-28T08:00:00+08:00", "to")] // the '+' left unescaped arrives as a space
+    [TestCase("from=1&to=2", "from")]
+    public async Task ListAudit_NamesAnInvalidFromOrTo(string query, string field)
+    {
+        using var factory = new HealthCodeFactory();
+
+        var response = await StaffClient.Operator(factory.CreateClient(), HttpMethod.Get, $"/api/v1/admin/audit?{query}");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), text);
+        var problem = JsonNode.Parse(text)!;
+        var error = problem["errors"]!.AsArray().Single(e => e!["field"]!.GetValue<string>() == field)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem["code"]!.GetValue<string>(), Is.EqualTo("validation_failed"));
+            Assert.That(error["code"]!.GetValue<string>(), Is.EqualTo("datetime_invalid"));
+            Assert.That(error["message"]!.GetValue<string>(), Does.Contain(field));
+        });
+    }
+
+    [TestCase("from=2026-11-28T01:00:00Z&to=2026-11-28T13:00:00.5%2B08:00")]
+    [TestCase("from=2026-11-28&to=2026-11-29")]
+    [TestCase("to=0001-01-01T00:00:00Z")]
+    [TestCase("from=&to=")]
+    public async Task ListAudit_TakesIso8601Bounds(string query)
+    {
+        using var factory = new HealthCodeFactory();
+
+        var response = await StaffClient.Operator(factory.CreateClient(), HttpMethod.Get, $"/api/v1/admin/audit?{query}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
     [Test]
@@ -120,9 +214,29 @@ internal sealed class AuditTests
             await staff.VerifyAsync($"scan-{i}");
         }
 
-        // Scans queue their entries. The check flushes them into the store, so that what a test then
-        // changes behind the service's back is there to change, and shows the chain whole before that.
-        Assert.That(await ChainAsync(client), Is.True, "the chain before it is tampered with");
+        // Each scan was answered once its entry was committed: what a test then changes behind the service's
+        // back is there to change. The witness follows the commits a moment later (it may lag); wait for it, bounded,
+        // so that it holds the last scan. The chain is whole before it is tampered with.
+        var report = await ReportAsync(client);
+        for (var poll = 0; poll < 100 && report["witnessSeq"]?.GetValue<long>() != report["headSeq"]?.GetValue<long>(); poll++)
+        {
+            await Task.Delay(50);
+            report = await ReportAsync(client);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.True, report.ToJsonString());
+            Assert.That(report["witnessSeq"]!.GetValue<long>(), Is.EqualTo(report["headSeq"]!.GetValue<long>()), report.ToJsonString());
+        });
+    }
+
+    private static async Task<IReadOnlyList<JsonNode>> EntriesAsync(HttpClient client)
+    {
+        var response = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        return [.. JsonNode.Parse(text)!["entries"]!.AsArray().Select(e => e!)];
     }
 
     private static async Task<JsonNode> ReportAsync(HttpClient client) =>

@@ -255,7 +255,7 @@ internal sealed class CheckpointTests
     }
 
     [Test]
-    public async Task Lookup_ByIdCard_AnswersColourAndMaskedNameOnly()
+    public async Task Lookup_ByIdCard_AnswersColourAndMaskedNameOnly_WithItsScanId()
     {
         var staff = await StaffClient.EnrolAsync(factory.CreateClient());
         var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
@@ -265,7 +265,8 @@ internal sealed class CheckpointTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var body = await ResidentClient.JsonAsync(response);
-        Assert.That(body.Select(p => p.Key), Is.EquivalentTo(new[] { "color", "maskedName" }));
+        // Nothing of the person beyond what the staff member sees; scanId names the lookup's audit entry (DESIGN §5).
+        Assert.That(body.Select(p => p.Key), Is.EquivalentTo(new[] { "color", "maskedName", "scanId" }));
         Assert.That(body["color"]!.GetValue<string>(), Is.EqualTo("yellow"));
         Assert.That(body["maskedName"]!.GetValue<string>(), Is.EqualTo("张*艺"));
     }

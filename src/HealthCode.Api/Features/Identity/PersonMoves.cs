@@ -25,7 +25,18 @@ internal sealed class PersonMoves(IPersonStore persons, IHealthCodeStore codes, 
 
         // The audit names no person: the code id is pseudonymous (DESIGN §10); the reason is kept with the move.
         var code = await codes.FindCodeAsync(person.Id, cancellationToken);
-        await audit.RecordAsync(new AuditEvent(now, "accounts", method == "operator" ? "operator" : "resident", AuditAction, null, code?.CodeId, $"moved_by_{method}"), cancellationToken);
+        var recorded = await audit.RecordAsync(
+            new AuditEvent(now, "accounts", method == "operator" ? "operator" : "resident", AuditAction, null, code?.CodeId, $"moved_by_{method}"), cancellationToken);
+        if (recorded.Problem is not null)
+        {
+            // The move is kept (person_transfers holds who, how and why); the answer says the audit lacks it.
+            return AuditLog.Unavailable with
+            {
+                Title = "The person was moved, but the move could not be written to the audit log.",
+                Detail = "Tell the operator: the audit store is not taking entries; the move itself is recorded with the person.",
+            };
+        }
+
         return new PersonMoved(person.Id, IdNumber.MaskName(person.FullName), IdNumber.Tail(person.IdNumber));
     }
 }

@@ -12,8 +12,11 @@ internal sealed record LookupRequest(string? IdNumber, string? Name, string? Che
 /// <summary>Staff look a resident's status up by ID card. Audited and rate-limited per staff member.</summary>
 internal sealed record LookupByIdCard(StaffMember Staff, string? IdNumber, string? Name, string? CheckpointId) : ICommand<Result<LookupAnswer>>;
 
-/// <summary>Only the colour and the masked name: the staff member already holds the ID card.</summary>
-internal sealed record LookupAnswer(CodeColor Color, string MaskedName);
+/// <summary>
+/// Only the colour and the masked name: the staff member already holds the ID card. <c>ScanId</c> is the seq of the
+/// lookup's audit entry, as in a verdict (DESIGN §5).
+/// </summary>
+internal sealed record LookupAnswer(CodeColor Color, string MaskedName, string ScanId);
 
 internal sealed class LookupByIdCardValidator(TimeProvider time) : IValidator<LookupByIdCard>
 {
@@ -45,7 +48,8 @@ internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog aud
     public async ValueTask<Result<LookupAnswer>> Handle(LookupByIdCard command, CancellationToken cancellationToken)
     {
         var code = await store.FindCodeByIdCardAsync(command.IdNumber!.ToUpperInvariant(), command.Name!.Trim(), cancellationToken);
-        await audit.RecordAsync(new AuditEvent(
+        // Answered only once audited (DESIGN §10), found or not.
+        var recorded = await audit.RecordAsync(new AuditEvent(
             time.GetUtcNow(),
             command.Staff.CheckpointId,
             command.Staff.StaffId,
@@ -53,9 +57,14 @@ internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog aud
             code is null ? null : "local",
             code?.CodeId,
             code is null ? "not_found" : $"found_{code.Color.ToString().ToLowerInvariant()}"), cancellationToken);
+        if (recorded.Problem is { } unavailable)
+        {
+            return unavailable;
+        }
+
         return code is null
             ? ApiProblem.NotFound("resident_not_found", "No health code for this ID number and name. Check both against the ID card; the person may need to declare first.")
-            : new LookupAnswer(code.Color, code.MaskedName);
+            : new LookupAnswer(code.Color, code.MaskedName, AuditLog.ScanId(recorded.Value));
     }
 }
 
@@ -76,7 +85,8 @@ internal static class LookupByIdCardEndpoint
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("LookupByIdCard")
         .WithSummary("Look a resident's status up by ID card")
-        .WithDescription("For people without a phone. Answers the colour and the masked name only; audited; rate-limited per staff member.");
+        .WithDescription("For people without a phone. Answers the colour, the masked name and scanId (the seq of the lookup's audit entry, a string of decimal digits); audited before it is answered, found or not; rate-limited per staff member. 503 with code audit_unavailable when the audit cannot store the lookup.");
 }

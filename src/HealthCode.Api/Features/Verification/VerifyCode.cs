@@ -23,7 +23,9 @@ internal sealed class VerifyCodeValidator : IValidator<VerifyCode>
 
 /// <summary>
 /// Checks the signature against keys held in memory and the code's status version against the
-/// in-memory index: nothing here waits on the store. The audit entry is queued, not awaited.
+/// in-memory index. The one wait is for the scan's audit entry (DESIGN §10 "Audit durability"): the
+/// verdict is answered only once the entry is committed, carrying its seq as <c>scanId</c>; a scan the
+/// audit cannot take is answered 503 <c>audit_unavailable</c>, never with a verdict.
 /// </summary>
 internal sealed class VerifyCodeHandler(
     HealthCodeVerifier verifier,
@@ -60,7 +62,7 @@ internal sealed class VerifyCodeHandler(
         var verdict = Verdict.From(result, trust) with { StatusCheck = statusCheck };
         var outcome = verdict.Valid ? $"valid_{verdict.Color}" : verdict.Error!.Code;
         counters.Count(outcome);
-        await audit.RecordAsync(new AuditEvent(
+        var recorded = await audit.RecordAsync(new AuditEvent(
             time.GetUtcNow(),
             command.Staff.CheckpointId,
             command.Staff.StaffId,
@@ -68,7 +70,12 @@ internal sealed class VerifyCodeHandler(
             claims?.Issuer ?? verdict.Issuer,
             claims?.CodeId,
             outcome), cancellationToken);
-        return verdict;
+        if (recorded.Problem is { } unavailable)
+        {
+            return unavailable;
+        }
+
+        return verdict with { ScanId = AuditLog.ScanId(recorded.Value) };
     }
 }
 
@@ -84,7 +91,8 @@ internal static class VerifyCodeEndpoint
         .Accepts<VerifyRequest>("application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("VerifyCode")
         .WithSummary("Verify a scanned code")
-        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner) and, when invalid, an error code from DESIGN §5. Every scan is audited.");
+        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner), scanId and, when invalid, an error code from DESIGN §5. Every scan is audited before it is answered: scanId is the seq of its audit entry (GET /api/v1/admin/audit), as a string of decimal digits. 503 with code audit_unavailable when the audit cannot store the scan: no verdict without its audit entry.");
 }

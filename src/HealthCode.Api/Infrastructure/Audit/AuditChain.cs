@@ -17,8 +17,19 @@ internal sealed record AuditEvent(
 /// <summary>An event as stored: numbered and chained to the one before it.</summary>
 internal sealed record AuditEntry(long Seq, AuditEvent Event, string PrevHash, string Hash);
 
-/// <summary>The outcome of checking the chain from the anchor to the last entry.</summary>
-internal sealed record AuditChainReport(bool Valid, long Checked, long? FirstSeq, long? LastSeq, long? BrokenAtSeq, string? Problem);
+/// <summary>
+/// The end of the chain: the last entry's sequence number and hash (<see cref="AuditChain.Genesis"/> at 0 before the
+/// first entry). The store keeps it beside the entries, updated in the same transaction, and a witness
+/// (<see cref="IAuditHeadWitness"/>) keeps a copy out of the entries' reach.
+/// </summary>
+internal sealed record AuditHead(long Seq, string Hash);
+
+/// <summary>
+/// The outcome of checking the chain from the anchor to the last entry and against the head: <paramref name="HeadSeq"/> is
+/// the store's head, <paramref name="WitnessSeq"/> the witness's (which may lag the head by the commits of a crash).
+/// </summary>
+internal sealed record AuditChainReport(
+    bool Valid, long Checked, long? FirstSeq, long? LastSeq, long? BrokenAtSeq, string? Problem, long? HeadSeq = null, long? WitnessSeq = null);
 
 /// <summary>
 /// The audit log's hash chain: each entry's hash covers its sequence number, its fields and the
@@ -45,33 +56,79 @@ internal static class AuditChain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>Checks entries in sequence order against the anchor they must continue from.</summary>
-    public static AuditChainReport Verify(IEnumerable<AuditEntry> entries, (long Seq, string Hash) anchor)
+    /// <summary>
+    /// Checks entries in sequence order against the anchor they must continue from, then their end against the
+    /// store's head and the witness: entries removed from the end leave the rows ending before the head. The witness
+    /// is written after each commit, so it may lag the rows (a crash between the two) but never lead them.
+    /// </summary>
+    public static AuditChainReport Verify(IEnumerable<AuditEntry> entries, AuditHead anchor, AuditHead? head, AuditHead? witness)
     {
         var expectedSeq = anchor.Seq + 1;
         var previous = anchor.Hash;
+        // The hash the rows hold at the witness's seq, when the witness points into them (or at the anchor).
+        var atWitness = witness?.Seq == anchor.Seq ? anchor.Hash : null;
         long checkedCount = 0;
         long? first = null;
         long? last = null;
+        AuditChainReport Broken(long at, string problem) =>
+            new(false, checkedCount, first, last, at, problem, head?.Seq, witness?.Seq);
+
         foreach (var entry in entries)
         {
             first ??= entry.Seq;
             last = entry.Seq;
             if (entry.Seq != expectedSeq)
             {
-                return new AuditChainReport(false, checkedCount, first, last, expectedSeq, $"entry {expectedSeq} is missing");
+                return Broken(expectedSeq, $"entry {expectedSeq} is missing");
             }
 
             if (entry.PrevHash != previous || Hash(entry.Seq, entry.Event, previous) != entry.Hash)
             {
-                return new AuditChainReport(false, checkedCount, first, last, entry.Seq, $"entry {entry.Seq} was changed");
+                return Broken(entry.Seq, $"entry {entry.Seq} was changed");
             }
 
             previous = entry.Hash;
+            if (entry.Seq == witness?.Seq)
+            {
+                atWitness = entry.Hash;
+            }
+
             expectedSeq++;
             checkedCount++;
         }
 
-        return new AuditChainReport(true, checkedCount, first, last, null, null);
+        var end = expectedSeq - 1;
+        if (head is null)
+        {
+            return Broken(end + 1, "the chain's head is missing from the store");
+        }
+
+        if (head.Seq > end)
+        {
+            return Broken(end + 1, $"entries {end + 1} to {head.Seq} are missing from the end (the head is at {head.Seq})");
+        }
+
+        if (head.Seq < end || head.Hash != previous)
+        {
+            return Broken(Math.Min(head.Seq + 1, end), $"the entries end at {end}, which does not match the head at {head.Seq}");
+        }
+
+        if (witness is null)
+        {
+            return Broken(end + 1, "the chain's witness is missing");
+        }
+
+        if (witness.Seq > end)
+        {
+            return Broken(end + 1, $"entries {end + 1} to {witness.Seq} are missing from the end (the witness is at {witness.Seq})");
+        }
+
+        // A witness before the anchor points at purged entries: nothing left to compare it with.
+        if (atWitness is not null && atWitness != witness.Hash)
+        {
+            return Broken(witness.Seq, $"entry {witness.Seq} does not match the witness");
+        }
+
+        return new AuditChainReport(true, checkedCount, first, last, null, null, head.Seq, witness.Seq);
     }
 }

@@ -5,12 +5,19 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// <summary>The append-only scan audit log.</summary>
 internal interface IAuditStore
 {
-    /// <summary>Appends events in order, each chained to the one before.</summary>
-    Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
+    /// <summary>
+    /// Appends events in order, each chained to the one before, and moves the chain's head in the same durable
+    /// commit. Returns the new head: the events hold the sequence numbers up to <see cref="AuditHead.Seq"/>.
+    /// </summary>
+    Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The chain's head as the store holds it.</summary>
+    Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 
-    Task<AuditChainReport> VerifyChainAsync(CancellationToken cancellationToken);
+    /// <summary>Checks the chain from its anchor to its end, and the end against the store's head and <paramref name="witness"/>.</summary>
+    Task<AuditChainReport> VerifyChainAsync(AuditHead? witness, CancellationToken cancellationToken);
 
     /// <summary>Deletes entries older than the cutoff, moving the chain's anchor to the last one deleted.</summary>
     Task<int> PurgeBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);

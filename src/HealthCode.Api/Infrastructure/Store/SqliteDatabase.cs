@@ -175,7 +175,27 @@ internal sealed class SqliteDatabase(string connectionString)
             reason          TEXT
         );
         """,
+        // 5: audit chain head (issue 9): the last entry's seq and hash, moved in the same transaction as the
+        // entries, so that entries deleted from the end of the chain are detected. Self-contained: it starts
+        // from whatever the chain holds (its last entry, else its anchor, else genesis), whichever step ran before.
+        """
+        CREATE TABLE audit_head (
+            id              INTEGER PRIMARY KEY CHECK (id = 1),
+            seq             INTEGER NOT NULL,
+            hash            TEXT NOT NULL
+        );
+        INSERT INTO audit_head (id, seq, hash)
+        SELECT 1, seq, hash FROM (
+            SELECT seq, hash FROM audit
+            UNION ALL SELECT seq, hash FROM audit_anchor
+            UNION ALL SELECT 0, '0000000000000000000000000000000000000000000000000000000000000000'
+        )
+        ORDER BY seq DESC LIMIT 1;
+        """,
     ];
+
+    /// <summary>The database file (its <c>Data Source</c>).</summary>
+    public string FilePath { get; } = new SqliteConnectionStringBuilder(connectionString).DataSource;
 
     /// <summary>Moves the schema forward to the latest step.</summary>
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
@@ -183,8 +203,7 @@ internal sealed class SqliteDatabase(string connectionString)
     /// <summary>Moves the schema forward up to step <paramref name="through"/> (tests of an upgrade start from an old schema).</summary>
     public async Task MigrateAsync(int through, CancellationToken cancellationToken)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        var folder = Path.GetDirectoryName(Path.GetFullPath(FilePath));
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);

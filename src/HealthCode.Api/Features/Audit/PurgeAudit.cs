@@ -1,0 +1,44 @@
+using HealthCode.Api.Infrastructure;
+using HealthCode.Api.Infrastructure.Store;
+
+namespace HealthCode.Api.Features.Audit;
+
+/// <summary><c>POST /api/v1/admin/audit/purge</c>: removes entries past the retention period; the chain stays checkable.</summary>
+internal sealed record PurgeAudit : ICommand<Result<AuditPurged>>;
+
+internal sealed record AuditPurged(int Purged, DateTimeOffset Cutoff);
+
+internal sealed class PurgeAuditHandler(IAuditStore store, IOptions<HealthCodeOptions> options, TimeProvider time)
+    : ICommandHandler<PurgeAudit, Result<AuditPurged>>
+{
+    public async ValueTask<Result<AuditPurged>> Handle(PurgeAudit command, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow().AddDays(-options.Value.Audit.RetentionDays);
+        return new AuditPurged(await store.PurgeBeforeAsync(cutoff, cancellationToken), cutoff);
+    }
+}
+
+/// <summary>Runs the retention purge every hour.</summary>
+internal sealed class AuditRetention(IServiceScopeFactory scopes, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new PurgeAudit(), stoppingToken);
+        }
+    }
+}
+
+internal static class PurgeAuditEndpoint
+{
+    public static void MapPurgeAudit(this RouteGroupBuilder group) => group
+        .MapPost("/audit/purge", (IMediator mediator, CancellationToken ct) =>
+            mediator.Send(new PurgeAudit(), ct).Answer(TypedResults.Ok))
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .WithName("PurgeAudit")
+        .WithSummary("Purge audit entries past the retention period")
+        .WithDescription("Also runs every hour. Removes entries older than HealthCode:Audit:RetentionDays (default 30); the chain stays checkable from its anchor.");
+}
