@@ -10,6 +10,7 @@ using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Features.Health;
 using HealthCode.Api.Features.Hub;
 using HealthCode.Api.Features.Identity;
+using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Features.Keys;
 using HealthCode.Api.Features.Partners;
 using HealthCode.Api.Features.Staff;
@@ -165,6 +166,7 @@ internal static partial class ServiceSetup
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
             IdentityModule.MapIdentity(resident, admin);
+            SharingModule.MapSharing(api);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
             staff.MapVerifyCode();
             staff.MapLookupByIdCard();
@@ -199,6 +201,7 @@ internal static partial class ServiceSetup
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
         services.AddIdentity();
+        services.AddSharing();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanCounters>();

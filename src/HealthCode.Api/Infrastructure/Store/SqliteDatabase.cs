@@ -192,6 +192,34 @@ internal sealed class SqliteDatabase(string connectionString)
         )
         ORDER BY seq DESC LIMIT 1;
         """,
+        // 6: the sharing catalogue (DESIGN §9): departments with the public key they sign batches with, and the
+        // catalogue's entries; the service keeps each entry's last applied batch and row count.
+        """
+        CREATE TABLE departments (
+            code            TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            key_jwk         TEXT NOT NULL,
+            kid             TEXT NOT NULL,
+            added_at        INTEGER NOT NULL
+        );
+        CREATE TABLE catalog (
+            code            TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            provider        TEXT NOT NULL,
+            summary         TEXT NOT NULL,
+            kind            TEXT NOT NULL,
+            items           TEXT NOT NULL,
+            sharing         TEXT NOT NULL,
+            update_cycle    TEXT NOT NULL,
+            legal_basis     TEXT NOT NULL,
+            purpose         TEXT NOT NULL,
+            retention_days  INTEGER NOT NULL,
+            published_at    INTEGER NOT NULL,
+            last_batch_at   INTEGER,
+            rows            INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX catalog_by_provider ON catalog(provider);
+        """,
     ];
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>
