@@ -47,6 +47,9 @@ internal sealed class HealthCodeOptions
 
     [Required, ValidateObjectMembers]
     public HubOptions Hub { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public SharingOptions Sharing { get; set; } = new();
 }
 
 internal sealed class ProvinceOptions
@@ -243,4 +246,18 @@ internal sealed class HubOptions
 
     /// <summary>The hub's anchor public key: a JWK file path, exchanged out of band.</summary>
     public string? AnchorKey { get; set; }
+}
+
+internal sealed class SharingOptions
+{
+    /// <summary>The largest batch body a department may upload (DESIGN §9: 2 GiB by default); it is streamed to disk, never held in memory.</summary>
+    [Range(1024L, 64L * 1024 * 1024 * 1024)]
+    public long MaxBatchBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Where received batches wait while they are applied; relative to the store's folder. Default: <c>batches</c> beside the SQLite file.</summary>
+    public string? BatchesPath { get; set; }
+
+    /// <summary>How old a batch's manifest (<c>producedAt</c>) may be when it arrives.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "366.00:00:00")]
+    public TimeSpan ManifestMaxAge { get; set; } = TimeSpan.FromDays(7);
 }

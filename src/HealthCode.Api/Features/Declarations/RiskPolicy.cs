@@ -4,9 +4,13 @@ using System.Text.Json;
 
 namespace HealthCode.Api.Features.Declarations;
 
-/// <summary>Risk level of a designated area (DESIGN §6).</summary>
+/// <summary>
+/// Risk level of a designated area (DESIGN §6). <see cref="Low"/> comes only from a department's batch (DESIGN §9): a
+/// region designated low carries no risk, and lifts the policy file's designation of it for those days.
+/// </summary>
 internal enum RiskLevel
 {
+    Low,
     Medium,
     High,
 }
@@ -20,6 +24,21 @@ internal enum RiskLevel
 /// </summary>
 internal sealed record RiskArea(string Region, string Prefix, RiskLevel Level, DateOnly From, DateOnly? To)
 {
+    /// <summary>The area of a region code or prefix: <see cref="Prefix"/> is the code without its trailing zero pairs.</summary>
+    public static RiskArea Of(string region, RiskLevel level, DateOnly from, DateOnly? to) => new(region, PrefixOf(region), level, from, to);
+
+    /// <summary><c>420100</c> → <c>4201</c>, <c>420000</c> → <c>42</c>, <c>420106</c> stays itself.</summary>
+    public static string PrefixOf(string region)
+    {
+        var prefix = region;
+        while (prefix.Length > 2 && prefix.EndsWith("00", StringComparison.Ordinal))
+        {
+            prefix = prefix[..^2];
+        }
+
+        return prefix;
+    }
+
     public bool Contains(string regionCode) => regionCode.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>True when the designation was in force on some day of [from, to].</summary>
@@ -176,12 +195,6 @@ internal sealed class RiskPolicy
                 throw new InvalidDataException($"{path}.region must be a 2-, 4- or 6-digit GB/T 2260 code or prefix.");
             }
 
-            var prefix = region;
-            while (prefix.Length > 2 && prefix.EndsWith("00", StringComparison.Ordinal))
-            {
-                prefix = prefix[..^2];
-            }
-
             var level = RequiredString(item, "level", path) switch
             {
                 "high" => RiskLevel.High,
@@ -197,7 +210,7 @@ internal sealed class RiskPolicy
                 throw new InvalidDataException($"{path}.to is before {path}.from.");
             }
 
-            areas.Add(new RiskArea(region, prefix, level, from, to));
+            areas.Add(RiskArea.Of(region, level, from, to));
         }
 
         return areas;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HealthCode.Api.Features.Identity;
+using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
@@ -27,7 +28,8 @@ internal sealed class SubmitDeclarationValidator(IValidator<Declaration> declara
     public IReadOnlyList<FieldError> Validate(SubmitDeclaration message) => declaration.Validate(message.Declaration);
 }
 
-internal sealed class SubmitDeclarationHandler(AccountPersons persons, IHealthCodeStore store, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)
+internal sealed class SubmitDeclarationHandler(
+    AccountPersons persons, IHealthCodeStore store, IFactStore facts, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)
     : ICommandHandler<SubmitDeclaration, Result<DeclarationAccepted>>
 {
     public async ValueTask<Result<DeclarationAccepted>> Handle(SubmitDeclaration command, CancellationToken cancellationToken)
@@ -44,7 +46,8 @@ internal sealed class SubmitDeclarationHandler(AccountPersons persons, IHealthCo
         var today = time.Today();
         var past = person.PersonId is null ? [] : await store.GetDeclarationHistoryAsync(person.PersonId, cancellationToken);
         var history = new ResidentHistory([.. past.Select(p => new PastDeclaration(p.Date, p.RawColor, p.NegativeTest))]);
-        var assessment = scorer.Score(declaration, history, today);
+        // What the departments hold about the person counts from their first declaration on (DESIGN §9).
+        var assessment = scorer.Score(declaration, today, history, await facts.ScoringFactsAsync(person.PersonId, cancellationToken), today);
 
         var saved = await store.SaveDeclarationAsync(person, new NewDeclaration(
             now,

@@ -1,3 +1,4 @@
+using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Identity;
@@ -6,7 +7,7 @@ namespace HealthCode.Api.Features.Identity;
 /// Which person a resident's request is about (DESIGN §8): the account's holder when no
 /// <c>personId</c> is given, else one of the account's own family members; never anyone else's.
 /// </summary>
-internal sealed class AccountPersons(IPersonStore persons)
+internal sealed class AccountPersons(IPersonStore persons, IFactStore facts)
 {
     /// <summary>The person a code request is about; <paramref name="noHolder"/> answers an account that has not declared yet.</summary>
     public async Task<Result<PersonRecord>> FindAsync(string accountId, string? personId, ApiProblem noHolder, CancellationToken cancellationToken)
@@ -43,7 +44,13 @@ internal sealed class AccountPersons(IPersonStore persons)
                 : IdentityProblems.Mismatch(own, idNumber, name);
         }
 
-        // The account's first declaration: its holder is who it names, unless that person is held elsewhere.
+        // The account's first declaration: its holder is who it names, unless that person is held elsewhere or the
+        // population register, once loaded, does not know them.
+        if (await NotInRegisterAsync(declared.IdNumber, declared.Name, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+
         var existing = await persons.FindByIdNumberAsync(declared.IdNumber, cancellationToken);
         return existing switch
         {
@@ -55,4 +62,8 @@ internal sealed class AccountPersons(IPersonStore persons)
             _ => IdentityProblems.BoundElsewhere(existing),
         };
     }
+
+    /// <summary><c>identity_not_found</c> when the population register is loaded and does not hold this ID number with this name (DESIGN §8).</summary>
+    public async Task<ApiProblem?> NotInRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken) =>
+        await facts.CheckRegisterAsync(idNumber, fullName, cancellationToken) == RegisterAnswer.DoesNotHold ? IdentityProblems.NotInRegister : null;
 }

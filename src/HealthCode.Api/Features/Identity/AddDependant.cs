@@ -43,7 +43,7 @@ internal sealed class AddDependantValidator(TimeProvider time) : IValidator<AddD
     }
 }
 
-internal sealed class AddDependantHandler(IPersonStore persons, TimeProvider time) : ICommandHandler<AddDependant, Result<DependantView>>
+internal sealed class AddDependantHandler(IPersonStore persons, AccountPersons accountPersons, TimeProvider time) : ICommandHandler<AddDependant, Result<DependantView>>
 {
     /// <summary>DESIGN §8: a holder adds up to 5 dependants.</summary>
     public const int MaxDependants = 5;
@@ -57,6 +57,11 @@ internal sealed class AddDependantHandler(IPersonStore persons, TimeProvider tim
         }
 
         var idNumber = command.IdNumber!.Trim().ToUpperInvariant();
+        if (await accountPersons.NotInRegisterAsync(idNumber, command.Name!.Trim(), cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+
         var bound = await persons.AddDependantAsync(command.ResidentId, idNumber, command.Name!.Trim(), MaxDependants, time.GetUtcNow(), cancellationToken);
         return bound.Outcome switch
         {

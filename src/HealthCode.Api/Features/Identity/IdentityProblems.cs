@@ -46,6 +46,17 @@ internal static class IdentityProblems
         };
     }
 
+    /// <summary><c>identity_not_found</c>: the population register (DESIGN §8, §9) does not hold this ID number with this name.</summary>
+    public static readonly ApiProblem NotInRegister = new(
+        StatusCodes.Status409Conflict,
+        "identity_not_found",
+        "The population register has no person with this ID number and this name.",
+        "Enter the name and the ID number exactly as on the ID card. If they are right, the household registration office can correct the register.",
+        [
+            new FieldError("idNumber", "identity_not_found", "Check the ID number against the ID card."),
+            new FieldError("name", "identity_not_found", "Check the name against the ID card."),
+        ]);
+
     /// <summary>The ID number belongs to one of this account's family members.</summary>
     public static readonly ApiProblem IsDependant = new(
         StatusCodes.Status409Conflict,

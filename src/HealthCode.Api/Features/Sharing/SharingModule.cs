@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Sharing;
@@ -11,12 +12,20 @@ internal static class SharingModule
     public static IServiceCollection AddSharing(this IServiceCollection services)
     {
         services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
+        services.AddSingleton<IBatchStore, SqliteBatchStore>();
+        services.AddSingleton<IFactStore, SqliteFactStore>();
+        services.AddSingleton<BatchFiles>();
+        services.AddSingleton<BatchApplier>();
+        services.AddHostedService(sp => sp.GetRequiredService<BatchApplier>());
+        services.AddScoped<PersonRescoring>();
         return services;
     }
 
-    /// <summary>Maps the departments' endpoints on <paramref name="api"/> (<c>/api/v1</c>).</summary>
+    /// <summary>Maps the departments' endpoints on <paramref name="api"/> (<c>/api/v1</c>), for operators.</summary>
     public static void MapSharing(RouteGroupBuilder api)
     {
-        _ = api;
+        var sources = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorAuthentication.SchemeName);
+        sources.MapUploadBatch();
+        sources.MapGetBatchStatus();
     }
 }

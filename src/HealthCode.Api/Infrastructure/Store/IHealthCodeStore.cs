@@ -32,6 +32,15 @@ internal interface IHealthCodeStore
 
     Task<CodeRecord?> FindCodeAsync(string personId, CancellationToken cancellationToken);
 
+    /// <summary>The person's most recent declaration, as received, and the day it was made; null before the first.</summary>
+    Task<LatestDeclaration?> GetLatestDeclarationAsync(string personId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the person's code after a re-scoring (new facts, DESIGN §9), raising its status version when the
+    /// colour changes; null when the person has no code. Unchanged when nothing the code shows changed.
+    /// </summary>
+    Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>A code by its opaque id, for a partner asking after a code it scanned.</summary>
     Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken);
 
@@ -43,6 +52,9 @@ internal interface IHealthCodeStore
 }
 
 internal sealed record SessionRecord(string ResidentId, DateTimeOffset ExpiresAt);
+
+/// <summary>A person's latest declaration: the day it was made and the declaration as received (JSON).</summary>
+internal sealed record LatestDeclaration(DateOnly Day, string PayloadJson);
 
 /// <summary>What scoring needs of a past declaration.</summary>
 internal sealed record DeclarationOutcome(DateOnly Date, CodeColor RawColor, bool NegativeTest);

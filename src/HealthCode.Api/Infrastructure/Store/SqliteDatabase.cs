@@ -220,6 +220,115 @@ internal sealed class SqliteDatabase(string connectionString)
         );
         CREATE INDEX catalog_by_provider ON catalog(provider);
         """,
+        // 8: batches and the facts they carry (DESIGN §9). A batch is received into a file, checked, then applied in
+        // chunks (a crash resumes it from its file: every row is an idempotent upsert or retraction by its key) and
+        // the persons whose facts changed are re-scored. Facts belong to persons (§8): a person the service does
+        // not know yet is created without an account and keeps their facts until they first declare.
+        """
+        CREATE TABLE batches (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            kind            TEXT NOT NULL,
+            content_type    TEXT NOT NULL,
+            sha256          TEXT NOT NULL,
+            rows_declared   INTEGER NOT NULL,
+            produced_at     INTEGER NOT NULL,
+            manifest        TEXT NOT NULL,
+            uploaded_by     TEXT NOT NULL,
+            received_at     INTEGER NOT NULL,
+            finished_at     INTEGER,
+            file            TEXT,
+            rows_read       INTEGER NOT NULL DEFAULT 0,
+            applied         INTEGER NOT NULL DEFAULT 0,
+            rejected        INTEGER NOT NULL DEFAULT 0,
+            reason          TEXT,
+            PRIMARY KEY (source, batch_id)
+        );
+        CREATE TABLE batch_errors (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            line            INTEGER NOT NULL,
+            field           TEXT NOT NULL,
+            code            TEXT NOT NULL
+        );
+        CREATE INDEX batch_errors_by_batch ON batch_errors(source, batch_id, line);
+        CREATE TABLE batch_persons (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            person_id       TEXT NOT NULL,
+            PRIMARY KEY (source, batch_id, person_id)
+        ) WITHOUT ROWID;
+        -- What else a batch touched, for finding whom to re-score: the regions whose designation changed (with the
+        -- prefix a declared region must start with) and the journeys (service, day) whose travellers may be co-travellers.
+        CREATE TABLE batch_regions (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            prefix          TEXT NOT NULL,
+            PRIMARY KEY (source, batch_id, prefix)
+        ) WITHOUT ROWID;
+        CREATE TABLE batch_services (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            service         TEXT NOT NULL,
+            day             TEXT NOT NULL,
+            PRIMARY KEY (source, batch_id, service, day)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE fact_population (
+            id_number       TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            region          TEXT NOT NULL,
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL
+        );
+        CREATE TABLE fact_risk_areas (
+            region          TEXT NOT NULL,
+            from_day        TEXT NOT NULL,
+            to_day          TEXT NOT NULL,
+            level           TEXT NOT NULL,
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            PRIMARY KEY (region, from_day)
+        );
+        CREATE TABLE fact_cases (
+            person_id       TEXT PRIMARY KEY REFERENCES persons(id),
+            status          TEXT NOT NULL,
+            at              INTEGER NOT NULL,
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL
+        );
+        CREATE TABLE fact_close_contacts (
+            person_id       TEXT NOT NULL REFERENCES persons(id),
+            case_ref        TEXT NOT NULL,
+            notified_at     INTEGER NOT NULL,
+            until_day       TEXT NOT NULL,
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            PRIMARY KEY (person_id, case_ref)
+        ) WITHOUT ROWID;
+        CREATE TABLE fact_tests (
+            person_id       TEXT NOT NULL REFERENCES persons(id),
+            sampled_at      INTEGER NOT NULL,
+            lab             TEXT NOT NULL,
+            result          TEXT NOT NULL,
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            PRIMARY KEY (person_id, sampled_at, lab)
+        ) WITHOUT ROWID;
+        CREATE TABLE fact_travel (
+            person_id       TEXT NOT NULL REFERENCES persons(id),
+            mode            TEXT NOT NULL,
+            service         TEXT NOT NULL,
+            day             TEXT NOT NULL,
+            from_region     TEXT NOT NULL,
+            to_region       TEXT NOT NULL,
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            PRIMARY KEY (person_id, mode, service, day)
+        ) WITHOUT ROWID;
+        CREATE INDEX fact_travel_by_service ON fact_travel(service, day);
+        """,
     ];
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>

@@ -130,6 +130,35 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
     public Task<CodeRecord?> FindCodeAsync(string personId, CancellationToken cancellationToken) =>
         FindCodeAsync($"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId }, cancellationToken);
 
+    public async Task<LatestDeclaration?> GetLatestDeclarationAsync(string personId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var latest = await connection.QuerySingleOrDefaultAsync<(string? Day, string? Payload)>(new CommandDefinition(
+            "SELECT day, payload FROM declarations WHERE person_id = @personId ORDER BY submitted_at DESC, id DESC LIMIT 1",
+            new { personId }, cancellationToken: cancellationToken));
+        return latest.Day is null ? null : new LatestDeclaration(ParseDay(latest.Day), latest.Payload!);
+    }
+
+    public async Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var green = greenAfter?.ToString(DayFormat, CultureInfo.InvariantCulture);
+        // As a declaration does: only a colour change makes the tokens out there stale (DESIGN §4.1).
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE codes SET status_version = status_version + (color <> @color), color = @color, reasons = @reasons,
+                green_after = @green, updated_at = @at
+            WHERE person_id = @personId AND (color <> @color OR reasons <> @reasons OR green_after IS NOT @green)
+            """,
+            new { personId, color = (int)color, reasons = reasonsJson, green, at = at.ToUnixTimeMilliseconds() },
+            transaction,
+            cancellationToken: cancellationToken));
+        var code = await QueryCodeAsync(connection, transaction, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return code;
+    }
+
     public Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken) =>
         FindCodeAsync($"SELECT {CodeColumns} FROM codes WHERE code_id = @codeId", new { codeId }, cancellationToken);
 

@@ -609,6 +609,14 @@ function renderCode() {
         const li = document.createElement('li');
         li.textContent = (language() === 'en' ? reason.en : reason.zhCn) ?? reason.zhCn ?? reason.en ?? reason.code;
         li.dataset.code = reason.code ?? '';
+        if (reason.source) {
+            // A reason from a department's data names the list and the batch it came from (DESIGN §9).
+            const source = document.createElement('span');
+            source.className = 'reason-source';
+            source.dataset.source = reason.source.code ?? '';
+            source.textContent = t('reasonSource', { name: reason.source.name ?? reason.source.code ?? '', batch: reason.source.batchId ?? '' });
+            li.append(source);
+        }
         return li;
     });
     if (!items.length) {

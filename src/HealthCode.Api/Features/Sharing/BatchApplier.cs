@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
+using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Infrastructure.Store;
+
+namespace HealthCode.Api.Features.Sharing;
+
+/// <summary>
+/// Applies received batches, one at a time, in the background (DESIGN §9). First every row is read and checked, with
+/// nothing written: a batch with any row error, or with another row count than its manifest's, is rejected whole,
+/// with the first 1,000 errors (line, column, code). Then the rows are applied in chunks of their own transactions,
+/// so that scans and declarations are never held behind one long write; a crash part-way resumes the batch from its
+/// file, and since every row is an upsert or a retraction by its key, applying it again leaves the same facts: the
+/// batch applies once, whole. Last, the persons whose facts changed are re-scored.
+/// </summary>
+internal sealed partial class BatchApplier(
+    IServiceScopeFactory scopes,
+    IBatchStore batches,
+    IFactStore facts,
+    RiskPolicy policy,
+    TimeProvider time,
+    ILogger<BatchApplier> logger) : BackgroundService
+{
+    /// <summary>The most row errors kept and answered (DESIGN §9).</summary>
+    public const int MaxErrors = 1000;
+
+    /// <summary>Rows per transaction when applying: a few milliseconds of the store's write lock each.</summary>
+    private const int ChunkRows = 1000;
+
+    private readonly Channel<(string Source, string BatchId)> queue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(string, string), BatchProgress> progress = new();
+
+    /// <summary>What this instance is doing with a batch right now, for the status answer.</summary>
+    internal sealed class BatchProgress
+    {
+        public string Phase = "checking";
+
+        public long RowsRead;
+
+        public long Applied;
+
+        public long Rescored;
+    }
+
+    public void Enqueue(string source, string batchId) => queue.Writer.TryWrite((source, batchId));
+
+    public BatchProgress? Progress(string source, string batchId) => progress.GetValueOrDefault((source, batchId));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var unfinished in await batches.UnfinishedAsync(stoppingToken))
+        {
+            if (unfinished.Status == "receiving")
+            {
+                // Its upload was cut off by a crash before it was answered: nothing of it was applied.
+                await batches.RejectAsync(unfinished.Source, unfinished.BatchId, SharingProblems.UploadIncomplete.Code, [], 0, 0, time.GetUtcNow(), stoppingToken);
+            }
+            else
+            {
+                Enqueue(unfinished.Source, unfinished.BatchId);
+            }
+        }
+
+        await foreach (var (source, batchId) in queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            var state = progress.GetOrAdd((source, batchId), _ => new BatchProgress());
+            try
+            {
+                await ProcessAsync(source, batchId, state, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store failed mid-way: the batch keeps its state and is taken up again at the next start.
+                LogFailed(logger, e, source, batchId);
+            }
+            finally
+            {
+                progress.TryRemove((source, batchId), out _);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(string source, string batchId, BatchProgress state, CancellationToken cancellationToken)
+    {
+        if (await batches.FindAsync(source, batchId, cancellationToken) is not { } batch || batch.File is not { } file)
+        {
+            return;
+        }
+
+        var kind = FactKinds.ByName[batch.Kind];
+        if (batch.Status == "applying")
+        {
+            if (await CheckAsync(batch, kind, file, state, cancellationToken) is { } reason)
+            {
+                await batches.RejectAsync(source, batchId, reason.Reason, reason.Errors, reason.RowsRead, reason.Rejected, time.GetUtcNow(), cancellationToken);
+                LogRejected(logger, source, batchId, reason.Reason, reason.Errors.Count);
+                File.Delete(file);
+                return;
+            }
+
+            state.Phase = "applying";
+            var chunk = new List<FactRow>(ChunkRows);
+            foreach (var (line, values) in BatchFile.Read(file, batch.ContentType, kind, []))
+            {
+                chunk.Add(FactKinds.Parse(kind, line, values, batch.ReceivedAt, [])!);
+                if (chunk.Count == ChunkRows)
+                {
+                    await ApplyChunkAsync(batch, kind, chunk, state, cancellationToken);
+                }
+            }
+
+            await ApplyChunkAsync(batch, kind, chunk, state, cancellationToken);
+            await facts.FinishAsync(batch, kind, time.GetUtcNow(), cancellationToken);
+        }
+
+        state.Phase = "rescoring";
+        var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var rescoring = scope.ServiceProvider.GetRequiredService<PersonRescoring>();
+            foreach (var person in persons)
+            {
+                await rescoring.RescoreAsync(person, cancellationToken);
+                state.Rescored++;
+            }
+        }
+
+        await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, time.GetUtcNow(), cancellationToken);
+        File.Delete(file);
+        LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count);
+    }
+
+    private async Task ApplyChunkAsync(BatchRecord batch, FactKind kind, List<FactRow> chunk, BatchProgress state, CancellationToken cancellationToken)
+    {
+        if (chunk.Count == 0)
+        {
+            return;
+        }
+
+        await facts.ApplyAsync(batch, kind, chunk, time.GetUtcNow(), cancellationToken);
+        state.Applied += chunk.Count;
+        chunk.Clear();
+        // Between two chunks the store's write lock is free: let a waiting scan's audit commit or a declaration in.
+        await Task.Yield();
+    }
+
+    /// <summary>Reads and checks every row, writing nothing; the reason to reject, if any.</summary>
+    private async Task<BatchRejection?> CheckAsync(BatchRecord batch, FactKind kind, string file, BatchProgress state, CancellationToken cancellationToken)
+    {
+        var errors = new List<RowError>();
+        long rows = 0;
+        long rejected = 0;
+        var named = new List<(FactRow Row, string IdNumber, string Name)>();
+        try
+        {
+            foreach (var (line, values) in BatchFile.Read(file, batch.ContentType, kind, errors))
+            {
+                rows++;
+                state.RowsRead = rows;
+                var before = errors.Count;
+                var row = values.Length == 0 ? null : FactKinds.Parse(kind, line, values, batch.ReceivedAt, errors);
+                if (row is not null && NameOf(row) is { } person)
+                {
+                    named.Add((row, person.IdNumber, person.Name));
+                    if (named.Count == ChunkRows)
+                    {
+                        await CheckNamesAsync(named, errors, cancellationToken);
+                    }
+                }
+
+                rejected += errors.Count > before ? 1 : 0;
+                if (errors.Count > MaxErrors * 10)
+                {
+                    // Far past what anyone reads: the batch is rejected whatever the rest holds.
+                    break;
+                }
+            }
+
+            await CheckNamesAsync(named, errors, cancellationToken);
+        }
+        catch (DecoderFallbackException)
+        {
+            errors.Add(new RowError(rows + 1, "", "invalid_utf8"));
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException)
+        {
+            // Sep refuses a file it cannot read as CSV (an unclosed quote, a repeated column name).
+            errors.Add(new RowError(rows + 1, "", "csv_invalid"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new BatchRejection("row_errors", [.. errors.OrderBy(e => e.Line).Take(MaxErrors)], rows, Math.Max(rejected, 1));
+        }
+
+        return rows == batch.RowsDeclared
+            ? null
+            : new BatchRejection("row_count_mismatch", [new RowError(0, "rows", "row_count_mismatch")], rows, 0);
+    }
+
+    /// <summary>A fact about a person names them as the service knows them, or it is about someone else (<c>name_mismatch</c>).</summary>
+    private async Task CheckNamesAsync(List<(FactRow Row, string IdNumber, string Name)> named, List<RowError> errors, CancellationToken cancellationToken)
+    {
+        if (named.Count == 0)
+        {
+            return;
+        }
+
+        var known = await facts.PersonNamesAsync([.. named.Select(n => n.IdNumber).Distinct()], cancellationToken);
+        foreach (var (row, idNumber, name) in named)
+        {
+            if (known.TryGetValue(idNumber, out var held) && held != name)
+            {
+                errors.Add(new RowError(row.Line, "name", "name_mismatch"));
+            }
+        }
+
+        named.Clear();
+    }
+
+    private static (string IdNumber, string Name)? NameOf(FactRow row) => row switch
+    {
+        { Retract: true } => null,
+        CaseRow { Name: { } n } c => (c.IdNumber, n),
+        CloseContactRow { Name: { } n } k => (k.IdNumber, n),
+        TestRow { Name: { } n } t => (t.IdNumber, n),
+        TravelRow { Name: { } n } j => (j.IdNumber, n),
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {Source}/{BatchId} applied: {Rows} rows, {Persons} persons re-scored")]
+    private static partial void LogApplied(ILogger logger, string source, string batchId, long rows, int persons);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {Source}/{BatchId} rejected: {Reason} ({Errors} row errors kept)")]
+    private static partial void LogRejected(ILogger logger, string source, string batchId, string reason, int errors);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Batch {Source}/{BatchId} could not be applied now; it is taken up again at the next start")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string source, string batchId);
+}
+
+/// <summary>Why a batch is rejected: a reason code, the first errors, and how many rows were read and refused.</summary>
+internal sealed record BatchRejection(string Reason, IReadOnlyList<RowError> Errors, long RowsRead, long Rejected);

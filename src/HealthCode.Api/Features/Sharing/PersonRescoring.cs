@@ -1,0 +1,39 @@
+using System.Text.Json;
+using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Api.Infrastructure.Verification;
+
+namespace HealthCode.Api.Features.Sharing;
+
+/// <summary>
+/// Scores a person again when their facts changed (DESIGN §9 re-scoring): their latest declaration, their history and
+/// the facts as they are now, as of today. A colour change raises the code's status version, and the feed carries it
+/// to every instance's scan index at once, so the code on screen and partners' online checks follow within seconds.
+/// A person who never declared has no code and is left alone: their facts wait for their first declaration.
+/// </summary>
+internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)
+{
+    /// <summary>True when the person's code changed.</summary>
+    public async Task<bool> RescoreAsync(string personId, CancellationToken cancellationToken)
+    {
+        if (await store.GetLatestDeclarationAsync(personId, cancellationToken) is not { } latest
+            || await store.FindCodeAsync(personId, cancellationToken) is not { } before
+            || JsonSerializer.Deserialize<Declaration>(latest.PayloadJson, StrictJson.Options) is not { } declaration)
+        {
+            return false;
+        }
+
+        var past = await store.GetDeclarationHistoryAsync(personId, cancellationToken);
+        var history = new ResidentHistory([.. past.Select(p => new PastDeclaration(p.Date, p.RawColor, p.NegativeTest))]);
+        var assessment = scorer.Score(declaration, latest.Day, history, await facts.ScoringFactsAsync(personId, cancellationToken), time.Today());
+        var after = await store.UpdateCodeAsync(
+            personId, assessment.Color, JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options), assessment.GreenAfter, time.GetUtcNow(), cancellationToken);
+        if (after is null || after.StatusVersion == before.StatusVersion)
+        {
+            return after is not null && after.UpdatedAt != before.UpdatedAt;
+        }
+
+        await statusFeed.PublishAsync(after.CodeId, after.StatusVersion);
+        return true;
+    }
+}

@@ -1,0 +1,367 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Dapper;
+using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Infrastructure.Store;
+using Microsoft.Data.Sqlite;
+
+namespace HealthCode.Api.Features.Sharing;
+
+/// <summary>Facts in the embedded SQLite database: reads through Dapper, batch rows through prepared statements.</summary>
+internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
+{
+    private const string DayFormat = "yyyy-MM-dd";
+
+    public async Task<IReadOnlyDictionary<string, string>> PersonNamesAsync(IReadOnlyCollection<string> idNumbers, CancellationToken cancellationToken)
+    {
+        if (idNumbers.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string IdNumber, string FullName)>(new CommandDefinition(
+            "SELECT id_number, full_name FROM persons WHERE id_number IN @idNumbers", new { idNumbers }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.IdNumber, r => r.FullName, StringComparer.Ordinal);
+    }
+
+    public async Task ApplyAsync(BatchRecord batch, FactKind kind, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        using var writer = new FactWriter(connection, transaction, batch, now);
+        foreach (var row in rows)
+        {
+            writer.Apply(row);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task FinishAsync(BatchRecord batch, FactKind kind, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var table = kind switch
+        {
+            FactKind.Population => "fact_population",
+            FactKind.RiskAreas => "fact_risk_areas",
+            FactKind.Cases => "fact_cases",
+            FactKind.CloseContacts => "fact_close_contacts",
+            FactKind.Tests => "fact_tests",
+            _ => "fact_travel",
+        };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE catalog SET last_batch_at = @at, rows = (SELECT count(*) FROM {table} WHERE source = @source) WHERE code = @source;
+            UPDATE batches SET status = 'rescoring' WHERE source = @source AND batch_id = @batchId;
+            """,
+            new { source = batch.Source, batchId = batch.BatchId, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<string>> PersonsToRescoreAsync(BatchRecord batch, DateOnly since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var persons = await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT person_id FROM (
+                SELECT person_id FROM batch_persons WHERE source = @source AND batch_id = @batchId
+                UNION
+                SELECT t.person_id FROM batch_services s JOIN fact_travel t ON t.service = s.service AND t.day = s.day
+                WHERE s.source = @source AND s.batch_id = @batchId
+                UNION
+                SELECT d.person_id FROM declarations d JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
+                WHERE d.day >= @since AND d.person_id IS NOT NULL AND (
+                    json_extract(d.payload, '$.region') LIKE r.prefix || '%'
+                    OR EXISTS (SELECT 1 FROM json_each(d.payload, '$.travel') j WHERE json_extract(j.value, '$.region') LIKE r.prefix || '%'))
+                UNION
+                SELECT t.person_id FROM fact_travel t JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
+                WHERE t.day >= @since AND (t.from_region LIKE r.prefix || '%' OR t.to_region LIKE r.prefix || '%')
+            ) affected
+            WHERE EXISTS (SELECT 1 FROM codes c WHERE c.person_id = affected.person_id)
+            """,
+            new { source = batch.Source, batchId = batch.BatchId, since = since.ToString(DayFormat, CultureInfo.InvariantCulture) },
+            cancellationToken: cancellationToken));
+        return [.. persons];
+    }
+
+    public async Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var areas = (await connection.QueryAsync<StoredArea>(new CommandDefinition(
+            $"""
+            SELECT a.region AS Region, a.level AS Level, a.from_day AS FromDay, a.to_day AS ToDay, {SourceColumns("a")}
+            FROM fact_risk_areas a {SourceJoin("a")}
+            """,
+            cancellationToken: cancellationToken))).Select(a => a.ToArea()).ToList();
+        if (personId is null)
+        {
+            return new ScoringFacts(PersonFacts.None, areas);
+        }
+
+        var p = new { personId };
+        var reportedCase = await connection.QuerySingleOrDefaultAsync<StoredCase>(new CommandDefinition(
+            $"SELECT f.status AS Status, f.at AS At, {SourceColumns("f")} FROM fact_cases f {SourceJoin("f")} WHERE f.person_id = @personId", p, cancellationToken: cancellationToken));
+        var contacts = await connection.QueryAsync<StoredContact>(new CommandDefinition(
+            $"SELECT f.notified_at AS NotifiedAt, f.until_day AS UntilDay, f.case_ref AS CaseRef, {SourceColumns("f")} FROM fact_close_contacts f {SourceJoin("f")} WHERE f.person_id = @personId",
+            p, cancellationToken: cancellationToken));
+        var tests = await connection.QueryAsync<StoredTest>(new CommandDefinition(
+            $"SELECT f.sampled_at AS SampledAt, f.result AS Result, f.lab AS Lab, {SourceColumns("f")} FROM fact_tests f {SourceJoin("f")} WHERE f.person_id = @personId",
+            p, cancellationToken: cancellationToken));
+        var travel = await connection.QueryAsync<StoredTravel>(new CommandDefinition(
+            $"SELECT f.mode AS Mode, f.service AS Service, f.day AS Day, f.from_region AS FromRegion, f.to_region AS ToRegion, {SourceColumns("f")} FROM fact_travel f {SourceJoin("f")} WHERE f.person_id = @personId",
+            p, cancellationToken: cancellationToken));
+        // A journey shared with a confirmed case: the same service on the same day (DESIGN §9 co_traveller).
+        var coTravel = await connection.QueryAsync<StoredCoTravel>(new CommandDefinition(
+            $"""
+            SELECT DISTINCT f.service AS Service, f.day AS Day, {SourceColumns("f")}
+            FROM fact_travel f {SourceJoin("f")}
+            JOIN fact_travel o ON o.service = f.service AND o.day = f.day AND o.person_id <> f.person_id
+            JOIN fact_cases c ON c.person_id = o.person_id AND c.status = 'confirmed'
+            WHERE f.person_id = @personId
+            """,
+            p, cancellationToken: cancellationToken));
+        return new ScoringFacts(
+            new PersonFacts(
+                reportedCase?.ToFact(),
+                [.. contacts.Select(c => c.ToFact())],
+                [.. tests.Select(t => t.ToFact())],
+                [.. travel.Select(t => t.ToFact())],
+                [.. coTravel.Select(t => t.ToFact())]),
+            areas);
+    }
+
+    public async Task<RegisterAnswer> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (loaded, holds) = await connection.QuerySingleAsync<(long Loaded, long Holds)>(new CommandDefinition(
+            """
+            SELECT EXISTS (SELECT 1 FROM fact_population),
+                   EXISTS (SELECT 1 FROM fact_population WHERE id_number = @idNumber AND name = @fullName)
+            """,
+            new { idNumber, fullName }, cancellationToken: cancellationToken));
+        return loaded == 0 ? RegisterAnswer.NotLoaded : holds == 1 ? RegisterAnswer.Holds : RegisterAnswer.DoesNotHold;
+    }
+
+    private static string SourceColumns(string alias) => $"{alias}.source AS SourceCode, coalesce(e.name, {alias}.source) AS SourceName, {alias}.batch_id AS BatchId";
+
+    private static string SourceJoin(string alias) => $"LEFT JOIN catalog e ON e.code = {alias}.source";
+
+    private static DateOnly Day(string day) => DateOnly.ParseExact(day, DayFormat, CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Instant(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    private abstract class SourcedRow
+    {
+        public string SourceCode { get; init; } = "";
+
+        public string SourceName { get; init; } = "";
+
+        public string BatchId { get; init; } = "";
+
+        public FactSource Source => new(SourceCode, SourceName, BatchId);
+    }
+
+    private sealed class StoredArea : SourcedRow
+    {
+        public string Region { get; init; } = "";
+
+        public string Level { get; init; } = "";
+
+        public string FromDay { get; init; } = "";
+
+        public string ToDay { get; init; } = "";
+
+        public SharedRiskArea ToArea() => new(
+            RiskArea.Of(Region, Level switch { "high" => RiskLevel.High, "medium" => RiskLevel.Medium, _ => RiskLevel.Low }, Day(FromDay), Day(ToDay)),
+            Source);
+    }
+
+    private sealed class StoredCase : SourcedRow
+    {
+        public string Status { get; init; } = "";
+
+        public long At { get; init; }
+
+        public CaseFact ToFact() => new(Status, Instant(At), Source);
+    }
+
+    private sealed class StoredContact : SourcedRow
+    {
+        public long NotifiedAt { get; init; }
+
+        public string UntilDay { get; init; } = "";
+
+        public string CaseRef { get; init; } = "";
+
+        public CloseContactFact ToFact() => new(Instant(NotifiedAt), Day(UntilDay), CaseRef, Source);
+    }
+
+    private sealed class StoredTest : SourcedRow
+    {
+        public long SampledAt { get; init; }
+
+        public string Result { get; init; } = "";
+
+        public string Lab { get; init; } = "";
+
+        public TestFact ToFact() => new(Instant(SampledAt), Result == "positive", Lab, Source);
+    }
+
+    private sealed class StoredTravel : SourcedRow
+    {
+        public string Mode { get; init; } = "";
+
+        public string Service { get; init; } = "";
+
+        public string Day { get; init; } = "";
+
+        public string FromRegion { get; init; } = "";
+
+        public string ToRegion { get; init; } = "";
+
+        public TravelFact ToFact() => new(Mode, Service, SqliteFactStore.Day(Day), FromRegion, ToRegion, Source);
+    }
+
+    private sealed class StoredCoTravel : SourcedRow
+    {
+        public string Service { get; init; } = "";
+
+        public string Day { get; init; } = "";
+
+        public CoTravelFact ToFact() => new(Service, SqliteFactStore.Day(Day), Source);
+    }
+
+    /// <summary>
+    /// The prepared statements one chunk of rows runs through, inside the caller's transaction. Run synchronously:
+    /// SQLite is an in-process library whose calls complete on the calling thread anyway, and a batch is millions of
+    /// rows, where a task per statement is measurable.
+    /// </summary>
+    private sealed class FactWriter(SqliteConnection connection, SqliteTransaction transaction, BatchRecord batch, DateTimeOffset now) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
+
+        public void Apply(FactRow row)
+        {
+            switch (row)
+            {
+                case PopulationRow p when p.Retract:
+                    Run("DELETE FROM fact_population WHERE id_number = $id AND source = $source", ("$id", p.IdNumber));
+                    break;
+                case PopulationRow p:
+                    Run("""
+                        INSERT INTO fact_population (id_number, name, region, source, batch_id) VALUES ($id, $name, $region, $source, $batch)
+                        ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, region = excluded.region, source = excluded.source, batch_id = excluded.batch_id
+                        """, ("$id", p.IdNumber), ("$name", p.Name), ("$region", p.Region));
+                    break;
+                case RiskAreaRow a:
+                    var from = a.From.ToString(DayFormat, CultureInfo.InvariantCulture);
+                    if (a.Retract)
+                    {
+                        Run("DELETE FROM fact_risk_areas WHERE region = $region AND from_day = $from AND source = $source", ("$region", a.Region), ("$from", from));
+                    }
+                    else
+                    {
+                        Run("""
+                            INSERT INTO fact_risk_areas (region, from_day, to_day, level, source, batch_id) VALUES ($region, $from, $to, $level, $source, $batch)
+                            ON CONFLICT(region, from_day) DO UPDATE SET to_day = excluded.to_day, level = excluded.level, source = excluded.source, batch_id = excluded.batch_id
+                            """, ("$region", a.Region), ("$from", from), ("$to", a.To!.Value.ToString(DayFormat, CultureInfo.InvariantCulture)), ("$level", a.Level));
+                    }
+
+                    Run("INSERT OR IGNORE INTO batch_regions (source, batch_id, prefix) VALUES ($source, $batch, $prefix)", ("$prefix", RiskArea.PrefixOf(a.Region)));
+                    break;
+                case CaseRow c when Person(c.IdNumber, c.Name, c.Retract) is { } person:
+                    // The journeys of a case whose status changes: their travellers may become, or stop being, co-travellers.
+                    Run("INSERT OR IGNORE INTO batch_services (source, batch_id, service, day) SELECT $source, $batch, service, day FROM fact_travel WHERE person_id = $person", ("$person", person));
+                    Fact(c.Retract, person,
+                        "DELETE FROM fact_cases WHERE person_id = $person AND source = $source",
+                        """
+                        INSERT INTO fact_cases (person_id, status, at, source, batch_id) VALUES ($person, $status, $at, $source, $batch)
+                        ON CONFLICT(person_id) DO UPDATE SET status = excluded.status, at = excluded.at, source = excluded.source, batch_id = excluded.batch_id
+                        """, ("$status", c.Status), ("$at", c.At?.ToUnixTimeMilliseconds()));
+                    break;
+                case CloseContactRow k when Person(k.IdNumber, k.Name, k.Retract) is { } person:
+                    Fact(k.Retract, person,
+                        "DELETE FROM fact_close_contacts WHERE person_id = $person AND case_ref = $ref AND source = $source",
+                        """
+                        INSERT INTO fact_close_contacts (person_id, case_ref, notified_at, until_day, source, batch_id) VALUES ($person, $ref, $notified, $until, $source, $batch)
+                        ON CONFLICT(person_id, case_ref) DO UPDATE SET notified_at = excluded.notified_at, until_day = excluded.until_day, source = excluded.source, batch_id = excluded.batch_id
+                        """, ("$ref", k.CaseRef), ("$notified", k.NotifiedAt?.ToUnixTimeMilliseconds()), ("$until", k.Until?.ToString(DayFormat, CultureInfo.InvariantCulture)));
+                    break;
+                case TestRow t when Person(t.IdNumber, t.Name, t.Retract) is { } person:
+                    Fact(t.Retract, person,
+                        "DELETE FROM fact_tests WHERE person_id = $person AND sampled_at = $sampled AND lab = $lab AND source = $source",
+                        """
+                        INSERT INTO fact_tests (person_id, sampled_at, lab, result, source, batch_id) VALUES ($person, $sampled, $lab, $result, $source, $batch)
+                        ON CONFLICT(person_id, sampled_at, lab) DO UPDATE SET result = excluded.result, source = excluded.source, batch_id = excluded.batch_id
+                        """, ("$sampled", t.SampledAt.ToUnixTimeMilliseconds()), ("$lab", t.Lab), ("$result", t.Result));
+                    break;
+                case TravelRow j when Person(j.IdNumber, j.Name, j.Retract) is { } person:
+                    var day = j.Date.ToString(DayFormat, CultureInfo.InvariantCulture);
+                    Run("INSERT OR IGNORE INTO batch_services (source, batch_id, service, day) VALUES ($source, $batch, $service, $day)", ("$service", j.Service), ("$day", day));
+                    Fact(j.Retract, person,
+                        "DELETE FROM fact_travel WHERE person_id = $person AND mode = $mode AND service = $service AND day = $day AND source = $source",
+                        """
+                        INSERT INTO fact_travel (person_id, mode, service, day, from_region, to_region, source, batch_id) VALUES ($person, $mode, $service, $day, $from, $to, $source, $batch)
+                        ON CONFLICT(person_id, mode, service, day) DO UPDATE SET from_region = excluded.from_region, to_region = excluded.to_region, source = excluded.source, batch_id = excluded.batch_id
+                        """, ("$mode", j.Mode), ("$service", j.Service), ("$day", day), ("$from", j.From), ("$to", j.To));
+                    break;
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in commands.Values)
+            {
+                command.Dispose();
+            }
+        }
+
+        /// <summary>The person a row is about: created (without an account) for an upsert when new; null for a retraction of someone unknown.</summary>
+        private string? Person(string idNumber, string? name, bool retract)
+        {
+            var found = retract
+                ? Scalar("SELECT id FROM persons WHERE id_number = $id", ("$id", idNumber))
+                : Scalar(
+                    """
+                    INSERT INTO persons (id, id_number, full_name, created_at) VALUES ($newId, $id, $name, $at)
+                    ON CONFLICT(id_number) DO UPDATE SET id_number = excluded.id_number
+                    RETURNING id
+                    """,
+                    ("$newId", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))), ("$id", idNumber), ("$name", name), ("$at", now.ToUnixTimeMilliseconds()));
+            if (found is not null)
+            {
+                Run("INSERT OR IGNORE INTO batch_persons (source, batch_id, person_id) VALUES ($source, $batch, $person)", ("$person", found));
+            }
+
+            return found;
+        }
+
+        private void Fact(bool retract, string person, string delete, string upsert, params (string Name, object? Value)[] values) =>
+            Run(retract ? delete : upsert, [("$person", person), .. values]);
+
+        private void Run(string sql, params (string Name, object? Value)[] values) => Prepare(sql, values).ExecuteNonQuery();
+
+        private string? Scalar(string sql, params (string Name, object? Value)[] values) => Prepare(sql, values).ExecuteScalar() as string;
+
+        private SqliteCommand Prepare(string sql, (string Name, object? Value)[] values)
+        {
+            if (!commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                commands[sql] = command;
+            }
+
+            command.Parameters.Clear();
+            command.Parameters.AddWithValue("$source", batch.Source);
+            command.Parameters.AddWithValue("$batch", batch.BatchId);
+            foreach (var (name, value) in values)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            return command;
+        }
+    }
+}
