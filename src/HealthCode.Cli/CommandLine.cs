@@ -15,6 +15,8 @@ internal static class CommandLine
         Usage:
           healthcode keys generate --province <code> [--out <dir>]   root + issuer-1 key pairs for a province (default dir: ./<code>)
           healthcode keys generate --hub [--out <dir>]               the national hub's anchor key pair (default dir: ./hub)
+          healthcode keys generate --department <code> [--out <dir>]  a department's batch-signing key pair, <code>.private.jwk and
+                                                                     <code>.public.jwk (default dir: ./<code>; codes like CDC, LAB-01)
           healthcode keys thumbprint <file.jwk>...                   print kid and RFC 7638 thumbprint of JWK files
           healthcode keys rotate --keys <dir>                        new active issuer-(N+1); the active key becomes retired (keys.json)
           healthcode keys revoke <kid> --reason "<text>" --keys <dir>
@@ -30,6 +32,17 @@ internal static class CommandLine
                                                                      the hub's federation list, signed with anchor.private.jwk;
                                                                      members.json: {"members":[{iss,name,rootKey,trustListUrl,status}]}
                                                                      (rootKey: a public JWK or a .public.jwk path)
+          healthcode batch sign --key <dept.private.jwk> --source <catalogue code> --file <data.csv|data.ndjson>
+                                [--batch-id <id>] [--out <manifest.jws>]
+                                                                     read the file once (SHA-256 and rows) and write its signed
+                                                                     Sharing-Manifest (default <file>.manifest.jws, never overwritten)
+          healthcode batch upload --url <service> --token <operator token> --key <dept.private.jwk> --source <code>
+                                  --file <data.csv|data.ndjson> [--batch-id <id>] [--manifest <file>] [--wait 600]
+                                                                     sign (or check the --manifest against the file and key), stream
+                                                                     the file to POST <url>/api/v1/sources/<code>/batches, follow the
+                                                                     batch until applied or rejected (at most --wait seconds) and
+                                                                     print its row errors; exit 0 applied, 1 rejected or failed,
+                                                                     2 usage error
           healthcode verify <qr text | file.png> --trust <folder> [--province <iss>]
                                                                      offline verdict as JSON, no network; <folder>/<iss>/root.public.jwk
                                                                      pins each province's root, <folder>/<iss>/trust-list.jws is its list;
@@ -44,13 +57,16 @@ internal static class CommandLine
 
         Key files are JWK (RFC 7517): <name>.private.jwk (owner-only) and <name>.public.jwk.
         Existing key files are never overwritten. Formats: docs/TOKEN-FORMAT.md, docs/TRUST-LIST-FORMAT.md,
-        docs/FEDERATION-FORMAT.md.
+        docs/FEDERATION-FORMAT.md, docs/BATCH-FORMAT.md.
         """;
 
-    /// <summary>Runs a command; the load test is the one asynchronous command, awaited here rather than blocked on.</summary>
+    /// <summary>Runs a command; the load test and the batch upload are asynchronous, awaited here rather than blocked on.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) => args switch
     {
         ["load", "verify", .. var rest] => LoadVerifyCommand.RunAsync(rest, stdout, stderr, TimeProvider.System, cancellationToken),
+        // A live progress bar only on a terminal: a pipe, a log file or a test gets plain lines.
+        ["batch", "upload", .. var rest] => BatchUploadCommand.RunAsync(
+            rest, stdout, stderr, TimeProvider.System, live: ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected, cancellationToken),
         _ => Task.FromResult(Run(args, stdout, stderr)),
     };
 
@@ -71,7 +87,9 @@ internal static class CommandLine
             ["federation", "sign", .. var rest] => FederationSignCommand.Run(rest, stdout, stderr, TimeProvider.System),
             ["trust-list", "sign", .. var rest] => TrustListSignCommand.Run(rest, stdout, stderr, TimeProvider.System),
             ["verify", .. var rest] => VerifyCommand.Run(rest, stdout, stderr, TimeProvider.System),
+            ["batch", "sign", .. var rest] => BatchSignCommand.Run(rest, stdout, stderr, TimeProvider.System),
             ["load", "verify", ..] => Fail(stderr, "load verify runs through RunAsync."),
+            ["batch", "upload", ..] => Fail(stderr, "batch upload runs through RunAsync."),
             [] => Fail(stderr, "A command is required."),
             _ => Fail(stderr, $"Unknown command: {string.Join(' ', args)}"),
         };

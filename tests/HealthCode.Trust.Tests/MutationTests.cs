@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using HealthCode.Trust.Federation;
 using HealthCode.Trust.Keys;
+using HealthCode.Trust.Sharing;
 using HealthCode.Trust.Status;
 using HealthCode.Trust.Tokens;
 using HealthCode.Trust.TrustLists;
@@ -125,7 +126,7 @@ public sealed class MutationTests
     }
 
     [Test]
-    public void FederationListVerify_NeverThrows_AndNeverAcceptsMutatedLists_Seeded()
+    public async Task FederationListVerify_NeverThrows_AndNeverAcceptsMutatedLists_Seeded()
     {
         using EcKey anchor = ProvinceKeys.LoadHubAnchor(Path.Combine(RepoPaths.KeysSample, "hub"));
         var list = new FederationList(9, Crafted.Now, Crafted.Now.AddDays(7),
@@ -134,21 +135,33 @@ public sealed class MutationTests
         ]);
         using EcKey publicRoot = EcKey.FromJwk(_p.Zhejiang.Issuers[0].ToPublicJwk());
         string original = FederationListCodec.Sign(list with { Members = [list.Members[0] with { RootKey = publicRoot }] }, anchor);
-        AssertNeverThrowsNorAccepts(original, jws => FederationListCodec.Verify(jws, anchor, null, Crafted.Now, TimeSpan.FromMinutes(1)).IsValid);
+        await AssertNeverThrowsNorAcceptsAsync(
+            original, jws => Task.FromResult(FederationListCodec.Verify(jws, anchor, null, Crafted.Now, TimeSpan.FromMinutes(1)).IsValid));
     }
 
     [Test]
-    public void StatusRequestVerify_NeverThrows_AndNeverAcceptsMutatedRequests_Seeded()
+    public async Task BatchManifestRead_NeverThrows_AndNeverAcceptsMutatedManifests_Seeded()
+    {
+        using EcKey cdc = KeyFolder.LoadKey(Path.Combine(RepoPaths.KeysSample, "departments", "CDC"), "CDC");
+        var reader = new BatchManifestReader(new FakeTimeProvider(Crafted.Now), TimeSpan.FromMinutes(1), BatchManifestReader.DefaultMaxAge);
+        string original = BatchManifestCodec.Sign(
+            new BatchManifest("410000-CDC-002", "20200301T080000Z-0001", BatchManifest.Sha256Text(new byte[32]), 1200, Crafted.Now), cdc);
+        await AssertNeverThrowsNorAcceptsAsync(original, async jws => (await reader.ReadAsync(jws, cdc)).IsValid);
+    }
+
+    [Test]
+    public async Task StatusRequestVerify_NeverThrows_AndNeverAcceptsMutatedRequests_Seeded()
     {
         var store = new TrustStore();
         store.SetOwn("410000", "河南省", [(_p.Henan.ActiveIssuer, KeyStatus.Active)]);
         string original = StatusRequestCodec.Sign("410000", "330000", "k3J9xQ2mT7vB4nLp", Crafted.Now, _p.Henan.ActiveIssuer);
-        AssertNeverThrowsNorAccepts(original, jws => StatusRequestCodec.Verify(jws, store, "330000", Crafted.Now, TimeSpan.FromMinutes(1)).IsValid);
+        await AssertNeverThrowsNorAcceptsAsync(
+            original, jws => Task.FromResult(StatusRequestCodec.Verify(jws, store, "330000", Crafted.Now, TimeSpan.FromMinutes(1)).IsValid));
     }
 
-    private static void AssertNeverThrowsNorAccepts(string original, Func<string, bool> verify)
+    private static async Task AssertNeverThrowsNorAcceptsAsync(string original, Func<string, Task<bool>> verify)
     {
-        Assert.That(verify(original), Is.True, "the unmutated original verifies");
+        Assert.That(await verify(original), Is.True, "the unmutated original verifies");
         var random = new Random(Seed);
         int tried = 0;
         var failures = new List<string>();
@@ -163,7 +176,7 @@ public sealed class MutationTests
             tried++;
             try
             {
-                if (verify(mutated))
+                if (await verify(mutated))
                 {
                     failures.Add("accepted: " + mutated);
                 }

@@ -12,7 +12,8 @@ public sealed class SampleKeysTests
     [Test]
     public void KeysSample_HoldsEveryFolderOfDesign44()
     {
-        Assert.That(SampleJwkFiles().Count(), Is.EqualTo((3 * 4) + 2));
+        // Three provinces (root and issuer-1, public and private), the hub's anchor, five departments (DESIGN §4.4, §9).
+        Assert.That(SampleJwkFiles().Count(), Is.EqualTo((3 * 4) + 2 + (5 * 2)));
     }
 
     [TestCaseSource(nameof(SampleJwkFiles))]

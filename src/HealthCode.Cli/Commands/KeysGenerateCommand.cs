@@ -1,14 +1,16 @@
 using HealthCode.Trust;
 using HealthCode.Trust.Keys;
+using HealthCode.Trust.Sharing;
 
 namespace HealthCode.Cli.Commands;
 
-/// <summary><c>healthcode keys generate --province &lt;code&gt; | --hub [--out &lt;dir&gt;]</c>.</summary>
+/// <summary><c>healthcode keys generate --province &lt;code&gt; | --hub | --department &lt;code&gt; [--out &lt;dir&gt;]</c>.</summary>
 internal static class KeysGenerateCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? province = null;
+        string? department = null;
         string? output = null;
         bool hub = false;
         for (int i = 0; i < args.Length; i++)
@@ -17,6 +19,9 @@ internal static class KeysGenerateCommand
             {
                 case "--province" when i + 1 < args.Length && province is null:
                     province = args[++i];
+                    break;
+                case "--department" when i + 1 < args.Length && department is null:
+                    department = args[++i];
                     break;
                 case "--out" when i + 1 < args.Length && output is null && args[i + 1].Length > 0:
                     output = args[++i];
@@ -29,9 +34,15 @@ internal static class KeysGenerateCommand
             }
         }
 
-        if (hub == (province is not null))
+        if ((hub ? 1 : 0) + (province is null ? 0 : 1) + (department is null ? 0 : 1) != 1)
         {
-            return CommandLine.Fail(stderr, "keys generate: give exactly one of --province <code> or --hub.");
+            return CommandLine.Fail(stderr, "keys generate: give exactly one of --province <code>, --hub or --department <code>.");
+        }
+
+        // DESIGN §9: CDC, GA, WJW, JT, LAB-01. The code names the key files, so it never holds a path separator.
+        if (department is not null && !DepartmentCode.IsValid(department))
+        {
+            return CommandLine.Fail(stderr, $"keys generate: --department must be 1-{DepartmentCode.MaxLength} capital letters, digits and '-', like CDC or LAB-01, not \"{department}\".");
         }
 
         // DESIGN §4.1: a province is its 6-digit GB/T 2260 code, e.g. 410000.
@@ -40,10 +51,18 @@ internal static class KeysGenerateCommand
             return CommandLine.Fail(stderr, $"keys generate: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }
 
-        string folder = Path.GetFullPath(output ?? province ?? "hub");
+        string folder = Path.GetFullPath(output ?? province ?? department ?? "hub");
         try
         {
-            if (hub)
+            if (department is not null)
+            {
+                // A department signs its batches with one key pair, <code>.private.jwk and <code>.public.jwk (DESIGN §4.4, §9);
+                // the public file is what an operator registers (POST /api/v1/admin/departments).
+                using EcKey key = EcKey.Generate();
+                KeyFolder.WritePair(folder, department, key);
+                stdout.WriteLine($"department {department}  kid {key.Kid}  -> {folder}");
+            }
+            else if (hub)
             {
                 ProvinceKeys.GenerateHubAnchor(folder);
                 using EcKey anchor = ProvinceKeys.LoadHubAnchor(folder);

@@ -74,9 +74,12 @@ internal static class Es256Jws
     /// anything is parsed; surrounding whitespace is then ignored), three base64url segments, a header that is a JSON
     /// object with a string <c>alg</c> and no <c>crit</c> (RFC 7515 §4.1.11: no extension is understood), <c>alg</c>
     /// ES256 (RFC 8725 §3.1) and <c>typ</c> exactly <paramref name="type"/> (RFC 8725 §3.11). Neither the signature
-    /// nor the payload is looked at yet.
+    /// nor the payload is looked at yet. With <paramref name="onlyMembers"/>, a header member not in it is malformed
+    /// (a document whose header is fixed, e.g. a batch manifest's <c>{alg, typ, kid}</c>, carries no <c>jwk</c>,
+    /// <c>jku</c> or <c>x5u</c>, RFC 8725 §3.10).
     /// </summary>
-    public static bool TryParse(string? jws, int maxLength, string type, [NotNullWhen(true)] out ParsedJws? parsed, out JwsFailure failure)
+    public static bool TryParse(
+        string? jws, int maxLength, string type, [NotNullWhen(true)] out ParsedJws? parsed, out JwsFailure failure, IReadOnlySet<string>? onlyMembers = null)
     {
         parsed = null;
         failure = JwsFailure.Malformed;
@@ -91,7 +94,7 @@ internal static class Es256Jws
             return false;
         }
 
-        if (ReadHeader(text.AsSpan(0, firstDot), type, out string? kid) is { } headerFailure)
+        if (ReadHeader(text.AsSpan(0, firstDot), type, onlyMembers, out string? kid) is { } headerFailure)
         {
             failure = headerFailure;
             return false;
@@ -187,7 +190,7 @@ internal static class Es256Jws
         return true;
     }
 
-    private static JwsFailure? ReadHeader(ReadOnlySpan<char> encoded, string type, out string? kid)
+    private static JwsFailure? ReadHeader(ReadOnlySpan<char> encoded, string type, IReadOnlySet<string>? onlyMembers, out string? kid)
     {
         kid = null;
         if (!TryDecode(encoded, out byte[] json))
@@ -200,7 +203,8 @@ internal static class Es256Jws
             using JsonDocument document = JsonDocument.Parse(json, ReaderOptions);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || root.TryGetProperty("crit", out _)
-                || !root.TryGetProperty("alg", out JsonElement alg) || alg.ValueKind != JsonValueKind.String)
+                || !root.TryGetProperty("alg", out JsonElement alg) || alg.ValueKind != JsonValueKind.String
+                || (onlyMembers is not null && root.EnumerateObject().Any(member => !onlyMembers.Contains(member.Name))))
             {
                 return JwsFailure.Malformed;
             }

@@ -13,7 +13,11 @@ public static class AtomicFile
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Creates <paramref name="path"/>; throws <see cref="IOException"/> and leaves it alone when it exists.</summary>
-    internal static void WriteNew(string path, string content, bool ownerOnly) => Write(path, content, ownerOnly, overwrite: false);
+    /// <param name="path">The file to create.</param>
+    /// <param name="content">Its text, written as UTF-8 without a byte order mark.</param>
+    /// <param name="ownerOnly">Readable and writable by its owner only (a private key), from the moment it exists.</param>
+    /// <exception cref="IOException">The file exists already.</exception>
+    public static void Create(string path, string content, bool ownerOnly) => Write(path, content, ownerOnly, overwrite: false);
 
     /// <summary>Creates or replaces <paramref name="path"/> in one step.</summary>
     /// <param name="path">The file to create or replace.</param>
@@ -24,7 +28,7 @@ public static class AtomicFile
     {
         if (!overwrite && File.Exists(path))
         {
-            throw new IOException($"{path} exists already; key files are never overwritten.");
+            throw new IOException($"{path} exists already; key files and signed manifests are never overwritten.");
         }
 
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;

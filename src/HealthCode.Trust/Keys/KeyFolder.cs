@@ -74,8 +74,8 @@ public static class KeyFolder
         ArgumentNullException.ThrowIfNull(key);
         EnsureAbsent(folder, [name]);
         Directory.CreateDirectory(folder);
-        AtomicFile.WriteNew(Path.Combine(folder, name + PrivateSuffix), key.ToJwk(includePrivate: true, indented: true) + "\n", ownerOnly: true);
-        AtomicFile.WriteNew(Path.Combine(folder, name + PublicSuffix), key.ToJwk(includePrivate: false, indented: true) + "\n", ownerOnly: false);
+        AtomicFile.Create(Path.Combine(folder, name + PrivateSuffix), key.ToJwk(includePrivate: true, indented: true) + "\n", ownerOnly: true);
+        AtomicFile.Create(Path.Combine(folder, name + PublicSuffix), key.ToJwk(includePrivate: false, indented: true) + "\n", ownerOnly: false);
     }
 
     /// <summary>Throws before anything is written when any file of the named keys exists.</summary>

@@ -3,7 +3,8 @@ namespace HealthCode.Trust.Keys;
 /// <summary>
 /// Recognises the public sample keys committed under <c>keys-sample/</c>. Their private halves are in
 /// the repository for anyone to read, so the service refuses to start in Production with any of them
-/// (DESIGN §7).
+/// (DESIGN §7). The sample departments' batch-signing keys (<c>departments/&lt;code&gt;</c>, DESIGN §9) are listed too, so a
+/// service can refuse to register one outside Development.
 /// </summary>
 public static class SampleKeys
 {
@@ -17,6 +18,11 @@ public static class SampleKeys
         "S12fu945naJpsFXA9d6U-1Dfh4Tba0gvtOeecUDqWwI", // 440000/issuer-1
         "n4sAMb86ehIgn358BTkESLN4ZmREJKoPJI4sQibR-pw", // 440000/root
         "7ewzDKWAr0LLUatwNsiGOf7RHiJBkI4J69Cx0Mp0-p0", // hub/anchor
+        "q2KuEuwsP1zR3jSHQ8U6CrEpQeAco3qvZ9IW0JuS7D4", // departments/CDC (disease control)
+        "Afm_4LsQCnV4b3tjAUOYPPV1y6uKScB0DzWpa_ALbco", // departments/GA (public security: population register)
+        "tpjCgVL4hvJIARt5gkws5FaOCp2W4k8gqCcxoCKtZFg", // departments/WJW (health commission: risk areas)
+        "5fSn0LMnHMbl8O0eWO2teAGcaEoSqV9HTzjnw5g3so4", // departments/JT (transport: travel)
+        "ZYY7lBBXRS7Y5CkXZczobYz1CB-vj6WVOJRuTGs6GHQ", // departments/LAB-01 (a testing lab: tests)
     };
 
     /// <summary>True when the key is one of the published sample keys.</summary>
