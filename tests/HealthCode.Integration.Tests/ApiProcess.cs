@@ -36,6 +36,9 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The service's SQLite file (unless <see cref="ApiProcessOptions.Environment"/> points the store elsewhere).</summary>
+    public string DatabaseFile => Path.Combine(_dataDirectory, "hc.db");
+
     /// <summary>What the service wrote to stdout and stderr so far.</summary>
     public string Output
     {

@@ -66,4 +66,16 @@ internal sealed record WatchedPage(IBrowserContext Context, IPage Page, PageCons
         var page = await context.NewPageAsync();
         return new WatchedPage(context, page, await PageConsole.WatchAsync(page));
     }
+
+    /// <summary>Closes the context; when the test failed, first saves a screenshot of the page and writes what its console reported.</summary>
+    public async Task CloseAsync()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            await Screenshots.SaveAsync(Page, "the page when the test failed", "failed");
+            await TestContext.Out.WriteLineAsync($"browser console errors:\n{string.Join('\n', Console.Errors)}");
+        }
+
+        await Context.DisposeAsync();
+    }
 }

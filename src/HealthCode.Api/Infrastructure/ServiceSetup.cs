@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using HealthCode.Api.Features.Audit;
 using HealthCode.Api.Features.Auth;
+using HealthCode.Api.Features.Catalog;
 using HealthCode.Api.Features.Codes;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Federation;
@@ -167,6 +168,7 @@ internal static partial class ServiceSetup
             resident.MapGetMyCodeQr();
             IdentityModule.MapIdentity(resident, admin);
             SharingModule.MapSharing(api);
+            CatalogModule.MapCatalog(api, admin);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
             staff.MapVerifyCode();
             staff.MapLookupByIdCard();
@@ -202,6 +204,7 @@ internal static partial class ServiceSetup
         services.AddSingleton<DeclarationValidator>();
         services.AddIdentity();
         services.AddSharing();
+        services.AddCatalog();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanCounters>();

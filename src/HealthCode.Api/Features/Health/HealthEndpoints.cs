@@ -4,7 +4,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace HealthCode.Api.Features.Health;
 
-/// <summary><c>/healthz</c> says the process is alive; <c>/readyz</c> that it can serve (the store answers).</summary>
+/// <summary>
+/// <c>/healthz</c> says the process is alive; <c>/readyz</c> that it can serve (the store answers), with the status of
+/// each check and, under <c>details</c>, why each one that is not healthy is not.
+/// </summary>
 internal static class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder app)
@@ -19,6 +22,11 @@ internal static class HealthEndpoints
                 {
                     status = report.Status.ToString().ToLowerInvariant(),
                     checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+                    // What an operator acts on: each check that is not healthy, in its own words (descriptions
+                    // and data the checks write for this page; never an exception's message).
+                    details = report.Entries
+                        .Where(e => e.Value.Status != HealthStatus.Healthy)
+                        .ToDictionary(e => e.Key, e => new { description = e.Value.Description, data = e.Value.Data.Count > 0 ? e.Value.Data : null }),
                 });
             },
         });

@@ -16,12 +16,31 @@ internal sealed class ScanCounters
     public IEnumerable<KeyValuePair<string, long>> Snapshot() => byOutcome.OrderBy(p => p.Key, StringComparer.Ordinal);
 }
 
+/// <summary>
+/// Metrics an area adds to <c>GET /metrics</c> (registered by its module), after the service's own. Each writes whole
+/// families (<see cref="MetricsEndpoint.Help"/> once, then its <see cref="MetricsEndpoint.Line"/>s), with names of its own.
+/// </summary>
+internal interface IMetricsSource
+{
+    ValueTask WriteAsync(StringBuilder text, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
 /// <summary><c>GET /metrics</c> in the Prometheus text format (version 0.0.4).</summary>
 internal static class MetricsEndpoint
 {
     public static void MapMetrics(this IEndpointRouteBuilder app) => app
-        .MapGet("/metrics", (ScanCounters scans, TrustStore trust, PartnerTrust partners, OwnTrustList own, ITrustListCache cache, TimeProvider time) =>
-            TypedResults.Text(Render(scans, trust, partners, own, cache, time.GetUtcNow()), "text/plain; version=0.0.4"))
+        .MapGet("/metrics", async (ScanCounters scans, TrustStore trust, PartnerTrust partners, OwnTrustList own, ITrustListCache cache,
+            IEnumerable<IMetricsSource> sources, TimeProvider time, CancellationToken ct) =>
+        {
+            var now = time.GetUtcNow();
+            var text = new StringBuilder(Render(scans, trust, partners, own, cache, now));
+            foreach (var source in sources)
+            {
+                await source.WriteAsync(text, now, ct);
+            }
+
+            return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4");
+        })
         .ExcludeFromDescription();
 
     private static string Render(ScanCounters scans, TrustStore trust, PartnerTrust partners, OwnTrustList own, ITrustListCache cache, DateTimeOffset now)
@@ -64,9 +83,13 @@ internal static class MetricsEndpoint
         return text.ToString();
     }
 
-    private static void Help(StringBuilder text, string name, string type, string help) =>
+    internal static void Help(StringBuilder text, string name, string type, string help) =>
         text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
 
-    private static void Line(StringBuilder text, string name, string labels, double value) =>
+    internal static void Line(StringBuilder text, string name, string labels, double value) =>
         text.Append(CultureInfo.InvariantCulture, $"{name}{(labels.Length > 0 ? "{" + labels + "}" : "")} {value}\n");
+
+    /// <summary>A label value as the text format writes it: backslash, double quote and line feed escaped.</summary>
+    internal static string LabelValue(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

@@ -1,5 +1,5 @@
-// The endpoints of HTTP API v1 (DESIGN §5) that the pages call: the resident's, and the checkpoint
-// staff's (scanner page). Every failure becomes an ApiError, so the page decides what to tell the
+// The endpoints of HTTP API v1 (DESIGN §5) that the pages call: the resident's, the checkpoint staff's (scanner page)
+// and the public sharing catalogue's. Every failure becomes an ApiError, so the page decides what to tell the
 // user in one place: `kind` is `network` when the request never
 // got an answer, otherwise `status` and the RFC 9457 problem details (`problem`) say what happened.
 
@@ -111,6 +111,12 @@ export async function addDependant(token, name, idNumber) {
 /** `DELETE /api/v1/me/dependants/{personId}`. */
 export async function removeDependant(token, personId) {
     await send('DELETE', `/api/v1/me/dependants/${encodeURIComponent(personId)}`, { token });
+}
+
+/** `GET /api/v1/catalog` (public) → `{asOf, entries: [{code, name, provider, providerName, ..., lastBatchAt, rows, late, lateSince}]}`. */
+export async function getCatalog() {
+    const response = await send('GET', '/api/v1/catalog');
+    return response.json();
 }
 
 // ---- checkpoint staff ------------------------------------------------------------------------

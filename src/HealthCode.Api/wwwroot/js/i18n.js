@@ -13,6 +13,7 @@ const texts = {
         switchTo: 'English',
         switchToLabel: 'Switch to English',
         logout: '退出登录',
+        catalogLink: '政务数据共享目录：健康码用了哪些数据',
 
         loginTitle: '登录',
         loginIntro: '输入手机号，获取短信验证码后登录。',
@@ -141,6 +142,7 @@ const texts = {
         switchTo: '中文',
         switchToLabel: '切换到中文',
         logout: 'Log out',
+        catalogLink: 'Data sharing catalogue: what data the health code uses',
 
         loginTitle: 'Log in',
         loginIntro: 'Enter your phone number, get a code by SMS, then log in.',
