@@ -146,9 +146,9 @@ internal sealed class RiskScorer(RiskPolicy policy)
         var (color, greenAfter) = ApplyHistory(d, declaredOn, history, days, negativeTests, today, reasons);
 
         color = Max(color, current.Color);
-        if (current.RedUntil is { } redUntil)
+        if (current.Color != CodeColor.Green && current.HeldUntil is { } heldUntil)
         {
-            greenAfter = greenAfter is { } g && g > redUntil.AddDays(1) ? g : redUntil.AddDays(1);
+            greenAfter = greenAfter is { } g && g > heldUntil.AddDays(1) ? g : heldUntil.AddDays(1);
         }
 
         if (current.OpenCase)
@@ -225,10 +225,11 @@ internal sealed class RiskScorer(RiskPolicy policy)
     }
 
     /// <summary>
-    /// The facts' colour today and what holds it: a standing case, a close contact's until date. Facts dated on a
-    /// day (a cleared case, a positive test) go into <paramref name="days"/> for the history rules.
+    /// The facts' colour today and what holds it: a standing case, the last day a close contact or a journey counts
+    /// (<c>HeldUntil</c>). Facts dated on a day (a cleared case, a positive test) go into <paramref name="days"/> for
+    /// the history rules.
     /// </summary>
-    private (CodeColor Color, DateOnly? RedUntil, bool OpenCase) ScoreFacts(
+    private (CodeColor Color, DateOnly? HeldUntil, bool OpenCase) ScoreFacts(
         PersonFacts facts, List<AreaInForce> areas, List<DateOnly> labNegatives, DateOnly today, Dictionary<DateOnly, CodeColor> days, List<RiskReason> reasons)
     {
         var color = CodeColor.Green;
@@ -273,11 +274,23 @@ internal sealed class RiskScorer(RiskPolicy policy)
             }
         }
 
-        var stays = facts.Travel.SelectMany(t => new[] { new Stay(t.From, t.Date, t.Date, t.Source), new Stay(t.To, t.Date, t.Date, t.Source) });
+        var stays = facts.Travel.SelectMany(t => new[] { new Stay(t.From, t.Date, t.Date, t.Source), new Stay(t.To, t.Date, t.Date, t.Source) }).ToList();
         var exposures = Exposures(stays, areas, today);
         foreach (var exposure in exposures)
         {
             AddExposure(exposure, (level, code, zh, en, source) => Add(level, code, zh, en, source));
+        }
+
+        // A journey counts until it leaves the window: the code may turn green the day after (when nothing else holds it).
+        void HeldUntil(DateOnly date)
+        {
+            var last = date.AddDays(_policy.RiskWindowDays);
+            redUntil = redUntil is { } held && held > last ? held : last;
+        }
+
+        foreach (var exposure in exposures)
+        {
+            HeldUntil(stays.Where(s => s.Region == exposure.Region).Max(s => s.To));
         }
 
         if (NeedsTest(exposures, null, labNegatives, today))
@@ -291,6 +304,7 @@ internal sealed class RiskScorer(RiskPolicy policy)
         {
             var values = Values("source", trip.Source.Name, "service", trip.Service, "date", Format(trip.Date));
             Add(CodeColor.Yellow, RiskReasons.CoTraveller, values, values, trip.Source);
+            HeldUntil(trip.Date);
         }
 
         return (color, redUntil, openCase);

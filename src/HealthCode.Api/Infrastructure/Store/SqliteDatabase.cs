@@ -220,7 +220,7 @@ internal sealed class SqliteDatabase(string connectionString)
         );
         CREATE INDEX catalog_by_provider ON catalog(provider);
         """,
-        // 8: batches and the facts they carry (DESIGN §9). A batch is received into a file, checked, then applied in
+        // 7: batches and the facts they carry (DESIGN §9). A batch is received into a file, checked, then applied in
         // chunks (a crash resumes it from its file: every row is an idempotent upsert or retraction by its key) and
         // the persons whose facts changed are re-scored. Facts belong to persons (§8): a person the service does
         // not know yet is created without an account and keeps their facts until they first declare.
