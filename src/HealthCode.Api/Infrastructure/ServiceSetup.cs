@@ -13,6 +13,7 @@ using HealthCode.Api.Features.Hub;
 using HealthCode.Api.Features.Identity;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Features.Keys;
+using HealthCode.Api.Features.Operators;
 using HealthCode.Api.Features.Partners;
 using HealthCode.Api.Features.Staff;
 using HealthCode.Api.Features.Verification;
@@ -72,7 +73,7 @@ internal static partial class ServiceSetup
             document.Info.Title = "HealthCode API";
             document.Info.Description = "A province's health-code service: resident declarations and codes, checkpoint verification, federation (DESIGN §5).";
             return Task.CompletedTask;
-        }));
+        }).AddOperatorSecurity());
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
@@ -103,6 +104,7 @@ internal static partial class ServiceSetup
         services.AddSingleton<IHubMemberStore, SqliteHubMemberStore>();
         services.AddSingleton<ISignedListStore, SqliteSignedListStore>();
         services.AddSingleton<OperatorKey>();
+        services.AddOperators();
         services.AddHostedService<StartupChecks>();
 
         AddAuthentication(services);
@@ -114,14 +116,15 @@ internal static partial class ServiceSetup
         services.AddSingleton<FederationPublisher>();
         AddProvince(services);
         AddFederation(builder);
+        // The audit runs in both modes: operators act in the hub too, and every operator action is audited (DESIGN §10).
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddHostedService<AuditRetention>();
         if (IsHub(builder.Configuration))
         {
             services.AddHostedService<FederationJob>();
         }
         else
         {
-            services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
-            services.AddHostedService<AuditRetention>();
             services.AddHostedService<TrustRefresher>();
             services.AddHostedService<OwnTrustListJob>();
             services.AddHealthChecks()
@@ -148,7 +151,13 @@ internal static partial class ServiceSetup
         app.MapOpenApi();
         app.MapHealth();
         var api = app.MapGroup("/api/v1");
-        var admin = api.MapGroup("/admin").WithTags("Operators").RequireAuthorization(OperatorAuthentication.SchemeName);
+        // Operators (DESIGN §10): each action audited under the operator's name; on `admin` the role admin (which the
+        // bootstrap key has), elsewhere on `operators` the role each endpoint names (OperatorPolicies).
+        var operators = api.MapGroup("/admin").WithTags("Operators").RequireAuthorization(OperatorPolicies.AnyOperator)
+            .AddEndpointFilter<OperatorActionAudit>();
+        var admin = operators.MapGroup("").RequireAuthorization(OperatorPolicies.Admin);
+        OperatorsModule.MapOperators(admin);
+        operators.MapAudit();
         if (IsHub(app.Configuration))
         {
             app.MapFederationList();
@@ -174,7 +183,6 @@ internal static partial class ServiceSetup
             staff.MapLookupByIdCard();
             admin.MapCreateStaff();
             admin.MapRevokeStaff();
-            admin.MapAudit();
             admin.MapPartners();
             admin.MapKeyLifecycle();
         }
@@ -241,9 +249,8 @@ internal static partial class ServiceSetup
             .AddPolicy(StaffAuthentication.SchemeName, p => p
                 .AddAuthenticationSchemes(StaffAuthentication.SchemeName)
                 .RequireClaim(StaffAuthentication.StaffIdClaim))
-            .AddPolicy(OperatorAuthentication.SchemeName, p => p
-                .AddAuthenticationSchemes(OperatorAuthentication.SchemeName)
-                .RequireRole("operator"));
+            .AddOperatorPolicies();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleRequiredHandler>();
     }
 
     /// <summary>

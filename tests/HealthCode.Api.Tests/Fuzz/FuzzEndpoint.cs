@@ -61,13 +61,16 @@ internal sealed record FuzzEndpoint(
         return [.. found.OrderBy(e => e.Route.RawText, StringComparer.Ordinal).ThenBy(e => e.Method, StringComparer.Ordinal)];
     }
 
-    /// <summary>The innermost policy names the scheme (the admin group's operator policy, a use case's own).</summary>
+    /// <summary>
+    /// The innermost policy names the scheme (the admin group's operator policy, a use case's own). Every operator policy
+    /// (a role, or any operator) is the operator's: the fuzzer sends the bootstrap key, an admin.
+    /// </summary>
     private static FuzzRole RoleOf(IEnumerable<IAuthorizeData> policies) =>
         policies.Select(p => p.Policy).LastOrDefault(p => p is not null) switch
         {
             ResidentSessionAuthentication.SchemeName => FuzzRole.Resident,
             StaffAuthentication.SchemeName => FuzzRole.Staff,
-            OperatorAuthentication.SchemeName => FuzzRole.Operator,
+            { } policy when OperatorPolicies.Roles.ContainsKey(policy) => FuzzRole.Operator,
             _ => FuzzRole.Anonymous,
         };
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Tests.Http;
 
@@ -29,7 +28,8 @@ internal sealed class AuditTests
 
         var response = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit");
         var text = await response.Content.ReadAsStringAsync();
-        var entries = JsonNode.Parse(text)!["entries"]!.AsArray();
+        // The staff member's enrolment is an operator action, in the audit too (DESIGN §10): the scans follow it.
+        var entries = new JsonArray([.. JsonNode.Parse(text)!["entries"]!.AsArray().Skip(1).Select(e => e!.DeepClone())]);
         Assert.That(entries, Has.Count.EqualTo(3), text);
         Assert.Multiple(() =>
         {
@@ -51,21 +51,22 @@ internal sealed class AuditTests
         Assert.That(await ChainAsync(client), Is.True);
     }
 
-    // What someone with write access to the database file might do behind the service's back, after three scans.
+    // What someone with write access to the database file might do behind the service's back, after a staff member's
+    // enrolment (entry 1, an operator action) and three scans (2 to 4).
     [TestCase("UPDATE audit SET outcome = 'valid_green' WHERE seq = 2", 2, "entry 2 was changed", TestName = "AChangedEntry_IsDetected")]
     [TestCase("DELETE FROM audit WHERE seq = 2", 2, "entry 2 is missing", TestName = "ADeletedEntry_IsDetected")]
-    [TestCase("DELETE FROM audit WHERE seq >= 2", 2, "entries 2 to 3 are missing from the end (the head is at 3)",
+    [TestCase("DELETE FROM audit WHERE seq >= 2", 2, "entries 2 to 4 are missing from the end (the head is at 4)",
         TestName = "EntriesDeletedFromTheEnd_AreDetected")]
-    // Whoever can write the database can move its head row too; the witness beside it still says 3.
-    [TestCase("DELETE FROM audit WHERE seq = 3; UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit WHERE seq = 2)", 3,
-        "entries 3 to 3 are missing from the end (the witness is at 3)", TestName = "EntriesDeletedFromTheEnd_WithTheHeadRowRewritten_AreDetectedByTheWitness")]
+    // Whoever can write the database can move its head row too; the witness beside it still says 4.
+    [TestCase("DELETE FROM audit WHERE seq = 4; UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit WHERE seq = 3)", 4,
+        "entries 4 to 4 are missing from the end (the witness is at 4)", TestName = "EntriesDeletedFromTheEnd_WithTheHeadRowRewritten_AreDetectedByTheWitness")]
     public async Task Tampering_IsDetected(string sql, long brokenAtSeq, string problem)
     {
         using var factory = new HealthCodeFactory();
         var client = factory.CreateClient();
         await ScanAsync(client, 3);
 
-        Execute(factory, sql);
+        factory.Execute(sql);
 
         var report = await ReportAsync(client);
         Assert.Multiple(() =>
@@ -94,7 +95,7 @@ internal sealed class AuditTests
         {
             Assert.That(lagging["valid"]!.GetValue<bool>(), Is.True, lagging.ToJsonString());
             Assert.That(lagging["witnessSeq"]!.GetValue<long>(), Is.EqualTo(1));
-            Assert.That(lagging["headSeq"]!.GetValue<long>(), Is.EqualTo(3));
+            Assert.That(lagging["headSeq"]!.GetValue<long>(), Is.EqualTo(4));
             Assert.That(removed["valid"]!.GetValue<bool>(), Is.False, removed.ToJsonString());
             Assert.That(removed["problem"]!.GetValue<string>(), Does.Contain("witness"));
         });
@@ -109,10 +110,10 @@ internal sealed class AuditTests
         await staff.VerifyAsync("before");
 
         // A store that refuses every entry, as a full or failing disk would: the writer tries again, then gives up.
-        Execute(factory, "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
+        factory.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
         var verify = await staff.PostAsync("/api/v1/verify", new { qr = "during", checkpointId = staff.CheckpointId });
         var lookup = await staff.LookupAsync(Declarations.ValidId, "张三艺");
-        Execute(factory, "DROP TRIGGER refuse_audit");
+        factory.Execute("DROP TRIGGER refuse_audit");
         var after = await staff.VerifyAsync("after");
 
         var verifyProblem = await ResidentClient.JsonAsync(verify);
@@ -124,7 +125,8 @@ internal sealed class AuditTests
             Assert.That(verifyProblem.ContainsKey("valid"), Is.False, "no verdict without its audit entry");
             Assert.That(lookup.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), lookupProblem.ToJsonString());
             Assert.That(lookupProblem["code"]!.GetValue<string>(), Is.EqualTo("audit_unavailable"));
-            Assert.That(after["scanId"]!.GetValue<string>(), Is.EqualTo("2"), "the refused scans took no seq");
+            // Entry 1 is the staff member's enrolment, 2 the scan before.
+            Assert.That(after["scanId"]!.GetValue<string>(), Is.EqualTo("3"), "the refused scans took no seq");
         });
         Assert.That(await ChainAsync(client), Is.True);
     }
@@ -170,13 +172,14 @@ internal sealed class AuditTests
     {
         using var factory = new HealthCodeFactory();
         var client = factory.CreateClient();
-        await ScanAsync(client, 2);
+        // Each ScanAsync enrols a staff member first (an operator action, audited), then scans.
+        await ScanAsync(client, 2); // 1 to 3
         factory.Time.Advance(TimeSpan.FromDays(31));
-        await ScanAsync(client, 2);
+        await ScanAsync(client, 2); // 4 to 6
 
-        // The hourly purge may already have run on the advanced clock; the endpoint runs it now.
+        // The hourly purge may already have run on the advanced clock; the endpoint runs it now (7, audited once done).
         var purge = await StaffClient.Operator(client, HttpMethod.Post, "/api/v1/admin/audit/purge");
-        await ScanAsync(client, 1);
+        await ScanAsync(client, 1); // 8 and 9
 
         var start = HealthCodeFactory.Start;
         var old = JsonNode.Parse(await (await StaffClient.Operator(client, HttpMethod.Get,
@@ -187,12 +190,12 @@ internal sealed class AuditTests
             Assert.That(purge.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(old["entries"]!.AsArray(), Is.Empty);
             Assert.That(report["valid"]!.GetValue<bool>(), Is.True, report.ToJsonString());
-            Assert.That(report["checked"]!.GetValue<long>(), Is.EqualTo(3));
-            Assert.That(report["firstSeq"]!.GetValue<long>(), Is.EqualTo(3));
+            Assert.That(report["checked"]!.GetValue<long>(), Is.EqualTo(6));
+            Assert.That(report["firstSeq"]!.GetValue<long>(), Is.EqualTo(4));
         });
 
         // An entry removed after the purge, at the new start of the chain, is still detected.
-        Execute(factory, "DELETE FROM audit WHERE seq = 3");
+        factory.Execute("DELETE FROM audit WHERE seq = 4");
         Assert.That((await ReportAsync(client))["valid"]!.GetValue<bool>(), Is.False);
     }
 
@@ -243,14 +246,4 @@ internal sealed class AuditTests
         JsonNode.Parse(await (await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit/verify")).Content.ReadAsStringAsync())!;
 
     private static async Task<bool> ChainAsync(HttpClient client) => (await ReportAsync(client))["valid"]!.GetValue<bool>();
-
-    /// <summary>What someone with write access to the database file might do behind the service's back.</summary>
-    private static void Execute(HealthCodeFactory factory, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={factory.DatabaseFile};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -55,6 +56,34 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; } = new(Start);
 
+    /// <summary>Runs <paramref name="sql"/> on the service's database behind its back, as someone with write access to the file might.</summary>
+    public void Execute(string sql) => Execute(DatabaseFile, sql);
+
+    /// <summary>Runs <paramref name="sql"/> on the database in <paramref name="databaseFile"/> (one a test prepares before a service opens it).</summary>
+    public static void Execute(string databaseFile, string sql)
+    {
+        using var connection = OpenDatabase(databaseFile);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The first column, as text, of each row <paramref name="sql"/> selects from the service's database.</summary>
+    public List<string> Query(string sql)
+    {
+        using var connection = OpenDatabase(DatabaseFile);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
@@ -70,5 +99,12 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    private static SqliteConnection OpenDatabase(string databaseFile)
+    {
+        var connection = new SqliteConnection($"Data Source={databaseFile};Pooling=False");
+        connection.Open();
+        return connection;
     }
 }

@@ -24,9 +24,10 @@ internal sealed class StaffClient
 
     public string CheckpointId { get; }
 
-    public static async Task<StaffClient> EnrolAsync(HttpClient http, string checkpointId = "metro-line1-gate3")
+    /// <summary>Enrols a staff member as the operator of <paramref name="key"/> (the bootstrap key, or a named admin's token).</summary>
+    public static async Task<StaffClient> EnrolAsync(HttpClient http, string checkpointId = "metro-line1-gate3", string key = HealthCodeFactory.OperatorKey)
     {
-        var created = await Operator(http, HttpMethod.Post, "/api/v1/admin/staff", new { name = "王检查", checkpointId });
+        var created = await Operator(http, HttpMethod.Post, "/api/v1/admin/staff", new { name = "王检查", checkpointId }, key);
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var body = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
         return new StaffClient(http, body["staffId"]!.GetValue<string>(), body["token"]!.GetValue<string>(), checkpointId);

@@ -274,9 +274,9 @@ public sealed class FederationTests
 
             var opened = TimeSpan.FromSeconds(45);
             var hangingStatus = await Zhejiang.WaitForPartnerAsync(
-                hanging.Issuer, p => ((string?)p["lastError"])?.Contains("BrokenCircuit", StringComparison.Ordinal) == true, opened, "failing with an open circuit");
+                hanging.Issuer, p => ((string?)p["lastError"])?.Contains("circuit open", StringComparison.Ordinal) == true, opened, "failing with an open circuit");
             var garbageStatus = await Zhejiang.WaitForPartnerAsync(
-                garbage.Issuer, p => ((string?)p["lastError"])?.Contains("BrokenCircuit", StringComparison.Ordinal) == true, opened, "failing with an open circuit");
+                garbage.Issuer, p => ((string?)p["lastError"])?.Contains("circuit open", StringComparison.Ordinal) == true, opened, "failing with an open circuit");
             Assert.That((string?)hangingStatus["state"], Is.EqualTo("failing"));
             Assert.That((string?)garbageStatus["state"], Is.EqualTo("failing"));
 

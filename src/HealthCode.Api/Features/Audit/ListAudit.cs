@@ -12,7 +12,10 @@ internal sealed record ListAudit(string? From, string? To) : IQuery<Result<Audit
 
 internal sealed record AuditPage(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<AuditEntryView> Entries);
 
-internal sealed record AuditEntryView(long Seq, DateTimeOffset At, string CheckpointId, string StaffId, string Action, string? Issuer, string? CodeId, string Outcome, string Hash);
+/// <param name="Actor">The named operator of an operator action (<c>{operatorId, name}</c>); null for scans and lookups.</param>
+/// <param name="Target">What an operator action acted on, when it names one.</param>
+internal sealed record AuditEntryView(
+    long Seq, DateTimeOffset At, string CheckpointId, string StaffId, string Action, string? Issuer, string? CodeId, string Outcome, AuditActor? Actor, string? Target, string Hash);
 
 internal sealed class ListAuditHandler(IAuditStore store, TimeProvider time) : IQueryHandler<ListAudit, Result<AuditPage>>
 {
@@ -40,7 +43,8 @@ internal sealed class ListAuditHandler(IAuditStore store, TimeProvider time) : I
         // Every scan answered before this request is in the store already: scans wait for their commit.
         var entries = await store.ReadAsync(from, to, MaxEntries, cancellationToken);
         return new AuditPage(from, to, [.. entries.Select(e => new AuditEntryView(
-            e.Seq, e.Event.At, e.Event.CheckpointId, e.Event.StaffId, e.Event.Action, e.Event.Issuer, e.Event.CodeId, e.Event.Outcome, e.Hash))]);
+            e.Seq, e.Event.At, e.Event.CheckpointId, e.Event.StaffId, e.Event.Action, e.Event.Issuer, e.Event.CodeId, e.Event.Outcome,
+            e.Event.Actor, e.Event.Target, e.Hash))]);
     }
 }
 
@@ -75,12 +79,13 @@ internal static class QueryInstant
 
 internal static class ListAuditEndpoint
 {
-    public static void MapListAudit(this RouteGroupBuilder group) => group
+    public static RouteHandlerBuilder MapListAudit(this RouteGroupBuilder group) => group
         .MapGet("/audit", (string? from, string? to, IMediator mediator, CancellationToken ct) =>
             mediator.Send(new ListAudit(from, to), ct).Answer(TypedResults.Ok))
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
         .WithName("ListAudit")
-        .WithSummary("The scan audit log of a time range")
-        .WithDescription("Every verify and lookup: seq (the scanId its answer carried), checkpoint, staff id, time, issuer, pseudonymous code id, outcome, and the entry's chain hash. At most 1000 entries; default the last 24 hours. from and to are ISO 8601 (2026-11-28T08:00:00Z, an offset's '+' as %2B, or a date alone, midnight UTC); an invalid one is a 400 validation_failed naming the field (code datetime_invalid).");
+        .WithSummary("The audit log of a time range (role auditor or admin)")
+        .WithDescription("Every verify and lookup: seq (the scanId its answer carried), checkpoint, staff id, time, issuer, pseudonymous code id, outcome, and the entry's chain hash. Every operator action too (checkpointId operators): action the endpoint's name (CreateStaff, RevokeOperator, ...), target what it acted on, outcome the HTTP status, actor {operatorId, name} (bootstrap for the configured key). At most 1000 entries; default the last 24 hours. from and to are ISO 8601 (2026-11-28T08:00:00Z, an offset's '+' as %2B, or a date alone, midnight UTC); an invalid one is a 400 validation_failed naming the field (code datetime_invalid).");
 }

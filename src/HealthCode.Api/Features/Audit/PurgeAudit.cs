@@ -34,10 +34,11 @@ internal sealed class AuditRetention(IServiceScopeFactory scopes, TimeProvider t
 
 internal static class PurgeAuditEndpoint
 {
-    public static void MapPurgeAudit(this RouteGroupBuilder group) => group
+    public static RouteHandlerBuilder MapPurgeAudit(this RouteGroupBuilder group) => group
         .MapPost("/audit/purge", (IMediator mediator, CancellationToken ct) =>
             mediator.Send(new PurgeAudit(), ct).Answer(TypedResults.Ok))
         .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
         .WithName("PurgeAudit")
         .WithSummary("Purge audit entries past the retention period")
         .WithDescription("Also runs every hour. Removes entries older than HealthCode:Audit:RetentionDays (default 30); the chain stays checkable from its anchor.");

@@ -21,10 +21,11 @@ internal sealed class VerifyAuditChainHandler(IAuditStore store, IAuditHeadWitne
 
 internal static class VerifyAuditChainEndpoint
 {
-    public static void MapVerifyAuditChain(this RouteGroupBuilder group) => group
+    public static RouteHandlerBuilder MapVerifyAuditChain(this RouteGroupBuilder group) => group
         .MapGet("/audit/verify", (IMediator mediator, CancellationToken ct) =>
             mediator.Send(new VerifyAuditChain(), ct).Answer(TypedResults.Ok))
         .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
         .WithName("VerifyAuditChain")
         .WithSummary("Check the audit log's hash chain")
         .WithDescription("valid=false with brokenAtSeq and problem when an entry was changed or deleted, including entries deleted from the end: the rows must end at the chain's head (headSeq, kept with the entries) and reach the witness's head (witnessSeq, kept beside the database; it may lag the rows, never lead them).");

@@ -37,6 +37,18 @@ internal static class RegionCodes
     /// <summary>Like <see cref="Exists"/>, but also accepts retired codes, which ID numbers still carry.</summary>
     public static bool IsKnownForIdNumber(string? code) => Resolve(code, includeRetired: true) is not null;
 
+    /// <summary>
+    /// True for a current region given as its GB/T 2260 code or the code's prefix, as an office's area is given: 2 digits
+    /// (a province, <c>41</c>), 4 (a prefecture, <c>4101</c>) or 6 (any level, <c>410105</c>).
+    /// </summary>
+    public static bool IsAreaPrefix(string? prefix) => prefix switch
+    {
+        { Length: 2 } => Exists(prefix + "0000"),
+        { Length: 4 } when !prefix.EndsWith("00", StringComparison.Ordinal) => Exists(prefix + "00"),
+        { Length: 6 } => Exists(prefix),
+        _ => false,
+    };
+
     /// <summary>The Chinese name of a listed current province- or prefecture-level code; null otherwise
     /// (county-level codes have no name in the shipped table).</summary>
     public static string? Name(string code) =>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
@@ -47,7 +46,7 @@ internal sealed class CreateStaffHandler(StaffDirectory staff, IOptions<HealthCo
         var now = time.GetUtcNow();
         var token = Secrets.NewToken();
         var member = new StaffRecord(
-            "st_" + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(9)),
+            Secrets.NewId("st_"),
             command.Name!.Trim(),
             command.CheckpointId!,
             Secrets.Hash(token),

@@ -4,7 +4,10 @@ using System.Text;
 
 namespace HealthCode.Api.Infrastructure.Audit;
 
-/// <summary>What a checkpoint did: one scan or ID-card lookup. No name or ID number: the code id is pseudonymous.</summary>
+/// <summary>
+/// What a checkpoint did (one scan or ID-card lookup), or what an operator did (DESIGN §10 "Named operators"). No
+/// resident's name or ID number: the code id is pseudonymous.
+/// </summary>
 internal sealed record AuditEvent(
     DateTimeOffset At,
     string CheckpointId,
@@ -12,7 +15,17 @@ internal sealed record AuditEvent(
     string Action,
     string? Issuer,
     string? CodeId,
-    string Outcome);
+    string Outcome)
+{
+    /// <summary>The named operator who acted (an operator action); null for scans and lookups, and for entries from before it existed.</summary>
+    public AuditActor? Actor { get; init; }
+
+    /// <summary>What an operator action acted on (a staff id, a partner's code, a key id), when it names one.</summary>
+    public string? Target { get; init; }
+}
+
+/// <summary>An operator as the audit names them: the account's id and its name at the time (<c>bootstrap</c> for the configured key).</summary>
+internal sealed record AuditActor(string OperatorId, string Name);
 
 /// <summary>An event as stored: numbered and chained to the one before it.</summary>
 internal sealed record AuditEntry(long Seq, AuditEvent Event, string PrevHash, string Hash);
@@ -44,13 +57,30 @@ internal static class AuditChain
     {
         // Fields are length-prefixed, so no choice of values can make two entries hash alike.
         var text = new StringBuilder();
+        void Append(string field) => text.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('|');
         foreach (var field in new[]
         {
             seq.ToString(CultureInfo.InvariantCulture), e.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
             e.CheckpointId, e.StaffId, e.Action, e.Issuer ?? "", e.CodeId ?? "", e.Outcome, prevHash,
         })
         {
-            text.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('|');
+            Append(field);
+        }
+
+        // The fields added later are hashed only when present, each after a tag of its own, so an entry without them
+        // hashes as it always did (the chains written before them still verify) and no entry with them hashes like one
+        // without, or like one with other fields.
+        if (e.Actor is { } actor)
+        {
+            Append("actor");
+            Append(actor.OperatorId);
+            Append(actor.Name);
+        }
+
+        if (e.Target is { } target)
+        {
+            Append("target");
+            Append(target);
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

@@ -48,6 +48,21 @@ internal abstract class BearerAuthentication(IOptionsMonitor<AuthenticationSchem
         return AuthenticateResult.Fail(code);
     }
 
+    /// <summary>
+    /// The answer for a token whose record was found: revoked (an operator's act) before expired (time), each with its
+    /// code and "The <paramref name="noun"/> was revoked. <paramref name="remedy"/>"; else the caller with its claims.
+    /// </summary>
+    protected AuthenticateResult Judge(
+        string noun, string remedy, DateTimeOffset? revokedAt, DateTimeOffset expiresAt, DateTimeOffset now, Func<System.Security.Claims.Claim[]> claims)
+    {
+        if (revokedAt is not null)
+        {
+            return Fail("revoked", $"The {noun} was revoked. {remedy}");
+        }
+
+        return now >= expiresAt ? Fail("expired", $"The {noun} has expired. {remedy}") : Succeed(claims());
+    }
+
     protected AuthenticateResult Succeed(params System.Security.Claims.Claim[] claims)
     {
         var identity = new System.Security.Claims.ClaimsIdentity(claims, Scheme.Name);

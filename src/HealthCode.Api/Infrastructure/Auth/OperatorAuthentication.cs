@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using HealthCode.Api.Infrastructure.Store;
 using Microsoft.AspNetCore.Authentication;
 
 namespace HealthCode.Api.Infrastructure.Auth;
@@ -44,19 +44,37 @@ internal sealed partial class OperatorKey
     private static partial void LogGenerated(ILogger logger, string key);
 }
 
-/// <summary>Authenticates the province's operators. Codes: <c>operator_key_missing</c>, <c>operator_key_invalid</c>.</summary>
+/// <summary>
+/// Authenticates the province's operators (DESIGN §10 "Named operators"): the configured key, which only bootstraps
+/// (<see cref="OperatorPrincipal.Bootstrap"/>: role <c>admin</c>, name <c>bootstrap</c>), or a named operator's token.
+/// A token's account is read from the store on every request, not kept in memory: operator calls are few, and a
+/// revocation holds from the next request on, on every instance that shares the store. Codes:
+/// <c>operator_key_missing</c>, <c>_invalid</c>, and for tokens <c>_expired</c>, <c>_revoked</c>.
+/// </summary>
 internal sealed class OperatorAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    OperatorKey key)
+    OperatorKey key,
+    IOperatorStore operators,
+    TimeProvider time)
     : BearerAuthentication(options, logger, encoder)
 {
     public const string SchemeName = "Operator";
 
     protected override string CodePrefix => "operator_key";
 
-    protected override Task<AuthenticateResult> AuthenticateAsync(string token) => Task.FromResult(key.Matches(token)
-        ? Succeed(new Claim(ClaimTypes.Role, "operator"))
-        : Fail("invalid", "The operator key is not valid."));
+    protected override async Task<AuthenticateResult> AuthenticateAsync(string token)
+    {
+        if (key.Matches(token))
+        {
+            return Succeed(OperatorPrincipal.Bootstrap());
+        }
+
+        var account = await operators.FindByTokenHashAsync(Secrets.Hash(token), Context.RequestAborted);
+        return account is null
+            ? Fail("invalid", "The operator key or token is not valid.")
+            : Judge("operator token", "Ask an admin operator for a new one.", account.RevokedAt, account.ExpiresAt, time.GetUtcNow(),
+                () => OperatorPrincipal.Claims(account));
+    }
 }

@@ -68,20 +68,12 @@ internal sealed class StaffAuthentication(
 
     protected override async Task<AuthenticateResult> AuthenticateAsync(string token)
     {
+        const string Remedy = "Ask an operator for a new one.";
         var member = await staff.FindAsync(Secrets.Hash(token), Context.RequestAborted);
-        if (member is null)
-        {
-            return Fail("invalid", "The staff token is not valid. Ask an operator for a new one.");
-        }
-
-        if (member.RevokedAt is not null)
-        {
-            return Fail("revoked", "The staff token was revoked. Ask an operator for a new one.");
-        }
-
-        return time.GetUtcNow() >= member.ExpiresAt
-            ? Fail("expired", "The staff token has expired. Ask an operator for a new one.")
-            : Succeed(new Claim(StaffIdClaim, member.Id), new Claim(CheckpointClaim, member.CheckpointId));
+        return member is null
+            ? Fail("invalid", $"The staff token is not valid. {Remedy}")
+            : Judge("staff token", Remedy, member.RevokedAt, member.ExpiresAt, time.GetUtcNow(),
+                () => [new Claim(StaffIdClaim, member.Id), new Claim(CheckpointClaim, member.CheckpointId)]);
     }
 }
 

@@ -191,7 +191,7 @@ internal sealed partial class PartnerTrust(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The background refresher tries again next round.
-            LogFetchFailed(logger, issuer, e.GetType().Name);
+            LogFetchFailed(logger, issuer, e.Message);
         }
     }
 

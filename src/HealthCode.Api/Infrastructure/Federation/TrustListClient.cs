@@ -58,7 +58,13 @@ internal sealed class TrustListClient(HttpClient http)
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException
             or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException)
         {
-            return new FetchResult.Failed(e.GetType().Name);
+            // Operators read this (partners' fetch state, readyz): a stable word for what happened, not a type name.
+            return new FetchResult.Failed(e switch
+            {
+                Polly.CircuitBreaker.BrokenCircuitException => "circuit open",
+                HttpRequestException => "unreachable",
+                _ => "timed out",
+            });
         }
     }
 }

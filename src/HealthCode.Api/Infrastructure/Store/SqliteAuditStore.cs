@@ -5,9 +5,10 @@ namespace HealthCode.Api.Infrastructure.Store;
 
 internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, IAsyncDisposable
 {
-    private const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash";
+    private const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target";
 
-    private static readonly string[] ParameterNames = ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash"];
+    private static readonly string[] ParameterNames =
+        ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash", "$actorId", "$actorName", "$target"];
 
     // Appends go through a connection of their own, one batch at a time (see Appender).
     private readonly SemaphoreSlim appending = new(1, 1);
@@ -137,6 +138,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
     private static async IAsyncEnumerable<AuditEntry> ReadEntriesAsync(SqliteCommand command, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        string? Text(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
         while (await reader.ReadAsync(cancellationToken))
         {
             var e = new AuditEvent(
@@ -144,9 +146,14 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
                 reader.GetString(2),
                 reader.GetString(3),
                 reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetString(7));
+                Text(5),
+                Text(6),
+                reader.GetString(7))
+            {
+                // Half an actor is a changed entry, for the chain check to name, not a failure to read it.
+                Actor = Text(10) is null && Text(11) is null ? null : new AuditActor(Text(10) ?? "", Text(11) ?? ""),
+                Target = Text(12),
+            };
             yield return new AuditEntry(reader.GetInt64(0), e, reader.GetString(8), reader.GetString(9));
         }
     }
@@ -185,7 +192,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
         {
             this.connection = connection;
             insert = connection.CreateCommand();
-            insert.CommandText = $"INSERT INTO audit ({Columns}) VALUES ($seq, $at, $checkpoint, $staff, $action, $issuer, $code, $outcome, $prev, $hash)";
+            insert.CommandText = $"INSERT INTO audit ({Columns}) VALUES ({string.Join(", ", ParameterNames)})";
             values = [.. ParameterNames.Select(name => Parameter(insert, name))];
             // The head moves with the entries, in the same transaction: rows deleted from the end later leave it behind.
             moveHead = connection.CreateCommand();
@@ -216,7 +223,11 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
             {
                 seq++;
                 var hash = AuditChain.Hash(seq, e, previous);
-                object?[] row = [seq, e.At.ToUnixTimeMilliseconds(), e.CheckpointId, e.StaffId, e.Action, e.Issuer, e.CodeId, e.Outcome, previous, hash];
+                object?[] row =
+                [
+                    seq, e.At.ToUnixTimeMilliseconds(), e.CheckpointId, e.StaffId, e.Action, e.Issuer, e.CodeId, e.Outcome, previous, hash,
+                    e.Actor?.OperatorId, e.Actor?.Name, e.Target,
+                ];
                 for (var i = 0; i < row.Length; i++)
                 {
                     values[i].Value = row[i] ?? DBNull.Value;

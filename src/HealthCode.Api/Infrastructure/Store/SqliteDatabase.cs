@@ -329,6 +329,24 @@ internal sealed class SqliteDatabase(string connectionString)
         ) WITHOUT ROWID;
         CREATE INDEX fact_travel_by_service ON fact_travel(service, day);
         """,
+        // 8: named operators (DESIGN §10 "Named operators"): accounts the bootstrap key creates, each with its roles and
+        // one bearer token kept as its SHA-256 only; and who did what in the audit: an operator action's actor (id and
+        // name) and its target, NULL for the entries before and for scans (their hashes do not cover these columns).
+        """
+        CREATE TABLE operators (
+            id              TEXT PRIMARY KEY,
+            name            TEXT NOT NULL,
+            roles           TEXT NOT NULL,
+            token_hash      TEXT NOT NULL UNIQUE,
+            created_at      INTEGER NOT NULL,
+            expires_at      INTEGER NOT NULL,
+            revoked_at      INTEGER,
+            created_by      TEXT NOT NULL
+        );
+        ALTER TABLE audit ADD COLUMN actor_id TEXT;
+        ALTER TABLE audit ADD COLUMN actor_name TEXT;
+        ALTER TABLE audit ADD COLUMN target TEXT;
+        """,
     ];
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>
