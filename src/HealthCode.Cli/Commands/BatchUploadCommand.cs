@@ -197,7 +197,7 @@ internal static class BatchUploadCommand
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             idle.CancelAfter(settings.IdleTimeout);
             using var file = new FileStream(input.File, FileMode.Open, FileAccess.Read, FileShare.Read, BatchBody.BufferSize, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            using var body = new ProgressStream(file, sent =>
+            using var body = new ReadThroughStream(file, (_, sent) =>
             {
                 progress.Uploading(sent, length);
                 idle.CancelAfter(settings.IdleTimeout); // a stalled upload times out; a slow, steady one does not
@@ -275,51 +275,6 @@ internal static class BatchUploadCommand
 
                 return Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)Math.Min(body.Length, BatchServiceAnswers.MaxAnswerBytes));
             }
-        }
-    }
-
-    /// <summary>Reads through to a file, telling how many bytes have passed: the upload's progress, as the socket takes them.</summary>
-    private sealed class ProgressStream(Stream inner, Action<long> sent) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Counted(int read)
-        {
-            _position += read;
-            sent(_position);
-            return read;
         }
     }
 }
