@@ -312,7 +312,7 @@ public sealed class BatchUploadCommandTests
             Assert.That((received.BodyBytes, received.BodySha256), Is.EqualTo((new FileInfo(_data).Length, Sha256Of(_data))));
             Assert.That(manifest.Manifest, Is.EqualTo(manifest.Manifest! with { BatchId = "b-7", Rows = 3, Sha256 = Sha256Of(_data) }));
             Assert.That(_service.StatusRequests, Is.EqualTo(3));
-            Assert.That(run.Stdout, Does.Contain("hashing: 100%").And.Contain("uploading: 100%").And.Contain("applying: applying: 1 of 3 rows"));
+            Assert.That(run.Stdout, Does.Contain("hashing   100%").And.Contain("uploading 100%").And.Contain("batch     applying, 1 of 3 rows"));
             Assert.That(run.Stdout, Does.EndWith($"batch b-7 for {Source}: applied, 3 of 3 rows{Environment.NewLine}"));
             Assert.That(run.Stderr, Is.Empty);
         });
@@ -370,7 +370,7 @@ public sealed class BatchUploadCommandTests
             Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Failed), run.ToString());
             Assert.That(run.Stderr, Is.EqualTo(
                 $"error: the service answered 403 Forbidden: department_mismatch: The source 410000-CDC-002 belongs to another department.{Environment.NewLine}"));
-            Assert.That(run.Stdout, Does.Contain("hashing: 100%").And.Not.Contain("uploading"));
+            Assert.That(run.Stdout, Does.Contain("hashing   100%").And.Not.Contain("uploading"));
             Assert.That(_service.StatusRequests, Is.Zero);
         });
     }
