@@ -335,6 +335,23 @@ public sealed class BatchUploadCommandTests
     }
 
     [Test]
+    public async Task BatchUpload_FollowsTheBatchIdTheServiceAnswered()
+    {
+        _service.OnPost = async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            return Results.Json(new { batchId = "svc-9", status = "receiving" }, statusCode: StatusCodes.Status202Accepted);
+        };
+        _service.OnGet = context => context.Request.Path.Value!.EndsWith("/batches/svc-9", StringComparison.Ordinal)
+            ? Results.Json(FakeSharingService.Status("svc-9", "applied", 3, applied: 3))
+            : FakeSharingService.Problem(404, "batch_not_found", "No such batch.");
+
+        CliResult run = await Upload("--key", CdcPrivate, "--file", _data, "--batch-id", "mine-1");
+
+        Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Ok), run.ToString());
+    }
+
+    [Test]
     public async Task BatchUpload_PrintsTheRowErrors_AndExits1_WhenTheBatchIsRejected()
     {
         _service.AnswerStatuses(FakeSharingService.Status("r-1", "rejected", 3, rejected: 1502, errors:

@@ -134,6 +134,27 @@ internal static class BatchUploadCommand
         public async Task<UploadOutcome> RunAsync(
             HttpClient client, EcKey key, string keyFile, string? givenManifest, IUploadProgress progress, CancellationToken cancellationToken)
         {
+            try
+            {
+                return await UploadAsync(client, key, keyFile, givenManifest, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                return UploadOutcome.Failed($"cannot reach {service}: {BatchServiceAnswers.OneLine(ex.Message)}");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return UploadOutcome.Failed($"{service} did not answer in time.");
+            }
+            catch (OperationCanceledException)
+            {
+                return UploadOutcome.Failed("cancelled.");
+            }
+        }
+
+        private async Task<UploadOutcome> UploadAsync(
+            HttpClient client, EcKey key, string keyFile, string? givenManifest, IUploadProgress progress, CancellationToken cancellationToken)
+        {
             long length = new FileInfo(input.File).Length;
             BodyDigest digest = await Task.Run(() => BatchBody.Digest(input, bytes => progress.Hashing(bytes, length), cancellationToken), cancellationToken)
                 .ConfigureAwait(false);
@@ -168,31 +189,17 @@ internal static class BatchUploadCommand
                 manifest = BatchBody.SignManifest(input, digest, key, time.GetUtcNow());
             }
 
-            try
-            {
-                if (await PostAsync(client, manifest, digest.Length, progress, cancellationToken).ConfigureAwait(false) is { } refused)
-                {
-                    return UploadOutcome.Failed(refused);
-                }
-
-                return await FollowAsync(client, batchId, progress, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                return UploadOutcome.Failed($"cannot reach {service}: {BatchServiceAnswers.OneLine(ex.Message)}");
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return UploadOutcome.Failed($"{service} did not answer in time.");
-            }
-            catch (OperationCanceledException)
-            {
-                return UploadOutcome.Failed("cancelled.");
-            }
+            (string? refused, string? accepted) = await PostAsync(client, manifest, digest.Length, progress, cancellationToken).ConfigureAwait(false);
+            return refused is not null
+                ? UploadOutcome.Failed(refused)
+                : await FollowAsync(client, accepted ?? batchId, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Streams the file as the body; null when the service took it (2xx), else the line that says why not.</summary>
-        private async Task<string?> PostAsync(HttpClient client, string manifest, long length, IUploadProgress progress, CancellationToken cancellationToken)
+        /// <summary>
+        /// Streams the file as the body. Taken (2xx): the batch id the service answered with, when it did; refused: the line
+        /// that says why.
+        /// </summary>
+        private async Task<(string? Refused, string? BatchId)> PostAsync(HttpClient client, string manifest, long length, IUploadProgress progress, CancellationToken cancellationToken)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             idle.CancelAfter(settings.IdleTimeout);
@@ -214,8 +221,8 @@ internal static class BatchUploadCommand
             using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
             string answer = await ReadBodyAsync(response, idle.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode
-                ? null
-                : BatchServiceAnswers.RefusalLine((int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType, answer);
+                ? (null, BatchServiceAnswers.ReadStatus(answer)?.BatchId is { } id && BatchManifest.IsValidId(id) ? id : null)
+                : (BatchServiceAnswers.RefusalLine((int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType, answer), null);
         }
 
         /// <summary>Polls the batch's status until it is applied or rejected, or <c>--wait</c> has passed.</summary>
