@@ -472,6 +472,7 @@ public sealed class BatchUploadCommandTests
 
         Assert.That(run.ExitCode, Is.EqualTo(CommandLine.Ok), run.ToString());
         Assert.That(_service.Received.Single().Manifest, Is.EqualTo(manifest));
+        Assert.That(run.Stdout, Does.EndWith($"batch signed-1 for {Source}: applied, 3 of 3 rows{Environment.NewLine}"));
     }
 
     [Test]

@@ -100,9 +100,10 @@ internal static class BatchUploadCommand
         if (outcome.Status is { } status)
         {
             string verdict = status.Status == BatchStatus.AppliedStatus
-                ? $"applied, {status.Applied:N0} of {status.Rows:N0} rows"
-                : $"rejected, nothing applied ({status.Rejected:N0} of {status.Rows:N0} rows refused)";
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {input.BatchId} for {input.Source}: {verdict}"));
+                ? string.Create(CultureInfo.InvariantCulture, $"applied, {status.Applied:N0} of {status.Rows:N0} rows")
+                : string.Create(CultureInfo.InvariantCulture, $"rejected, nothing applied ({status.Rejected:N0} of {status.Rows:N0} rows refused)");
+            // The id the service answers with: a --manifest names its own, and the service has the last word.
+            stdout.WriteLine(BatchServiceAnswers.OneLine($"batch {status.BatchId ?? input.BatchId} for {input.Source}: {verdict}"));
             IReadOnlyList<RowError> errors = status.Errors ?? [];
             if (errors.Count > 0)
             {
