@@ -22,7 +22,7 @@ public sealed class KeysCommandTests
     }
 
     /// <summary>Private key files are read/write for their owner only (no Unix modes on Windows).</summary>
-    private static void AssertOwnerOnly(params string[] privateKeyFiles)
+    internal static void AssertOwnerOnly(params string[] privateKeyFiles)
     {
         if (!OperatingSystem.IsWindows())
         {

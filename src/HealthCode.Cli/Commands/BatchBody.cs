@@ -63,7 +63,12 @@ internal static class BatchBody
     {
         using var file = new FileStream(input.File, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var hashing = new HashingStream(file, hash, progress, cancellationToken); // Sep disposes the stream it reads; the hash lives on
+        var hashing = new ReadThroughStream(file, (bytes, total) =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            hash.AppendData(bytes);
+            progress?.Invoke(total);
+        });
         long rows = input.Format == BatchFormat.Csv ? CountCsvRows(hashing) : CountNdjsonRows(hashing);
         hashing.ReadToEnd(); // anything the parser left unread is still part of the signed body
         return new BodyDigest(BatchManifest.Sha256Text(hash.GetHashAndReset()), rows, hashing.Position);
@@ -120,54 +125,66 @@ internal static class BatchBody
 
         return rows + (lineHasContent ? 1 : 0); // the last line may lack its line feed
     }
+}
 
-    /// <summary>Reads through to the inner stream, hashing every byte that passes and reporting how many have. Owns neither.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash, Action<long>? progress, CancellationToken cancellationToken) : Stream
+/// <summary>
+/// Reads through to a stream and shows every read, its bytes and the running total, to <paramref name="passed"/>: how a
+/// body is hashed and counted once, and how its upload reports progress. Owns nothing: disposing it leaves the inner stream
+/// open (Sep disposes the stream it reads).
+/// </summary>
+internal sealed class ReadThroughStream(Stream inner, Action<ReadOnlySpan<byte>, long> passed) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position
     {
-        private long _position;
+        get => _position;
+        set => throw new NotSupportedException();
+    }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public void ReadToEnd()
-        {
-            byte[] buffer = new byte[BufferSize];
-            while (Read(buffer) > 0)
-            {
-            }
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int read = inner.Read(buffer);
-            hash.AppendData(buffer[..read]);
-            _position += read;
-            progress?.Invoke(_position);
-            return read;
-        }
-
-        public override void Flush()
+    public void ReadToEnd()
+    {
+        byte[] buffer = new byte[BatchBody.BufferSize];
+        while (Read(buffer) > 0)
         {
         }
+    }
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override void SetLength(long value) => throw new NotSupportedException();
+    public override int Read(Span<byte> buffer) => Passed(buffer, inner.Read(buffer));
 
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Passed(buffer.Span, read);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Passed(Span<byte> buffer, int read)
+    {
+        _position += read;
+        passed(buffer[..read], _position);
+        return read;
     }
 }

@@ -100,9 +100,10 @@ internal static class BatchUploadCommand
         if (outcome.Status is { } status)
         {
             string verdict = status.Status == BatchStatus.AppliedStatus
-                ? $"applied, {status.Applied:N0} of {status.Rows:N0} rows"
-                : $"rejected, nothing applied ({status.Rejected:N0} of {status.Rows:N0} rows refused)";
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {input.BatchId} for {input.Source}: {verdict}"));
+                ? string.Create(CultureInfo.InvariantCulture, $"applied, {status.Applied:N0} of {status.Rows:N0} rows")
+                : string.Create(CultureInfo.InvariantCulture, $"rejected, nothing applied ({status.Rejected:N0} of {status.Rows:N0} rows refused)");
+            // The id the service answers with: a --manifest names its own, and the service has the last word.
+            stdout.WriteLine(BatchServiceAnswers.OneLine($"batch {status.BatchId ?? input.BatchId} for {input.Source}: {verdict}"));
             IReadOnlyList<RowError> errors = status.Errors ?? [];
             if (errors.Count > 0)
             {
@@ -132,6 +133,27 @@ internal static class BatchUploadCommand
         private Uri Batches => new(service, $"api/v1/sources/{Uri.EscapeDataString(input.Source)}/batches");
 
         public async Task<UploadOutcome> RunAsync(
+            HttpClient client, EcKey key, string keyFile, string? givenManifest, IUploadProgress progress, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await UploadAsync(client, key, keyFile, givenManifest, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                return UploadOutcome.Failed($"cannot reach {service}: {BatchServiceAnswers.OneLine(ex.Message)}");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return UploadOutcome.Failed($"{service} did not answer in time.");
+            }
+            catch (OperationCanceledException)
+            {
+                return UploadOutcome.Failed("cancelled.");
+            }
+        }
+
+        private async Task<UploadOutcome> UploadAsync(
             HttpClient client, EcKey key, string keyFile, string? givenManifest, IUploadProgress progress, CancellationToken cancellationToken)
         {
             long length = new FileInfo(input.File).Length;
@@ -168,36 +190,22 @@ internal static class BatchUploadCommand
                 manifest = BatchBody.SignManifest(input, digest, key, time.GetUtcNow());
             }
 
-            try
-            {
-                if (await PostAsync(client, manifest, digest.Length, progress, cancellationToken).ConfigureAwait(false) is { } refused)
-                {
-                    return UploadOutcome.Failed(refused);
-                }
-
-                return await FollowAsync(client, batchId, progress, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                return UploadOutcome.Failed($"cannot reach {service}: {BatchServiceAnswers.OneLine(ex.Message)}");
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return UploadOutcome.Failed($"{service} did not answer in time.");
-            }
-            catch (OperationCanceledException)
-            {
-                return UploadOutcome.Failed("cancelled.");
-            }
+            (string? refused, string? accepted) = await PostAsync(client, manifest, digest.Length, progress, cancellationToken).ConfigureAwait(false);
+            return refused is not null
+                ? UploadOutcome.Failed(refused)
+                : await FollowAsync(client, accepted ?? batchId, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Streams the file as the body; null when the service took it (2xx), else the line that says why not.</summary>
-        private async Task<string?> PostAsync(HttpClient client, string manifest, long length, IUploadProgress progress, CancellationToken cancellationToken)
+        /// <summary>
+        /// Streams the file as the body. Taken (2xx): the batch id the service answered with, when it did; refused: the line
+        /// that says why.
+        /// </summary>
+        private async Task<(string? Refused, string? BatchId)> PostAsync(HttpClient client, string manifest, long length, IUploadProgress progress, CancellationToken cancellationToken)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             idle.CancelAfter(settings.IdleTimeout);
             using var file = new FileStream(input.File, FileMode.Open, FileAccess.Read, FileShare.Read, BatchBody.BufferSize, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            using var body = new ProgressStream(file, sent =>
+            using var body = new ReadThroughStream(file, (_, sent) =>
             {
                 progress.Uploading(sent, length);
                 idle.CancelAfter(settings.IdleTimeout); // a stalled upload times out; a slow, steady one does not
@@ -214,8 +222,8 @@ internal static class BatchUploadCommand
             using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
             string answer = await ReadBodyAsync(response, idle.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode
-                ? null
-                : BatchServiceAnswers.RefusalLine((int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType, answer);
+                ? (null, BatchServiceAnswers.ReadStatus(answer)?.BatchId is { } id && BatchManifest.IsValidId(id) ? id : null)
+                : (BatchServiceAnswers.RefusalLine((int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType, answer), null);
         }
 
         /// <summary>Polls the batch's status until it is applied or rejected, or <c>--wait</c> has passed.</summary>
@@ -275,51 +283,6 @@ internal static class BatchUploadCommand
 
                 return Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)Math.Min(body.Length, BatchServiceAnswers.MaxAnswerBytes));
             }
-        }
-    }
-
-    /// <summary>Reads through to a file, telling how many bytes have passed: the upload's progress, as the socket takes them.</summary>
-    private sealed class ProgressStream(Stream inner, Action<long> sent) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Counted(int read)
-        {
-            _position += read;
-            sent(_position);
-            return read;
         }
     }
 }

@@ -32,15 +32,16 @@ internal static class UploadProgressView
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(context => work(new LiveProgress(context)))
             .ConfigureAwait(false);
     }
 
     private static string Mebibytes(long bytes) => (bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture);
 
+    /// <summary>What the service says of the batch: <c>batch     applying, 80,000 of 100,000 rows</c>.</summary>
     private static string ApplyText(BatchStatus status) =>
-        string.Create(CultureInfo.InvariantCulture, $"{status.Status}: {status.Applied + status.Rejected:N0} of {status.Rows:N0} rows");
+        string.Create(CultureInfo.InvariantCulture, $"batch     {status.Status}, {status.Applied + status.Rejected:N0} of {status.Rows:N0} rows");
 
     private sealed class LiveProgress(ProgressContext context) : IUploadProgress
     {
@@ -59,10 +60,10 @@ internal static class UploadProgressView
         public void Applying(BatchStatus status)
         {
             _uploading?.StopTask();
-            _applying ??= context.AddTask("applying ", autoStart: true, maxValue: 1);
+            _applying ??= context.AddTask("batch", autoStart: true, maxValue: 1);
             _applying.MaxValue = Math.Max(status.Rows, 1);
             _applying.Value = status.IsFinal ? _applying.MaxValue : status.Applied + status.Rejected;
-            _applying.Description = "applying  " + Markup.Escape(ApplyText(status));
+            _applying.Description = Markup.Escape(ApplyText(status));
             if (status.IsFinal)
             {
                 _applying.StopTask();
@@ -95,7 +96,7 @@ internal static class UploadProgressView
             if (text != _lastApply)
             {
                 _lastApply = text;
-                stdout.WriteLine("applying: " + ApplyText(status));
+                stdout.WriteLine(ApplyText(status));
             }
         }
 
@@ -105,7 +106,7 @@ internal static class UploadProgressView
             if (tenths > printed)
             {
                 printed = tenths;
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {tenths * 10}% ({Mebibytes(bytes)} of {Mebibytes(total)} MiB)"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-9} {tenths * 10,3}% ({Mebibytes(bytes)} of {Mebibytes(total)} MiB)"));
             }
         }
     }
