@@ -293,6 +293,41 @@ internal sealed class BatchTests
         await AssertStillGreenAsync(resident);
     }
 
+    [Test]
+    public async Task ACsvAsSpreadsheetsWriteIt_WithAByteOrderMarkCrlfQuotesAndABlankLine_IsRead_AndCountsRowsAsTheCliDoes()
+    {
+        var (first, firstId) = await GreenResidentAsync();
+        var (second, secondId) = await GreenResidentAsync();
+        using var cdc = await SharingClient.CreateAsync(factory, client, "close_contacts");
+        var body = "\uFEFFidNumber,name,notifiedAt,until,caseRef\r\n" +
+            $"{firstId},\"张三艺\",{Instant(1)},{Day(6)},\"HA-14\"\r\n" +
+            "\r\n" +
+            $"{secondId},张三艺,{Instant(1)},{Day(6)},HA-14";
+
+        var response = await cdc.UploadAsync(body, "spreadsheet", manifest: cdc.Manifest(body, "spreadsheet", rows: 2));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        var status = await cdc.WaitAsync("spreadsheet");
+
+        Assert.That(status["status"]!.GetValue<string>(), Is.EqualTo("applied"), status.ToJsonString());
+        foreach (var resident in new[] { first, second })
+        {
+            Assert.That((await ResidentClient.JsonAsync(await resident.GetAsync("/api/v1/me/code")))["color"]!.GetValue<string>(), Is.EqualTo("red"));
+        }
+    }
+
+    [Test]
+    public async Task OutsideDevelopment_ADepartmentIsNotRegisteredWithAPublicSampleKey()
+    {
+        var keys = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys");
+        ProvinceKeys.Generate(keys);
+        using var production = new HealthCodeFactory(environment: "Production", settings: new() { ["HealthCode:Keys:Path"] = keys });
+        var sample = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "keys-sample", "departments", "CDC", "CDC.public.jwk")));
+
+        var response = await StaffClient.Operator(production.CreateClient(), HttpMethod.Post, "/api/v1/admin/departments", new { code = "CDC", name = "疾控中心", key = sample });
+
+        await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "key_is_sample");
+    }
+
     [TestCase("idNumber,name,notifiedAt,until\n", "1 caseRef column_missing")]
     [TestCase("idNumber,name,notifiedAt,until,caseRef,phone\n", "1 phone column_unknown")]
     public async Task ACsvWithAMissingOrAnExtraColumn_IsRejected_NamingTheColumn(string header, string error)

@@ -99,11 +99,21 @@ internal static class DepartmentKey
     }
 }
 
-internal sealed class RegisterDepartmentHandler(ICatalogStore store, TimeProvider time) : ICommandHandler<RegisterDepartment, Result<DepartmentRegistered>>
+internal sealed class RegisterDepartmentHandler(ICatalogStore store, IHostEnvironment environment, TimeProvider time)
+    : ICommandHandler<RegisterDepartment, Result<DepartmentRegistered>>
 {
     public async ValueTask<Result<DepartmentRegistered>> Handle(RegisterDepartment command, CancellationToken cancellationToken)
     {
         using var key = DepartmentKey.Read(command.Key, out _)!;
+        // DESIGN §7: the keys in keys-sample/ are public, private parts included; outside Development a department
+        // registered with one would let anyone sign its batches.
+        if (!environment.IsDevelopment() && SampleKeys.IsSample(key))
+        {
+            return new ApiProblem(StatusCodes.Status400BadRequest, "key_is_sample", "This is a public sample key from keys-sample/.",
+                "Outside Development a department signs with a key of its own: make one with `healthcode keys generate --department <code>` and register its public part.",
+                [new FieldError("key", "key_is_sample", "Register the department's own key, not a sample key.")]);
+        }
+
         var departments = await store.ListDepartmentsAsync(cancellationToken);
         // One key, one department: a batch's signature then names the one department that answers for it.
         if (departments.FirstOrDefault(d => d.Code != command.Code && DepartmentKey.IsHeldBy(d, key)) is { } holder)

@@ -30,7 +30,7 @@ internal static class BatchFile
     private static IEnumerable<(int Line, string?[] Values)> ReadCsv(string path, FactKind kind, List<RowError> errors)
     {
         var columns = FactKinds.Columns(kind);
-        using var text = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false);
+        using var text = Open(path);
         using var reader = Sep.New(',').Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(text);
         var header = reader.Header.ColNames;
         if (header.Count == 0)
@@ -64,6 +64,12 @@ internal static class BatchFile
         foreach (var row in reader)
         {
             var line = row.LineNumberFrom;
+            if (row.Span.IsWhiteSpace())
+            {
+                // A blank line is no row (the CLI does not count it either).
+                continue;
+            }
+
             if (row.ColCount != header.Count)
             {
                 errors.Add(new RowError(line, "", "column_count"));
@@ -84,7 +90,7 @@ internal static class BatchFile
     private static IEnumerable<(int Line, string?[] Values)> ReadNdjson(string path, FactKind kind, List<RowError> errors)
     {
         var columns = FactKinds.Columns(kind);
-        using var text = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false);
+        using var text = Open(path);
         var line = 0;
         while (text.ReadLine() is { } json)
         {
@@ -108,6 +114,18 @@ internal static class BatchFile
 
             yield return (line, values);
         }
+    }
+
+    /// <summary>The file as strict UTF-8 text, a byte order mark at its start skipped (it is in the signed bytes, but no data).</summary>
+    private static StreamReader Open(string path)
+    {
+        var text = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false);
+        if (text.Peek() == '\uFEFF')
+        {
+            text.Read();
+        }
+
+        return text;
     }
 
     private static bool TryReadObject(string json, IReadOnlyList<string> columns, string?[] values, int line, List<RowError> errors)
