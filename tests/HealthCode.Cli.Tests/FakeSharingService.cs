@@ -17,8 +17,10 @@ namespace HealthCode.Cli.Tests;
 internal sealed record ReceivedBatch(string Source, string? Authorization, string? ContentType, long? ContentLength, string? Expect, string? Manifest, long BodyBytes, string BodySha256);
 
 /// <summary>
-/// The batch endpoints of DESIGN §9 as the contract states them, on a real Kestrel on 127.0.0.1, for <c>batch upload</c>
-/// to talk to while the service's own endpoints are built in another worktree (issue 10). By default it reads the body as a
+/// The batch endpoints of DESIGN §9 as the contract states them, on a real Kestrel on 127.0.0.1, scripted to give the
+/// answers the real service gives only rarely or never on cue (a batch that stays applying past --wait, odd status
+/// answers, a refusal before the body): the CLI's own handling of them. The real upload path, the real CLI against the
+/// real service, is tested in HealthCode.Integration.Tests (SharingTests). By default it reads the body as a
 /// stream, checks the manifest with the kernel's <see cref="BatchManifestReader"/> against the CDC sample key and the
 /// body's SHA-256, answers <c>202 {batchId, status}</c>, and answers each GET with the next of <see cref="Statuses"/>.
 /// Tests replace either answer to script refusals.
