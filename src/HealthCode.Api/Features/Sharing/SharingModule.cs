@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Store;
 
@@ -24,7 +25,9 @@ internal static class SharingModule
     /// <summary>Maps the departments' endpoints on <paramref name="api"/> (<c>/api/v1</c>), for operators.</summary>
     public static void MapSharing(RouteGroupBuilder api)
     {
-        var sources = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorAuthentication.SchemeName);
+        // An upload is a department operator's action: audited under their name like every operator action (DESIGN §10).
+        var sources = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
+            .AddEndpointFilter<OperatorActionAudit>();
         sources.MapUploadBatch();
         sources.MapGetBatchStatus();
     }
