@@ -6,6 +6,7 @@ using HealthCode.Api.Features.Audit;
 using HealthCode.Api.Features.Auth;
 using HealthCode.Api.Features.Catalog;
 using HealthCode.Api.Features.Codes;
+using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Features.Health;
@@ -212,6 +213,7 @@ internal static partial class ServiceSetup
         services.AddSingleton<DeclarationValidator>();
         services.AddIdentity();
         services.AddSharing();
+        services.AddDataUse();
         services.AddCatalog();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();

@@ -66,6 +66,10 @@ internal sealed class BatchTests
             Assert.That(entry["lastBatchAt"], Is.Not.Null);
         });
 
+        // DESIGN §10: the re-scoring used the CDC's fact about the resident, and says so in the data-use log.
+        var uses = factory.Query($"SELECT purpose || ' ' || actor || ' ' || source || ' ' || batch_id FROM data_use WHERE person_id = (SELECT person_id FROM codes WHERE code_id = '{code["codeId"]}')");
+        Assert.That(uses, Does.Contain($"scoring system {cdc.Source} cc-1"));
+
         var retracted = await cdc.UploadAndWaitAsync($"idNumber,name,notifiedAt,until,caseRef,op\n{id},,,,HA-0017,retract\n", "cc-2");
 
         Assert.That(retracted["status"]!.GetValue<string>(), Is.EqualTo("applied"), retracted.ToJsonString());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Identity;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Auth;
@@ -47,7 +48,8 @@ internal sealed class SubmitDeclarationHandler(
         var past = person.PersonId is null ? [] : await store.GetDeclarationHistoryAsync(person.PersonId, cancellationToken);
         var history = new ResidentHistory([.. past.Select(p => new PastDeclaration(p.Date, p.RawColor, p.NegativeTest))]);
         // What the departments hold about the person counts from their first declaration on (DESIGN §9).
-        var assessment = scorer.Score(declaration, today, history, await facts.ScoringFactsAsync(person.PersonId, cancellationToken), today);
+        var scoringFacts = await facts.ScoringFactsAsync(person.PersonId, cancellationToken);
+        var assessment = scorer.Score(declaration, today, history, scoringFacts, today);
 
         var saved = await store.SaveDeclarationAsync(person, new NewDeclaration(
             now,
@@ -61,11 +63,18 @@ internal sealed class SubmitDeclarationHandler(
             assessment.GreenAfter,
             assessment.PolicyVersion,
             IdNumber.MaskName(person.FullName),
-            IdNumber.Tail(person.IdNumber)), cancellationToken);
+            IdNumber.Tail(person.IdNumber)),
+            person.PersonId is { } known ? ScoringUses.Of(known, scoringFacts.Person) : [],
+            cancellationToken);
         if (saved.Code is not { } code)
         {
             // Another phone took this person between the check and the write.
             return IdentityProblems.From(saved.Refused!, declaration.IdNumber, declaration.Name);
+        }
+
+        if (person.BindAsHolder)
+        {
+            await persons.RecordIdentityCheckAsync(saved.PersonId!, person.IdNumber, person.FullName, "resident", cancellationToken);
         }
 
         await statusFeed.PublishAsync(code.CodeId, code.StatusVersion);

@@ -1,3 +1,4 @@
+using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Store;
 
@@ -7,7 +8,7 @@ namespace HealthCode.Api.Features.Identity;
 /// Which person a resident's request is about (DESIGN §8): the account's holder when no
 /// <c>personId</c> is given, else one of the account's own family members; never anyone else's.
 /// </summary>
-internal sealed class AccountPersons(IPersonStore persons, IFactStore facts)
+internal sealed class AccountPersons(IPersonStore persons, IFactStore facts, IDataUseStore dataUse, TimeProvider time)
 {
     /// <summary>The person a code request is about; <paramref name="noHolder"/> answers an account that has not declared yet.</summary>
     public async Task<Result<PersonRecord>> FindAsync(string accountId, string? personId, ApiProblem noHolder, CancellationToken cancellationToken)
@@ -65,5 +66,18 @@ internal sealed class AccountPersons(IPersonStore persons, IFactStore facts)
 
     /// <summary><c>identity_not_found</c> when the population register is loaded and does not hold this ID number with this name (DESIGN §8).</summary>
     public async Task<ApiProblem?> NotInRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken) =>
-        await facts.CheckRegisterAsync(idNumber, fullName, cancellationToken) == RegisterAnswer.DoesNotHold ? IdentityProblems.NotInRegister : null;
+        (await facts.CheckRegisterAsync(idNumber, fullName, cancellationToken)).Answer == RegisterAnswer.DoesNotHold ? IdentityProblems.NotInRegister : null;
+
+    /// <summary>
+    /// Records that the register checked who a newly bound person is (DESIGN §10: an identity check is a use of the
+    /// register's data about them), when it holds them.
+    /// </summary>
+    public async Task RecordIdentityCheckAsync(string personId, string idNumber, string fullName, string actor, CancellationToken cancellationToken)
+    {
+        var check = await facts.CheckRegisterAsync(idNumber, fullName, cancellationToken);
+        if (check.Answer == RegisterAnswer.Holds)
+        {
+            await dataUse.AppendAsync([new DataUse(personId, DataUsePurposes.Identity, actor, check.Source, check.BatchId)], time.GetUtcNow(), cancellationToken);
+        }
+    }
 }

@@ -63,6 +63,11 @@ internal sealed class AddDependantHandler(IPersonStore persons, AccountPersons a
         }
 
         var bound = await persons.AddDependantAsync(command.ResidentId, idNumber, command.Name!.Trim(), MaxDependants, time.GetUtcNow(), cancellationToken);
+        if (bound.Outcome == BindOutcome.Bound)
+        {
+            await accountPersons.RecordIdentityCheckAsync(bound.Person!.Id, idNumber, command.Name.Trim(), "resident", cancellationToken);
+        }
+
         return bound.Outcome switch
         {
             BindOutcome.Bound => DependantView.From(new DependantRecord(bound.Person!, null, null)),

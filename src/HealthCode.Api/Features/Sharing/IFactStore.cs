@@ -32,9 +32,12 @@ internal interface IFactStore
     /// <summary>The person's facts and the departments' risk areas, as scoring takes them.</summary>
     Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken);
 
-    /// <summary>What the population register says of an ID number and a name (DESIGN §8).</summary>
-    Task<RegisterAnswer> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken);
+    /// <summary>What the population register says of an ID number and a name (DESIGN §8), and which batch said it.</summary>
+    Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken);
 }
+
+/// <summary>The register's answer, and the source and batch of the row that holds the person (when it does).</summary>
+internal sealed record RegisterCheck(RegisterAnswer Answer, string? Source, string? BatchId);
 
 /// <summary>The register's answer: not loaded (no population batch yet), or whether it holds the ID number with that name.</summary>
 internal enum RegisterAnswer

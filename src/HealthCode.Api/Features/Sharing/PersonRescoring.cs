@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
@@ -25,9 +26,11 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
 
         var past = await store.GetDeclarationHistoryAsync(personId, cancellationToken);
         var history = new ResidentHistory([.. past.Select(p => new PastDeclaration(p.Date, p.RawColor, p.NegativeTest))]);
-        var assessment = scorer.Score(declaration, latest.Day, history, await facts.ScoringFactsAsync(personId, cancellationToken), time.Today());
+        var scoringFacts = await facts.ScoringFactsAsync(personId, cancellationToken);
+        var assessment = scorer.Score(declaration, latest.Day, history, scoringFacts, time.Today());
         var after = await store.UpdateCodeAsync(
-            personId, assessment.Color, JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options), assessment.GreenAfter, time.GetUtcNow(), cancellationToken);
+            personId, assessment.Color, JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options), assessment.GreenAfter, time.GetUtcNow(),
+            ScoringUses.Of(personId, scoringFacts.Person), cancellationToken);
         if (after is null || after.StatusVersion == before.StatusVersion)
         {
             return after is not null && after.UpdatedAt != before.UpdatedAt;

@@ -130,16 +130,18 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
             areas);
     }
 
-    public async Task<RegisterAnswer> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
+    public async Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var (loaded, holds) = await connection.QuerySingleAsync<(long Loaded, long Holds)>(new CommandDefinition(
-            """
-            SELECT EXISTS (SELECT 1 FROM fact_population),
-                   EXISTS (SELECT 1 FROM fact_population WHERE id_number = @idNumber AND name = @fullName)
-            """,
-            new { idNumber, fullName }, cancellationToken: cancellationToken));
-        return loaded == 0 ? RegisterAnswer.NotLoaded : holds == 1 ? RegisterAnswer.Holds : RegisterAnswer.DoesNotHold;
+        var held = await connection.QuerySingleOrDefaultAsync<(string? Source, string? BatchId)>(new CommandDefinition(
+            "SELECT source, batch_id FROM fact_population WHERE id_number = @idNumber AND name = @fullName", new { idNumber, fullName }, cancellationToken: cancellationToken));
+        if (held.Source is not null)
+        {
+            return new RegisterCheck(RegisterAnswer.Holds, held.Source, held.BatchId);
+        }
+
+        var loaded = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM fact_population)", cancellationToken: cancellationToken));
+        return new RegisterCheck(loaded == 0 ? RegisterAnswer.NotLoaded : RegisterAnswer.DoesNotHold, null, null);
     }
 
     private static string SourceColumns(string alias) => $"{alias}.source AS SourceCode, coalesce(e.name, {alias}.source) AS SourceName, {alias}.batch_id AS BatchId";

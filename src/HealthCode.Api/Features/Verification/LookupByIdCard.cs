@@ -1,3 +1,5 @@
+using System.Text.Json;
+using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
@@ -42,7 +44,7 @@ internal sealed class LookupByIdCardValidator(TimeProvider time) : IValidator<Lo
     }
 }
 
-internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog audit, TimeProvider time)
+internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog audit, IDataUseStore dataUse, TimeProvider time)
     : ICommandHandler<LookupByIdCard, Result<LookupAnswer>>
 {
     public async ValueTask<Result<LookupAnswer>> Handle(LookupByIdCard command, CancellationToken cancellationToken)
@@ -62,9 +64,26 @@ internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog aud
             return unavailable;
         }
 
+        if (code is not null)
+        {
+            // The person sees on their page that a checkpoint looked them up (DESIGN §10), with the sources behind the colour it saw.
+            await dataUse.AppendAsync(LookupUses(code, command.Staff), time.GetUtcNow(), cancellationToken);
+        }
+
         return code is null
             ? ApiProblem.NotFound("resident_not_found", "No health code for this ID number and name. Check both against the ID card; the person may need to declare first.")
             : new LookupAnswer(code.Color, code.MaskedName, AuditLog.ScanId(recorded.Value));
+    }
+
+    /// <summary>One use per shared source behind the code's reasons, or one of the code alone when it has none.</summary>
+    private static IReadOnlyList<DataUse> LookupUses(CodeRecord code, StaffMember staff)
+    {
+        var actor = $"checkpoint {staff.CheckpointId} (staff {staff.StaffId})";
+        var sources = (JsonSerializer.Deserialize<RiskReason[]>(code.ReasonsJson, StrictJson.Options) ?? [])
+            .Select(r => r.Source).OfType<FactSource>().DistinctBy(s => (s.Code, s.BatchId)).ToList();
+        return sources.Count == 0
+            ? [new DataUse(code.PersonId, DataUsePurposes.Lookup, actor, null, null)]
+            : [.. sources.Select(s => new DataUse(code.PersonId, DataUsePurposes.Lookup, actor, s.Code, s.BatchId))];
     }
 }
 

@@ -23,12 +23,12 @@ internal interface IHealthCodeStore
     Task<IReadOnlyList<DeclarationOutcome>> GetDeclarationHistoryAsync(string personId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores the declaration and the person's new code together. When <paramref name="target"/> says
+    /// Stores the declaration, the person's new code and the uses of shared data behind it (DESIGN §10) together. When <paramref name="target"/> says
     /// so, the ID number is first bound to the account as its holder in the same transaction;
     /// when that binding is refused (another account took the person a moment ago), nothing is stored
     /// and the answer says why.
     /// </summary>
-    Task<SavedDeclaration> SaveDeclarationAsync(DeclarationTarget target, NewDeclaration declaration, CancellationToken cancellationToken);
+    Task<SavedDeclaration> SaveDeclarationAsync(DeclarationTarget target, NewDeclaration declaration, IReadOnlyList<Features.DataUseLog.DataUse> uses, CancellationToken cancellationToken);
 
     Task<CodeRecord?> FindCodeAsync(string personId, CancellationToken cancellationToken);
 
@@ -39,7 +39,7 @@ internal interface IHealthCodeStore
     /// Replaces the person's code after a re-scoring (new facts, DESIGN §9), raising its status version when the
     /// colour changes; null when the person has no code. Unchanged when nothing the code shows changed.
     /// </summary>
-    Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, CancellationToken cancellationToken);
+    Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<Features.DataUseLog.DataUse> uses, CancellationToken cancellationToken);
 
     /// <summary>A code by its opaque id, for a partner asking after a code it scanned.</summary>
     Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken);
@@ -81,7 +81,11 @@ internal sealed record NewDeclaration(
     DateOnly? GreenAfter,
     string PolicyVersion,
     string MaskedName,
-    string IdTail);
+    string IdTail)
+{
+    /// <summary>The person whose code this is.</summary>
+    public string PersonId { get; init; } = "";
+}
 
 /// <summary>A person's current code: what the QR is signed from.</summary>
 internal sealed record CodeRecord(
@@ -92,4 +96,8 @@ internal sealed record CodeRecord(
     int StatusVersion,
     DateTimeOffset UpdatedAt,
     string MaskedName,
-    string IdTail);
+    string IdTail)
+{
+    /// <summary>The person whose code this is.</summary>
+    public string PersonId { get; init; } = "";
+}

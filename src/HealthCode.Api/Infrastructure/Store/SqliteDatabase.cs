@@ -347,6 +347,30 @@ internal sealed class SqliteDatabase(string connectionString)
         ALTER TABLE audit ADD COLUMN actor_name TEXT;
         ALTER TABLE audit ADD COLUMN target TEXT;
         """,
+        // 9: the data-use log (DESIGN §10 "Data-use log"): every use of a person's shared data, hash-chained like the
+        // scan audit, with its head in the same transaction as each append, so entries removed from its end are seen.
+        """
+        CREATE TABLE data_use (
+            seq             INTEGER PRIMARY KEY,
+            at              INTEGER NOT NULL,
+            person_id       TEXT NOT NULL,
+            purpose         TEXT NOT NULL,
+            actor           TEXT NOT NULL,
+            source          TEXT,
+            batch_id        TEXT,
+            prev_hash       TEXT NOT NULL,
+            hash            TEXT NOT NULL
+        );
+        CREATE INDEX data_use_by_person ON data_use(person_id, seq);
+        CREATE INDEX data_use_by_source ON data_use(source, at);
+        CREATE INDEX data_use_by_time ON data_use(at);
+        CREATE TABLE data_use_head (
+            id              INTEGER PRIMARY KEY CHECK (id = 1),
+            seq             INTEGER NOT NULL,
+            hash            TEXT NOT NULL
+        );
+        INSERT INTO data_use_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+        """,
     ];
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>

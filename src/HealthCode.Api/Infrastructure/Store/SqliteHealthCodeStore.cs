@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
+using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Trust;
 using Microsoft.Data.Sqlite;
 
@@ -16,7 +17,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
     private const string DayFormat = "yyyy-MM-dd";
 
     private const string CodeColumns = """
-        code_id AS CodeId, color AS Color, reasons AS Reasons, green_after AS GreenAfter, status_version AS StatusVersion,
+        person_id AS PersonId, code_id AS CodeId, color AS Color, reasons AS Reasons, green_after AS GreenAfter, status_version AS StatusVersion,
         updated_at AS UpdatedAt, masked_name AS MaskedName, id_tail AS IdTail
         """;
 
@@ -68,7 +69,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         return [.. rows.Select(r => new DeclarationOutcome(ParseDay(r.Day), (CodeColor)r.RawColor, r.NegativeTest != 0))];
     }
 
-    public async Task<SavedDeclaration> SaveDeclarationAsync(DeclarationTarget target, NewDeclaration declaration, CancellationToken cancellationToken)
+    public async Task<SavedDeclaration> SaveDeclarationAsync(DeclarationTarget target, NewDeclaration declaration, IReadOnlyList<DataUse> uses, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -123,6 +124,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
             cancellationToken: cancellationToken));
 
         var code = await QueryCodeAsync(connection, transaction, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId }, cancellationToken);
+        await SqliteDataUseStore.AppendAsync(connection, transaction, uses, declaration.SubmittedAt, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new SavedDeclaration(code, personId, null);
     }
@@ -139,7 +141,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         return latest.Day is null ? null : new LatestDeclaration(ParseDay(latest.Day), latest.Payload!);
     }
 
-    public async Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<DataUse> uses, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -155,6 +157,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
             transaction,
             cancellationToken: cancellationToken));
         var code = await QueryCodeAsync(connection, transaction, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId }, cancellationToken);
+        await SqliteDataUseStore.AppendAsync(connection, transaction, uses, at, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return code;
     }
@@ -199,7 +202,10 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
                 (int)row.StatusVersion,
                 DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
                 row.MaskedName,
-                row.IdTail);
+                row.IdTail)
+            {
+                PersonId = row.PersonId,
+            };
     }
 
     private static DateOnly ParseDay(string day) => DateOnly.ParseExact(day, DayFormat, CultureInfo.InvariantCulture);
@@ -211,6 +217,8 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
 
     private sealed class CodeRow
     {
+        public string PersonId { get; init; } = "";
+
         public string CodeId { get; init; } = "";
 
         public long Color { get; init; }

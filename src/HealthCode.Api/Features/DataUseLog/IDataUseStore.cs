@@ -1,0 +1,162 @@
+using System.Data.Common;
+using Dapper;
+using HealthCode.Api.Infrastructure.Store;
+using Microsoft.Data.Sqlite;
+
+namespace HealthCode.Api.Features.DataUseLog;
+
+/// <summary>
+/// The data-use log (DESIGN §10): appended to in the transaction of the use itself where there is one (a score and the
+/// uses behind it are one commit), else in one of its own before the use is answered; read per person, per source in
+/// aggregate, and in pages by auditors.
+/// </summary>
+internal interface IDataUseStore
+{
+    /// <summary>Appends uses in a transaction of their own; done (durable) when this completes.</summary>
+    Task AppendAsync(IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>The uses of these persons' data, newest first, older than <paramref name="beforeSeq"/> when given.</summary>
+    Task<IReadOnlyList<DataUseEntry>> ForPersonsAsync(IReadOnlyCollection<string> personIds, long? beforeSeq, int limit, CancellationToken cancellationToken);
+
+    /// <summary>A page of the whole log for auditors: after (or, newest first, before) the cursor, within the times given.</summary>
+    Task<IReadOnlyList<DataUseEntry>> PageAsync(LogPage page, CancellationToken cancellationToken);
+
+    /// <summary>How a source's data was used, counted by day (China Standard Time) and purpose.</summary>
+    Task<IReadOnlyList<DataUseCount>> UsageAsync(string source, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    Task<DataUseChainReport> VerifyAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A page of a hash-chained log (the scan audit, the data-use log): entries after <c>Cursor</c> (the last seq of the
+/// previous page) in order, or before it when <c>NewestFirst</c>; at most <c>Limit</c>; within [From, To).
+/// </summary>
+internal sealed record LogPage(long? Cursor, int Limit, bool NewestFirst, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>Uses of one source's data on one day for one purpose.</summary>
+internal sealed record DataUseCount(DateOnly Day, string Purpose, long Uses, long Persons);
+
+internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStore
+{
+    private const string Columns =
+        "seq AS Seq, at AS At, person_id AS PersonId, purpose AS Purpose, actor AS Actor, source AS Source, batch_id AS BatchId, prev_hash AS PrevHash, hash AS Hash";
+
+    public async Task AppendAsync(IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await AppendAsync(connection, transaction, uses, at, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Appends to the chain inside the caller's (write) transaction: the uses are committed with what used the data.</summary>
+    public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (uses.Count == 0)
+        {
+            return;
+        }
+
+        var (seq, previous) = await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
+            "SELECT seq, hash FROM data_use_head WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
+        var rows = new List<object>(uses.Count);
+        foreach (var use in uses)
+        {
+            seq++;
+            var hash = DataUseChain.Hash(seq, at, use, previous);
+            rows.Add(new { seq, at = at.ToUnixTimeMilliseconds(), person = use.PersonId, use.Purpose, use.Actor, use.Source, batch = use.BatchId, previous, hash });
+            previous = hash;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO data_use (seq, at, person_id, purpose, actor, source, batch_id, prev_hash, hash)
+            VALUES (@seq, @at, @person, @Purpose, @Actor, @Source, @batch, @previous, @hash)
+            """,
+            rows, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE data_use_head SET seq = @seq, hash = @previous WHERE id = 1", new { seq, previous }, transaction, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<DataUseEntry>> ForPersonsAsync(IReadOnlyCollection<string> personIds, long? beforeSeq, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM data_use WHERE person_id IN @personIds AND seq < @before ORDER BY seq DESC LIMIT @limit",
+            new { personIds, before = beforeSeq ?? long.MaxValue, limit }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToEntry())];
+    }
+
+    public async Task<IReadOnlyList<DataUseEntry>> PageAsync(LogPage page, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
+            page.NewestFirst
+                ? $"SELECT {Columns} FROM data_use WHERE seq < @cursor AND at >= @from AND at < @to ORDER BY seq DESC LIMIT @limit"
+                : $"SELECT {Columns} FROM data_use WHERE seq > @cursor AND at >= @from AND at < @to ORDER BY seq LIMIT @limit",
+            new
+            {
+                cursor = page.Cursor ?? (page.NewestFirst ? long.MaxValue : 0),
+                from = page.From?.ToUnixTimeMilliseconds() ?? long.MinValue,
+                to = page.To?.ToUnixTimeMilliseconds() ?? long.MaxValue,
+                limit = page.Limit,
+            },
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToEntry())];
+    }
+
+    public async Task<IReadOnlyList<DataUseCount>> UsageAsync(string source, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // Days in China Standard Time (UTC+08:00, DESIGN §9): the offset in milliseconds before the division.
+        var rows = await connection.QueryAsync<(string Day, string Purpose, long Uses, long Persons)>(new CommandDefinition(
+            """
+            SELECT date((at + 28800000) / 1000, 'unixepoch') AS day, purpose, count(*) AS uses, count(DISTINCT person_id) AS persons
+            FROM data_use WHERE source = @source AND at >= @from AND at < @to
+            GROUP BY day, purpose ORDER BY day, purpose
+            """,
+            new { source, from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new DataUseCount(DateOnly.ParseExact(r.Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.Purpose, r.Uses, r.Persons))];
+    }
+
+    public async Task<DataUseChainReport> VerifyAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // One read transaction: the head and the entries are one snapshot.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var head = await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
+            "SELECT seq, hash FROM data_use_head WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM data_use ORDER BY seq", transaction: transaction, cancellationToken: cancellationToken, flags: CommandFlags.None));
+        return DataUseChain.Verify(rows.Select(r => r.ToEntry()), head);
+    }
+
+    private sealed class EntryRow
+    {
+        public long Seq { get; init; }
+
+        public long At { get; init; }
+
+        public string PersonId { get; init; } = "";
+
+        public string Purpose { get; init; } = "";
+
+        public string Actor { get; init; } = "";
+
+        public string? Source { get; init; }
+
+        public string? BatchId { get; init; }
+
+        public string PrevHash { get; init; } = "";
+
+        public string Hash { get; init; } = "";
+
+        public DataUseEntry ToEntry() => new(
+            Seq, DateTimeOffset.FromUnixTimeMilliseconds(At), new DataUse(PersonId, Purpose, Actor, Source, BatchId), PrevHash, Hash);
+    }
+}
