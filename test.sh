@@ -52,6 +52,14 @@ for project in tests/*/*.csproj; do
   skipped=$((skipped + total - executed))
 done
 
+if [ "$failed" -gt 0 ]; then
+  # Name what failed just above the summary, so a log that keeps only its tail still says which test it was.
+  echo "== failed tests"
+  for trx in "$results"/*.trx; do
+    grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
+      | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+  done
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
 exit $status

@@ -112,11 +112,21 @@ internal sealed class SharingClient : IDisposable
         }
     }
 
-    public async Task<JsonObject> StatusAsync(string batchId)
+    public async Task<JsonObject> StatusAsync(string batchId) =>
+        await FindStatusAsync(batchId) ?? throw new AssertionException($"batch {batchId} is not known to the service");
+
+    /// <summary>The batch's status, or null while the service has not recorded it (answered 404 batch_not_found).</summary>
+    public async Task<JsonObject?> FindStatusAsync(string batchId)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/sources/{Source}/batches/{batchId}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         var response = await Http.SendAsync(request);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            await Problems.AssertAsync(response, HttpStatusCode.NotFound, "batch_not_found");
+            return null;
+        }
+
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
