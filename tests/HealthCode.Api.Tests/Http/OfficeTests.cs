@@ -350,6 +350,99 @@ internal sealed class OfficeTests
         Assert.That(tails, Is.EqualTo(new[] { inside.IdNumber[^4..] }));
     }
 
+    // Issue 11, abuse: paging past the end. A cursor at the last person of the list (as the client would make it from
+    // the last page's position) and one before any colour change answer an empty last page, and view nobody.
+    [Test]
+    public async Task PagingPastTheEnd_IsAnEmptyLastPage_WithoutANextCursor_AndViewsNobody()
+    {
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        var older = await DeclaredAsync("410931", "red");
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        var newer = await DeclaredAsync("410931", "yellow");
+        var office = await OfficeAsync("濮阳郑科员", "410931");
+
+        var first = await JsonAsync(await GetAsync(office, "/api/v1/office/people?limit=1"));
+        var second = await JsonAsync(await GetAsync(office, $"/api/v1/office/people?limit=1&cursor={first["nextCursor"]!.GetValue<string>()}"));
+        var last = second["items"]!.AsArray().Single()!;
+        var atTheEnd = Cursor(last["since"]!.GetValue<DateTimeOffset>().ToUnixTimeMilliseconds(), older.PersonId);
+        var viewsBefore = OfficeViews(older.PersonId).Count + OfficeViews(newer.PersonId).Count;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first["items"]!.AsArray().Single()!["idTail"]!.GetValue<string>(), Is.EqualTo(newer.IdNumber[^4..]));
+            Assert.That(last["idTail"]!.GetValue<string>(), Is.EqualTo(older.IdNumber[^4..]));
+            Assert.That(second["nextCursor"], Is.Null, "the last page says it is the last");
+            foreach (var cursor in new[] { atTheEnd, Cursor(0, "0") })
+            {
+                var beyond = await JsonAsync(await GetAsync(office, $"/api/v1/office/people?cursor={cursor}&limit=100"));
+                Assert.That(beyond["items"]!.AsArray(), Is.Empty, cursor);
+                Assert.That(beyond["nextCursor"], Is.Null, cursor);
+            }
+
+            Assert.That(OfficeViews(older.PersonId).Count + OfficeViews(newer.PersonId).Count, Is.EqualTo(viewsBefore), "an empty page views nobody");
+        });
+    }
+
+    // Issue 11, abuse: a paging cursor taken from another office's list continues only the office's own list; the
+    // other area's people are neither listed nor viewed under this office's name.
+    [Test]
+    public async Task ACursorFromAnotherOfficesList_ContinuesOnlyTheOwnArea()
+    {
+        var own = await DeclaredAsync("410941", "red");
+        var theirs = new List<(ResidentClient Resident, string IdNumber, string PersonId)>();
+        for (var i = 0; i < 3; i++)
+        {
+            factory.Time.Advance(TimeSpan.FromMinutes(1));
+            theirs.Add(await DeclaredAsync("410942", "red"));
+        }
+
+        var ownOffice = await OfficeAsync("濮阳王科员", "410941");
+        var otherOffice = await OfficeAsync("濮阳赵科员", "410942");
+        var theirCursor = (await JsonAsync(await GetAsync(otherOffice, "/api/v1/office/people?limit=1")))["nextCursor"]!.GetValue<string>();
+
+        var tails = await TailsAsync(ownOffice, $"/api/v1/office/people?cursor={theirCursor}&limit=100");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tails, Is.EqualTo(new[] { own.IdNumber[^4..] }), "declared before their cursor's position, and the only one of the area");
+            foreach (var person in theirs)
+            {
+                Assert.That(OfficeViews(person.PersonId), Has.None.Contains("office:410941"));
+            }
+        });
+    }
+
+    // Issue 11, abuse: a personId of another area opens nothing of them, by any office endpoint or by the resident
+    // endpoints that take a personId: the office endpoints have no such parameter and ignore it, the resident ones do not
+    // take an operator's token, and there is no endpoint of one person.
+    [Test]
+    public async Task APersonIdOfAnotherArea_OpensNothingOfThem_ByAnyEndpoint()
+    {
+        var inside = await DeclaredAsync("410951", "yellow");
+        var outside = await DeclaredAsync("410952", "red");
+        var office = await OfficeAsync("濮阳钱科员", "410951");
+        var personId = Uri.EscapeDataString(outside.PersonId);
+
+        var listed = await TailsAsync(office, $"/api/v1/office/people?personId={personId}");
+        var summary = await JsonAsync(await GetAsync(office, $"/api/v1/office/summary?personId={personId}"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(listed, Is.EqualTo(new[] { inside.IdNumber[^4..] }));
+            Assert.That(summary["areas"]!.AsArray().Select(a => a!["region"]!.GetValue<string>()), Is.EqualTo(new[] { "410951" }));
+            Assert.That(Counts(summary["total"]!), Is.EqualTo((0L, 1L, 0L, 1L)), "the area's one yellow person, not the red one outside");
+            foreach (var path in new[] { $"/api/v1/me/code?personId={personId}", $"/api/v1/me/declaration/draft?personId={personId}" })
+            {
+                Assert.That((await GetAsync(office, path)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), path);
+            }
+
+            var one = await GetAsync(office, $"/api/v1/office/people/{personId}");
+            Assert.That(one.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(await one.Content.ReadAsStringAsync(), Does.Not.Contain(outside.IdNumber[^4..]));
+            Assert.That(OfficeViews(outside.PersonId), Is.Empty, "viewed by nobody");
+        });
+    }
+
     // Admin, health, auditor and department operators and the bootstrap key never see office lists (OfficesModule: the
     // lists are for the office of the area; an admin who must see them is given an office account, under their name).
     [TestCase("admin")]
@@ -494,6 +587,10 @@ internal sealed class OfficeTests
 
     private async Task<List<string>> TailsAsync(string token, string path) =>
         [.. (await ItemsAsync(token, path)).Select(i => i["idTail"]!.GetValue<string>())];
+
+    /// <summary>A list cursor as the service makes one (<c>OfficeCursor</c>): base64url of "since-ms:personId".</summary>
+    private static string Cursor(long sinceMs, string personId) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{sinceMs}:{personId}"))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The person's office_view entries of the data-use log as "purpose actor source" ('-' for none).</summary>
     private List<string> OfficeViews(string personId) =>
