@@ -64,20 +64,22 @@ internal sealed class ServiceClient : IDisposable
 
     /// <summary>
     /// <c>POST /api/v1/declarations</c> as the resident of <paramref name="residentToken"/>: healthy,
-    /// in Zhengzhou, no travel; with contact with a confirmed case when asked (red, DESIGN §6).
+    /// in Zhengzhou (or <paramref name="region"/>), no travel; with contact with a confirmed case when asked
+    /// (red, DESIGN §6), with a fever of 37.8 °C when asked (yellow).
     /// Returns <c>{codeId, color, reasons, statusVersion}</c>.
     /// </summary>
-    public async Task<JsonObject> DeclareAsync(string residentToken, string phone, string name, string idNumber, bool confirmedCaseContact = false)
+    public async Task<JsonObject> DeclareAsync(
+        string residentToken, string phone, string name, string idNumber, bool confirmedCaseContact = false, string region = "410100", bool fever = false)
     {
         using var declared = await SendAsync(HttpMethod.Post, "/api/v1/declarations", residentToken, new
         {
             name,
             idNumber,
             phone,
-            region = "410100",
+            region,
             travel = Array.Empty<object>(),
             symptoms = Array.Empty<string>(),
-            temperature = 36.5m,
+            temperature = fever ? 37.8m : 36.5m,
             contact = new { confirmedCase = confirmedCaseContact, suspectedCase = false, closeContactNotice = false },
         });
         return await ReadAsync(declared, HttpStatusCode.Created);

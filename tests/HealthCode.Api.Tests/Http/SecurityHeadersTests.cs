@@ -46,6 +46,7 @@ internal sealed class SecurityHeadersTests
 
     [TestCase("/")]
     [TestCase("/scan.html")]
+    [TestCase("/office.html")]
     [TestCase("/js/scan.js")]
     [TestCase("/api/v1/me/code")]
     [TestCase("/api/v1/nothing-here")]

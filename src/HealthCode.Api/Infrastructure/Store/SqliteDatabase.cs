@@ -371,6 +371,19 @@ internal sealed class SqliteDatabase(string connectionString)
         );
         INSERT INTO data_use_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
         """,
+        // 11: offices (DESIGN §10 "Grassroots offices"; the lead renumbers at merge). Each code keeps when it last became
+        // its colour (color_since: "red since ...") and the person's area, the region of their latest declaration, so an
+        // office's counts and list are an index range, not a parse of every declaration. Existing codes start from what
+        // they have: their last update, and the region their latest declaration names.
+        """
+        ALTER TABLE codes ADD COLUMN color_since INTEGER NOT NULL DEFAULT 0;
+        UPDATE codes SET color_since = updated_at;
+        ALTER TABLE codes ADD COLUMN region TEXT;
+        UPDATE codes SET region = (
+            SELECT json_extract(d.payload, '$.region') FROM declarations d
+            WHERE d.person_id = codes.person_id ORDER BY d.submitted_at DESC, d.id DESC LIMIT 1);
+        CREATE INDEX codes_by_region ON codes(region, color);
+        """,
     ];
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>

@@ -91,17 +91,19 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         var at = declaration.SubmittedAt.ToUnixTimeMilliseconds();
         // The status version rises when the colour changes, so a token showing the old colour is
         // recognisably stale (DESIGN §4.1); a declaration that keeps the colour leaves the code on
-        // screen (and a printed code) valid.
+        // screen (and a printed code) valid. color_since moves only with the colour; region is the
+        // person's area from now on: the region this, their latest, declaration names (DESIGN §10).
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO declarations (resident_id, person_id, submitted_at, day, payload, raw_color, color, negative_test, policy_version)
             VALUES (@accountId, @personId, @at, @day, @payload, @raw, @color, @negative, @policy);
-            INSERT INTO codes (person_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail)
-            VALUES (@personId, @codeId, @color, @reasons, @greenAfter, 1, @at, @masked, @tail)
+            INSERT INTO codes (person_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail, color_since, region)
+            VALUES (@personId, @codeId, @color, @reasons, @greenAfter, 1, @at, @masked, @tail, @at, json_extract(@payload, '$.region'))
             ON CONFLICT(person_id) DO UPDATE SET
                 status_version = codes.status_version + (codes.color <> excluded.color OR codes.masked_name <> excluded.masked_name OR codes.id_tail <> excluded.id_tail),
+                color_since = CASE WHEN codes.color <> excluded.color THEN excluded.color_since ELSE codes.color_since END,
                 color = excluded.color, reasons = excluded.reasons, green_after = excluded.green_after,
-                updated_at = excluded.updated_at, masked_name = excluded.masked_name, id_tail = excluded.id_tail;
+                updated_at = excluded.updated_at, masked_name = excluded.masked_name, id_tail = excluded.id_tail, region = excluded.region;
             """,
             new
             {
@@ -149,7 +151,8 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         // As a declaration does: only a colour change makes the tokens out there stale (DESIGN §4.1).
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE codes SET status_version = status_version + (color <> @color), color = @color, reasons = @reasons,
+            UPDATE codes SET status_version = status_version + (color <> @color),
+                color_since = CASE WHEN color <> @color THEN @at ELSE color_since END, color = @color, reasons = @reasons,
                 green_after = @green, updated_at = @at
             WHERE person_id = @personId AND (color <> @color OR reasons <> @reasons OR green_after IS NOT @green)
             """,

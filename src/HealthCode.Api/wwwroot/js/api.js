@@ -69,6 +69,15 @@ export async function submitDeclaration(token, declaration, personId = null) {
     return response.json();
 }
 
+/**
+ * `GET /api/v1/me/declaration/draft[?personId=]` → `{personId, relation, lastDeclaredOn, fields: {name, idNumber, phone,
+ * region, travel, contact, lastTest}, askedAnew}`, each field `{value, origin, source?, lab?}` (DESIGN §10 Prefill).
+ */
+export async function getDeclarationDraft(token, personId = null) {
+    const response = await send('GET', `/api/v1/me/declaration/draft${forPerson(personId)}`, { token });
+    return response.json();
+}
+
 /** `GET /api/v1/me/code[?personId=]` → `{personId, relation, maskedName, idTail, codeId, color, reasons, updatedAt, greenAfter?, statusVersion}`. */
 export async function getMyCode(token, personId = null) {
     const response = await send('GET', `/api/v1/me/code${forPerson(personId)}`, { token });
@@ -116,6 +125,35 @@ export async function removeDependant(token, personId) {
 /** `GET /api/v1/catalog` (public) → `{asOf, entries: [{code, name, provider, providerName, ..., lastBatchAt, rows, late, lateSince}]}`. */
 export async function getCatalog() {
     const response = await send('GET', '/api/v1/catalog');
+    return response.json();
+}
+
+// ---- grassroots offices (DESIGN §10) -----------------------------------------------------------
+
+/** `GET /api/v1/office/me` → `{operatorId, name, offices: [{region, name, nameEn}]}`: the office token's own record. */
+export async function getOfficeMe(officeToken) {
+    const response = await send('GET', '/api/v1/office/me', { token: officeToken });
+    return response.json();
+}
+
+/** `GET /api/v1/office/summary` → `{asOf, areas: [{region, name, nameEn, counts, regions}], total}`. */
+export async function getOfficeSummary(officeToken) {
+    const response = await send('GET', '/api/v1/office/summary', { token: officeToken });
+    return response.json();
+}
+
+/**
+ * `GET /api/v1/office/people?color=&region=&cursor=&limit=` → `{items: [{maskedName, idTail, phone, phoneOf, color,
+ * reasons, since, region, regionName, regionNameEn, office}], nextCursor}`; each person listed is recorded as data use.
+ */
+export async function listOfficePeople(officeToken, { color, region, cursor, limit }) {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries({ color, region, cursor, limit })) {
+        if (value) {
+            query.set(name, String(value));
+        }
+    }
+    const response = await send('GET', `/api/v1/office/people?${query}`, { token: officeToken });
     return response.json();
 }
 

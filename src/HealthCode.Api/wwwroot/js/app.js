@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
+import { prefillDeclaration } from './prefill.js';
 
 const SESSION_KEY = 'hc.session';
 const RESEND_SECONDS = 60;
@@ -458,6 +459,8 @@ function showDeclare(messageKey, params = {}) {
     if (messageKey) {
         showMessage(messageKey, params, 'info');
     }
+    // The form starts from what the service already knows (DESIGN §10 Prefill); the resident checks and submits it.
+    prefillDeclaration({ token: state.session?.token, personId: state.personId, addTravelRow, updateTestAt });
 }
 
 function setSubmitting(busy) {

@@ -1,0 +1,42 @@
+using Dapper;
+using HealthCode.Api.Infrastructure.Store;
+
+namespace HealthCode.Api.Features.Declarations;
+
+/// <summary>
+/// What a declaration draft reads besides the person, their declarations and their facts: the phone an account logged
+/// in with, and the population register's row of an ID number (DESIGN §9 kind <c>population</c>: "identity check,
+/// prefill"), with the catalogue entry and the batch that carried it.
+/// </summary>
+internal interface IDraftSources
+{
+    Task<string?> AccountPhoneAsync(string accountId, CancellationToken cancellationToken);
+
+    Task<RegisterEntry?> RegisterEntryAsync(string idNumber, CancellationToken cancellationToken);
+}
+
+/// <summary>A row of the population register: the name and region it holds for an ID number, and where that came from.</summary>
+internal sealed record RegisterEntry(string Name, string Region, FactSource Source);
+
+internal sealed class SqliteDraftSources(SqliteDatabase database) : IDraftSources
+{
+    public async Task<string?> AccountPhoneAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT phone FROM residents WHERE id = @accountId", new { accountId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<RegisterEntry?> RegisterEntryAsync(string idNumber, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string? Name, string Region, string Code, string SourceName, string BatchId)>(new CommandDefinition(
+            """
+            SELECT f.name, f.region, f.source, coalesce(e.name, f.source), f.batch_id
+            FROM fact_population f LEFT JOIN catalog e ON e.code = f.source
+            WHERE f.id_number = @idNumber
+            """,
+            new { idNumber }, cancellationToken: cancellationToken));
+        return row.Name is null ? null : new RegisterEntry(row.Name, row.Region, new FactSource(row.Code, row.SourceName, row.BatchId));
+    }
+}
