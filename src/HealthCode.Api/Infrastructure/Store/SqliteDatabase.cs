@@ -371,7 +371,7 @@ internal sealed class SqliteDatabase(string connectionString)
         );
         INSERT INTO data_use_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
         """,
-        // 11: offices (DESIGN §10 "Grassroots offices"; the lead renumbers at merge). Each code keeps when it last became
+        // 10: offices (DESIGN §10 "Grassroots offices"). Each code keeps when it last became
         // its colour (color_since: "red since ...") and the person's area, the region of their latest declaration, so an
         // office's counts and list are an index range, not a parse of every declaration. Existing codes start from what
         // they have: their last update, and the region their latest declaration names.
