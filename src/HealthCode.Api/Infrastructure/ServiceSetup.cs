@@ -177,6 +177,7 @@ internal static partial class ServiceSetup
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
             IdentityModule.MapIdentity(resident, admin);
+            DataUseModule.MapDataUse(resident, api, operators);
             SharingModule.MapSharing(api);
             CatalogModule.MapCatalog(api, admin);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
