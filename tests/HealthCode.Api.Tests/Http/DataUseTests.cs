@@ -283,6 +283,84 @@ internal sealed class DataUseTests
         });
     }
 
+    [Test]
+    public async Task AnAuditor_PagingPastEitherEndOfTheLog_GetsAnEmptyPage_AndFromAndToBoundEveryPage()
+    {
+        // A service of its own: the test names every entry of the log. Two lookups (1, 2), an hour, three more (3 to 5).
+        using var service = new HealthCodeFactory();
+        var http = service.CreateClient();
+        var (_, id) = await GreenResidentAsync(http);
+        await LookUpAsync(http, id, times: 2);
+        service.Time.Advance(TimeSpan.FromHours(1));
+        var split = Uri.EscapeDataString(service.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        await LookUpAsync(http, id, times: 3);
+        var auditor = await SharingClient.OperatorTokenAsync(http, "auditor");
+        async Task<JsonNode> PageAsync(string query) =>
+            await ResidentClient.JsonAsync(await StaffClient.Operator(http, HttpMethod.Get, $"/api/v1/admin/data-use?{query}", null, auditor));
+
+        var (later, laterPages) = await LogPages.AllAsync(http, "/api/v1/admin/data-use", $"order=desc&limit=2&from={split}", auditor);
+        var (earlier, earlierPages) = await LogPages.AllAsync(http, "/api/v1/admin/data-use", $"order=asc&limit=1&to={split}", auditor);
+        var afterTheLast = await PageAsync("cursor=5");
+        var farPastTheEnd = await PageAsync("cursor=9000000000&limit=10");
+        var beforeTheFirst = await PageAsync("order=desc&cursor=1");
+        var cursorInTheWindow = await PageAsync($"order=desc&to={split}&cursor=3");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(later.Seqs(), Is.EqualTo(new long[] { 5, 4, 3 }), "newest first, from the hour on");
+            Assert.That(laterPages, Is.EqualTo(new[] { 2, 1 }));
+            Assert.That(earlier.Seqs(), Is.EqualTo(new long[] { 1, 2 }), "oldest first, before the hour");
+            Assert.That(earlierPages, Is.EqualTo(new[] { 1, 1 }));
+            foreach (var (name, page) in new[] { ("after the last", afterTheLast), ("far past the end", farPastTheEnd), ("before the first", beforeTheFirst) })
+            {
+                Assert.That(page["entries"]!.AsArray(), Is.Empty, name);
+                Assert.That(page["nextCursor"], Is.Null, name);
+            }
+
+            Assert.That(cursorInTheWindow["entries"]!.AsArray().Select(e => e!).Seqs(), Is.EqualTo(new long[] { 2, 1 }), "the cursor and the window together");
+        });
+    }
+
+    [Test]
+    public async Task AHolder_PagesTheWholeFamilysUses_NewestFirst_AndNoOtherFamilysUseAppears()
+    {
+        var (holder, holderId) = await GreenResidentAsync(client);
+        var childId = Declarations.IdFor(holder.Phone, member: 3);
+        var child = await AddDependantAsync(holder, "李小宝", childId);
+        var declared = await holder.SendAsync(HttpMethod.Post, $"/api/v1/declarations?personId={child}",
+            Declarations.Clean(holder.Phone).With("name", "李小宝").With("idNumber", childId));
+        Assert.That(declared.StatusCode, Is.EqualTo(HttpStatusCode.Created), await declared.Content.ReadAsStringAsync());
+        var (_, neighbourId) = await GreenResidentAsync(client);
+        var staff = await StaffClient.EnrolAsync(client, "gate-family-pages");
+        foreach (var (idNumber, name) in new[] { (holderId, "张三艺"), (neighbourId, "张三艺"), (childId, "李小宝"), (holderId, "张三艺"), (neighbourId, "张三艺"), (childId, "李小宝") })
+        {
+            Assert.That((await staff.LookupAsync(idNumber, name)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var entries = new List<JsonNode>();
+        var pages = new List<int>();
+        var path = "/api/v1/me/data-use?personId=all&limit=3";
+        while (pages.Count < 10)
+        {
+            var page = await PageAsync(holder, path);
+            entries.AddRange(page["entries"]!.AsArray().Select(e => e!));
+            pages.Add(page["entries"]!.AsArray().Count);
+            if (page["nextCursor"] is not { } cursor)
+            {
+                break;
+            }
+
+            path = $"/api/v1/me/data-use?personId=all&limit=3&cursor={cursor}";
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pages, Is.EqualTo(new[] { 3, 1 }), "four uses of the family, the neighbour's two left out");
+            Assert.That(entries.Seqs(), Is.Ordered.Descending.And.Unique);
+            Assert.That(entries.Select(e => e["person"]!["relation"]!.GetValue<string>()), Is.EqualTo(new[] { "dependant", "holder", "dependant", "holder" }));
+        });
+    }
+
     [TestCase("order=newest", "order order_invalid")]
     [TestCase("limit=1001", "limit limit_out_of_range")]
     [TestCase("limit=0", "limit limit_out_of_range")]
