@@ -109,6 +109,13 @@ internal sealed class ServiceClient : IDisposable
         return await ReadAsync(response, HttpStatusCode.OK);
     }
 
+    /// <summary><c>POST /api/v1/lookup</c> as <paramref name="staff"/> at their checkpoint: a resident without a phone, by ID card; must be found.</summary>
+    public async Task<JsonObject> LookupAsync(StaffMember staff, string idNumber, string name)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/api/v1/lookup", staff.Token, new { idNumber, name, checkpointId = staff.CheckpointId });
+        return await ReadAsync(response, HttpStatusCode.OK);
+    }
+
     /// <summary>An operator call (<c>/api/v1/admin/...</c>) that must answer <paramref name="expected"/>; returns the JSON body, if any.</summary>
     public async Task<JsonNode?> OperatorAsync(HttpMethod method, string path, object? body, HttpStatusCode expected)
     {

@@ -179,6 +179,7 @@ internal static partial class ServiceSetup
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
             IdentityModule.MapIdentity(resident, admin);
+            DataUseModule.MapDataUse(resident, api, operators);
             SharingModule.MapSharing(api);
             CatalogModule.MapCatalog(api, admin);
             OfficesModule.MapOffices(api);

@@ -168,6 +168,53 @@ internal sealed class AuditTests
     }
 
     [Test]
+    public async Task ListAudit_PagesWithACursor_ForwardAndNewestFirst_AndSaysWhenNothingFollows()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        await ScanAsync(client, 4); // the enrolment (1), then scans 2 to 5
+
+        var (forward, forwardPages) = await LogPages.AllAsync(client, "/api/v1/admin/audit", "limit=2");
+        var (backward, backwardPages) = await LogPages.AllAsync(client, "/api/v1/admin/audit", "order=desc&limit=2");
+        var (window, _) = await LogPages.AllAsync(client, "/api/v1/admin/audit", "order=desc&limit=2&from=2026-11-28T01:00:00Z&to=2026-11-28T03:00:00Z");
+        var newest = JsonNode.Parse(await (await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit?order=desc&limit=1")).Content.ReadAsStringAsync())!;
+        var pastTheEnd = JsonNode.Parse(await (await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit?cursor=5")).Content.ReadAsStringAsync())!;
+        var beforeTheStart = JsonNode.Parse(await (await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit?order=desc&cursor=1")).Content.ReadAsStringAsync())!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(forward.Seqs(), Is.EqualTo(new long[] { 1, 2, 3, 4, 5 }));
+            Assert.That(forwardPages, Is.EqualTo(new[] { 2, 2, 1 }));
+            Assert.That(backward.Seqs(), Is.EqualTo(new long[] { 5, 4, 3, 2, 1 }));
+            Assert.That(backwardPages, Is.EqualTo(new[] { 2, 2, 1 }));
+            Assert.That(window.Seqs(), Is.EqualTo(new long[] { 5, 4, 3, 2, 1 }), "from and to bound every page");
+            Assert.That(newest["entries"]![0]!["seq"]!.GetValue<long>(), Is.EqualTo(5));
+            Assert.That(newest["nextCursor"]!.GetValue<long>(), Is.EqualTo(5));
+            Assert.That(newest["order"]!.GetValue<string>(), Is.EqualTo("desc"));
+            Assert.That(newest["from"], Is.Null, "newest first has no default window");
+            Assert.That(pastTheEnd["entries"]!.AsArray(), Is.Empty);
+            Assert.That(pastTheEnd["nextCursor"], Is.Null);
+            Assert.That(beforeTheStart["entries"]!.AsArray(), Is.Empty);
+        });
+    }
+
+    [TestCase("cursor=-1", "cursor cursor_invalid")]
+    [TestCase("cursor=next", "cursor cursor_invalid")]
+    [TestCase("limit=0", "limit limit_out_of_range")]
+    [TestCase("limit=1001", "limit limit_out_of_range")]
+    [TestCase("limit=all", "limit limit_invalid")]
+    [TestCase("order=newest", "order order_invalid")]
+    [TestCase("cursor=x&limit=0&order=y&from=z", "cursor cursor_invalid", "limit limit_out_of_range", "order order_invalid", "from datetime_invalid")]
+    public async Task ListAudit_NamesEachInvalidPagingValue(string query, params string[] errors)
+    {
+        using var factory = new HealthCodeFactory();
+
+        var response = await StaffClient.Operator(factory.CreateClient(), HttpMethod.Get, $"/api/v1/admin/audit?{query}");
+
+        Assert.That(Problems.Errors(await Problems.AssertAsync(response, HttpStatusCode.BadRequest, "validation_failed")), Is.EqualTo(errors));
+    }
+
+    [Test]
     public async Task Purge_RemovesEntriesPastRetention_AndTheChainStaysCheckable()
     {
         using var factory = new HealthCodeFactory();

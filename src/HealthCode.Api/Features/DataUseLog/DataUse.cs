@@ -64,13 +64,13 @@ internal static class DataUseChain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>Checks entries in sequence order from the genesis and against the stored head.</summary>
-    public static DataUseChainReport Verify(IEnumerable<DataUseEntry> entries, (long Seq, string Hash) head)
+    /// <summary>Checks entries in sequence order from the genesis and against the stored head, reading them as they come (the log is not held in memory).</summary>
+    public static async Task<DataUseChainReport> VerifyAsync(IAsyncEnumerable<DataUseEntry> entries, (long Seq, string Hash) head, CancellationToken cancellationToken)
     {
         var expected = 1L;
         var previous = Genesis;
         long count = 0;
-        foreach (var entry in entries)
+        await foreach (var entry in entries.WithCancellation(cancellationToken))
         {
             if (entry.Seq != expected)
             {

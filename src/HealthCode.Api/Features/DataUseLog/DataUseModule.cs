@@ -1,11 +1,32 @@
+using HealthCode.Api.Infrastructure.Audit;
+using HealthCode.Api.Infrastructure.Auth;
+
 namespace HealthCode.Api.Features.DataUseLog;
 
-/// <summary>The data-use log (DESIGN §10): who used a person's data, when, for what and from which source.</summary>
+/// <summary>
+/// The data-use log (DESIGN §10): who used a person's data, when, for what and from which source. Residents read their
+/// own and their family's, a department how its data was used in aggregate, auditors the whole chain and its check.
+/// </summary>
 internal static class DataUseModule
 {
     public static IServiceCollection AddDataUse(this IServiceCollection services)
     {
         services.AddSingleton<IDataUseStore, SqliteDataUseStore>();
         return services;
+    }
+
+    /// <summary>
+    /// Maps the residents' endpoint on <paramref name="resident"/>, the departments' on <paramref name="api"/>
+    /// (<c>/api/v1</c>, for operators) and the auditors' on <paramref name="operators"/> (<c>/api/v1/admin</c>, any
+    /// operator, audited): reading and checking the log takes the role auditor or admin, as the scan audit does.
+    /// </summary>
+    public static void MapDataUse(RouteGroupBuilder resident, RouteGroupBuilder api, RouteGroupBuilder operators)
+    {
+        resident.MapGetMyDataUse();
+        var sources = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
+            .AddEndpointFilter<OperatorActionAudit>();
+        sources.MapGetSourceUsage();
+        operators.MapListDataUse().RequireAuthorization(OperatorPolicies.AuditReader);
+        operators.MapVerifyDataUseChain().RequireAuthorization(OperatorPolicies.AuditReader);
     }
 }

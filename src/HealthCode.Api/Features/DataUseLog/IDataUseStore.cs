@@ -27,12 +27,6 @@ internal interface IDataUseStore
     Task<DataUseChainReport> VerifyAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>
-/// A page of a hash-chained log (the scan audit, the data-use log): entries after <c>Cursor</c> (the last seq of the
-/// previous page) in order, or before it when <c>NewestFirst</c>; at most <c>Limit</c>; within [From, To).
-/// </summary>
-internal sealed record LogPage(long? Cursor, int Limit, bool NewestFirst, DateTimeOffset? From, DateTimeOffset? To);
-
 /// <summary>Uses of one source's data on one day for one purpose.</summary>
 internal sealed record DataUseCount(DateOnly Day, string Purpose, long Uses, long Persons);
 
@@ -94,19 +88,14 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
 
     public async Task<IReadOnlyList<DataUseEntry>> PageAsync(LogPage page, CancellationToken cancellationToken)
     {
+        var parameters = new DynamicParameters();
+        foreach (var (name, value) in page.Values)
+        {
+            parameters.Add(name, value);
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            page.NewestFirst
-                ? $"SELECT {Columns} FROM data_use WHERE seq < @cursor AND at >= @from AND at < @to ORDER BY seq DESC LIMIT @limit"
-                : $"SELECT {Columns} FROM data_use WHERE seq > @cursor AND at >= @from AND at < @to ORDER BY seq LIMIT @limit",
-            new
-            {
-                cursor = page.Cursor ?? (page.NewestFirst ? long.MaxValue : 0),
-                from = page.From?.ToUnixTimeMilliseconds() ?? long.MinValue,
-                to = page.To?.ToUnixTimeMilliseconds() ?? long.MaxValue,
-                limit = page.Limit,
-            },
-            cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(page.Sql(Columns, "data_use"), parameters, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToEntry())];
     }
 
@@ -131,9 +120,9 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
         await using var transaction = connection.BeginTransaction(deferred: true);
         var head = await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
             "SELECT seq, hash FROM data_use_head WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
-        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM data_use ORDER BY seq", transaction: transaction, cancellationToken: cancellationToken, flags: CommandFlags.None));
-        return DataUseChain.Verify(rows.Select(r => r.ToEntry()), head);
+        // Unbuffered: the entries are checked as they are read, however long the log.
+        var rows = connection.QueryUnbufferedAsync<EntryRow>($"SELECT {Columns} FROM data_use ORDER BY seq", transaction: transaction);
+        return await DataUseChain.VerifyAsync(rows.Select(r => r.ToEntry()), head, cancellationToken);
     }
 
     private sealed class EntryRow

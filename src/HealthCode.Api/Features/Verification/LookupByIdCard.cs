@@ -78,7 +78,7 @@ internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog aud
     /// <summary>One use per shared source behind the code's reasons, or one of the code alone when it has none.</summary>
     private static IReadOnlyList<DataUse> LookupUses(CodeRecord code, StaffMember staff)
     {
-        var actor = $"checkpoint {staff.CheckpointId} (staff {staff.StaffId})";
+        var actor = DataUseActors.Checkpoint(staff.CheckpointId, staff.StaffId);
         var sources = (JsonSerializer.Deserialize<RiskReason[]>(code.ReasonsJson, StrictJson.Options) ?? [])
             .Select(r => r.Source).OfType<FactSource>().DistinctBy(s => (s.Code, s.BatchId)).ToList();
         return sources.Count == 0

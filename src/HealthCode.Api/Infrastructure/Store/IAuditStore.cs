@@ -14,7 +14,8 @@ internal interface IAuditStore
     /// <summary>The chain's head as the store holds it.</summary>
     Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+    /// <summary>A page of the entries, in sequence order or newest first (<see cref="LogPage"/>).</summary>
+    Task<IReadOnlyList<AuditEntry>> PageAsync(LogPage page, CancellationToken cancellationToken);
 
     /// <summary>Checks the chain from its anchor to its end, and the end against the store's head and <paramref name="witness"/>.</summary>
     Task<AuditChainReport> VerifyChainAsync(AuditHead? witness, CancellationToken cancellationToken);

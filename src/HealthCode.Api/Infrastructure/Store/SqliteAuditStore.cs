@@ -41,14 +41,16 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
         return await HeadAsync(connection, transaction, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEntry>> PageAsync(LogPage page, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM audit WHERE at >= $from AND at < $to ORDER BY seq LIMIT $limit";
-        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$limit", limit);
+        command.CommandText = page.Sql(Columns, "audit");
+        foreach (var (name, value) in page.Values)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
         var entries = new List<AuditEntry>();
         await foreach (var entry in ReadEntriesAsync(command, cancellationToken))
         {

@@ -122,6 +122,22 @@ export async function removeDependant(token, personId) {
     await send('DELETE', `/api/v1/me/dependants/${encodeURIComponent(personId)}`, { token });
 }
 
+/**
+ * `GET /api/v1/me/data-use[?personId=&cursor=&limit=]` → `{entries: [{seq, at, purpose, source, actor, person}], nextCursor}`:
+ * who used the holder's data (personId null), a family member's, or everyone's on the account (`all`), newest first.
+ */
+export async function getMyDataUse(token, { personId = null, cursor = null, limit = null } = {}) {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries({ personId, cursor, limit })) {
+        if (value !== null && value !== undefined) {
+            query.set(name, String(value));
+        }
+    }
+    const text = query.toString();
+    const response = await send('GET', `/api/v1/me/data-use${text ? `?${text}` : ''}`, { token });
+    return response.json();
+}
+
 /** `GET /api/v1/catalog` (public) → `{asOf, entries: [{code, name, provider, providerName, ..., lastBatchAt, rows, late, lateSince}]}`. */
 export async function getCatalog() {
     const response = await send('GET', '/api/v1/catalog');

@@ -3,6 +3,7 @@
 // codes of family members without a phone (DESIGN §8).
 
 import * as api from './api.js';
+import { clearDataUse, initDataUse, renderDataUse } from './data-use.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
 import { prefillDeclaration } from './prefill.js';
 
@@ -60,6 +61,7 @@ function endSession(messageKey) {
     state.dependants = [];
     renderPeople();
     $('family-list').replaceChildren();
+    clearDataUse();
     try {
         sessionStorage.removeItem(SESSION_KEY);
     } catch {
@@ -222,8 +224,8 @@ const problemErrors = (problem) => (Array.isArray(problem?.errors) ? problem.err
 // ---- views -----------------------------------------------------------------------------------
 
 function showView(name, { focus = true } = {}) {
-    for (const view of ['login', 'declare', 'code', 'family']) {
-        $(`view-${view}`).hidden = view !== name;
+    for (const view of document.querySelectorAll('main > .view')) {
+        view.hidden = view.id !== `view-${name}`;
     }
     $('logout').hidden = name === 'login' || !state.session;
     if (name !== 'code') {
@@ -908,6 +910,7 @@ function applyLanguage() {
     renderCode();
     renderPeople();
     renderFamily();
+    renderDataUse();
     renderQrNote();
     renderErrors($('login-form'), false);
     renderErrors($('declare-form'), false);
@@ -953,6 +956,14 @@ function wire() {
     $('open-family').addEventListener('click', showFamily);
     $('family-back').addEventListener('click', () => loadCode());
     $('dependant-form').addEventListener('submit', onAddDependant);
+    initDataUse({
+        token: () => state.session?.token,
+        person: () => ({ personId: state.personId, maskedName: current()?.maskedName ?? state.code?.maskedName ?? '' }),
+        hasFamily: () => state.dependants.length > 0,
+        showView,
+        explain,
+        back: () => loadCode(),
+    });
     $('dep-id').addEventListener('input', (event) => {
         const input = event.target;
         if (/x/.test(input.value)) {

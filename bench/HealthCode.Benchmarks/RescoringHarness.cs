@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using HealthCode.Api.Features.DataUseLog;
+using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Features.Sharing;
+using HealthCode.Api.Infrastructure.Http;
+using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Api.Infrastructure.Verification;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HealthCode.Benchmarks;
+
+/// <summary>
+/// Issue 11: recording data use must not slow scoring. Re-scores N residents (<see cref="PersonRescoring"/>, the path a
+/// batch takes for every person it names) twice over one SQLite file: once as the service does, recording each score's
+/// uses in its transaction, and once through the same code with an empty uses list, which is the code path as it was
+/// before the log (<see cref="UsesSwitch"/>: the same transaction, update and commit, the append skipped). Both passes
+/// go through the same proxy, so its reflection costs each the same. The passes alternate, the order switching every
+/// round, so both see the same machine; each pass is timed whole. Two cases: every code holds (the re-scoring finds the
+/// same colour, reasons and dates, so without the log it writes nothing), and every code changes (a new close-contact
+/// list moves every person's end date before each pass, so both variants write the code).
+/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder]</code>
+/// </summary>
+internal static class RescoringHarness
+{
+    private const string Cases = "410000-CDC-002";
+    private const string Lab = "410000-LAB-01-001";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var persons = Option(args, "--persons", 10_000);
+        var rounds = Option(args, "--rounds", 3);
+        var folder = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault()
+            ?? Path.Combine(AppContext.BaseDirectory, "rescoring-data", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var file = Path.Combine(folder, "hc.db");
+        var database = new SqliteDatabase($"Data Source={file}");
+        var time = new FakeTimeProvider(Samples.Now);
+        var store = new SqliteHealthCodeStore(database);
+        var facts = new SqliteFactStore(database);
+        var scorer = new RiskScorer(RiskPolicy.Load(Path.Combine(AppContext.BaseDirectory, "Policy", "risk-policy.v1.json")));
+        var feed = new LocalCodeStatusFeed(new CodeStatusIndex());
+
+        var people = await SeedAsync(database, store, facts, scorer, time, persons);
+        var ids = people.Select(p => p.PersonId).ToList();
+        var withLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: true), facts, scorer, feed, time);
+        var withoutLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: false), facts, scorer, feed, time);
+        // Not counted: the first re-scoring turns every code red (the facts arrived after the declarations).
+        await PassAsync(withoutLog, ids);
+        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}");
+
+        var report = new List<string>();
+        var listUntil = 10;
+        foreach (var changing in new[] { false, true })
+        {
+            var times = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+            var load = new List<string> { LoadAverage() };
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var recording in round % 2 == 0 ? new[] { false, true } : [true, false])
+                {
+                    if (changing)
+                    {
+                        // Not counted: the list moves every person's end date, so the pass re-scores a changed code (its
+                        // green-after date) for every person, and writes it, with the log or without.
+                        await facts.ApplyAsync(Batch(Cases, $"bench-cc-{++listUntil}", "close_contacts", time.GetUtcNow()), FactKind.CloseContacts,
+                            CloseContactRows(people, time.GetUtcNow(), listUntil), time.GetUtcNow(), CancellationToken.None);
+                    }
+
+                    var before = Count(file, "SELECT count(*) FROM data_use");
+                    var seconds = await PassAsync(recording ? withLog : withoutLog, ids);
+                    var recorded = Count(file, "SELECT count(*) FROM data_use") - before;
+                    times[recording].Add(seconds);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{(changing ? "codes change" : "codes hold  ")}, round {round + 1}, {(recording ? "with the log   " : "without the log")}: {seconds:F2} s ({1e6 * seconds / persons:F0} µs a person), {recorded:N0} uses recorded"));
+                }
+
+                load.Add(LoadAverage());
+            }
+
+            var with = Median(times[true]);
+            var without = Median(times[false]);
+            string Row(string pass, List<double> t, double median) => string.Create(CultureInfo.InvariantCulture,
+                $"| {(changing ? "every code changes" : "every code holds")} | {pass} | {string.Join(", ", t.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} | {median:F2} s | {1e6 * median / persons:F0} µs | ");
+            report.Add(Row("without the log (empty uses list)", times[false], without) + "|");
+            // Each round's two passes ran next to each other in time: their ratio is what this noisy machine can say best.
+            var perRound = times[true].Zip(times[false], (w, wo) => w / wo).ToList();
+            report.Add(Row("with the log (2 uses a person)", times[true], with) + string.Create(CultureInfo.InvariantCulture,
+                $"{with / without:F2}; per round {string.Join(", ", perRound.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}, median **{Median(perRound):F2}** |"));
+            report.Add(string.Create(CultureInfo.InvariantCulture, $"<!-- load average (1, 5, 15 min) before and after each round, {(changing ? "codes change" : "codes hold")}: {string.Join(" → ", load)} -->"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| re-scoring | pass | rounds (s) | median | per person | with / without: of the medians; of each round's passes |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|");
+        foreach (var line in report)
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> residents, each with an account, a declaration and a code, then one close-contact list and
+    /// one lab's tests naming all of them (two sources, so a score reads two batches and records two uses).
+    /// </summary>
+    private static async Task<IReadOnlyList<(string PersonId, string IdNumber)>> SeedAsync(
+        SqliteDatabase database, SqliteHealthCodeStore store, SqliteFactStore facts, RiskScorer scorer, TimeProvider time, int count)
+    {
+        await database.MigrateAsync(CancellationToken.None);
+        var now = time.GetUtcNow();
+        var declaration = Samples.TypicalDeclaration();
+        var assessment = scorer.Score(declaration, Samples.Today, new ResidentHistory([]), ScoringFacts.None, Samples.Today);
+        var payload = JsonSerializer.Serialize(declaration, StrictJson.Options);
+        var reasons = JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options);
+        var people = new List<(string PersonId, string IdNumber)>(count);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var idNumber = IdNumberOf(i);
+            var account = await store.GetOrCreateResidentAsync($"137{i:D8}", now, CancellationToken.None);
+            var saved = await store.SaveDeclarationAsync(
+                new DeclarationTarget(account, null, idNumber, "张三艺", BindAsHolder: true),
+                new NewDeclaration(now, Samples.Today, payload, assessment.RawColor, assessment.Color, false, reasons, assessment.GreenAfter,
+                    assessment.PolicyVersion, IdNumber.MaskName("张三艺"), IdNumber.Tail(idNumber)),
+                [],
+                CancellationToken.None);
+            people.Add((saved.PersonId!, idNumber));
+        }
+
+        Console.WriteLine($"declared {count:N0} residents in {clock.Elapsed.TotalSeconds:F1} s");
+        await facts.ApplyAsync(Batch(Cases, "bench-cc-10", "close_contacts", now), FactKind.CloseContacts, CloseContactRows(people, now, 10), now, CancellationToken.None);
+        await facts.ApplyAsync(Batch(Lab, "bench-lab-1", "tests", now), FactKind.Tests,
+            [.. people.Select((p, i) => new TestRow(i + 2, false, p.IdNumber, "张三艺", now.AddHours(-20), "negative", "郑州检测"))],
+            now, CancellationToken.None);
+        return people;
+    }
+
+    /// <summary>A close-contact list naming everyone, each a contact until <paramref name="days"/> after today.</summary>
+    private static CloseContactRow[] CloseContactRows(IEnumerable<(string PersonId, string IdNumber)> people, DateTimeOffset now, int days) =>
+        [.. people.Select((p, i) => new CloseContactRow(i + 2, false, p.IdNumber, "张三艺", now.AddHours(-2), Samples.Today.AddDays(days), "HA-BENCH"))];
+
+    private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var personId in personIds)
+        {
+            await rescoring.RescoreAsync(personId, CancellationToken.None);
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A valid GB 11643-1999 number per index: region 410105, a birth date and a sequence number from the index.</summary>
+    private static string IdNumberOf(int index)
+    {
+        var first17 = "410105" + new DateOnly(1950, 1, 1).AddDays(index / 1000).ToString("yyyyMMdd", CultureInfo.InvariantCulture)
+            + (index % 1000).ToString("D3", CultureInfo.InvariantCulture);
+        return first17 + IdNumber.CheckCharacter(first17);
+    }
+
+    private static BatchRecord Batch(string source, string batchId, string kind, DateTimeOffset now) =>
+        new(source, batchId, "applying", kind, "text/csv", "", 0, now, "", "bench", now, null, null, 0, 0, 0, null);
+
+    private static long Count(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static int Option(string[] args, string name, int byDefault) =>
+        args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : byDefault;
+}
+
+/// <summary>
+/// The store as it is, every call passed through; with <c>recordUses: false</c> a re-scoring's uses are not recorded:
+/// <see cref="IHealthCodeStore.UpdateCodeAsync"/> gets an empty uses list (its transaction, its update and its commit
+/// stay), which is what the store did before the log. Used by the benchmark only, for both variants alike. A proxy
+/// rather than a class, so the comparison keeps building whatever the store interface gains.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1852:Seal internal types", Justification = "DispatchProxy.Create derives the proxy's type from it.")]
+internal class UsesSwitch : DispatchProxy
+{
+    private IHealthCodeStore inner = null!;
+    private bool recordUses;
+
+    public static IHealthCodeStore Around(IHealthCodeStore store, bool recordUses)
+    {
+        var proxy = Create<IHealthCodeStore, UsesSwitch>();
+        var self = (UsesSwitch)(object)proxy;
+        self.inner = store;
+        self.recordUses = recordUses;
+        return proxy;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        if (!recordUses && targetMethod.Name == nameof(IHealthCodeStore.UpdateCodeAsync) && args is not null)
+        {
+            args[Array.FindIndex(targetMethod.GetParameters(), p => p.ParameterType == typeof(IReadOnlyList<DataUse>))] = Array.Empty<DataUse>();
+        }
+
+        return targetMethod.Invoke(inner, args);
+    }
+}
