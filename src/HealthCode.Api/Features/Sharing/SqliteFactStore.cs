@@ -2,13 +2,17 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
 using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Features.Overrides;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Features.Sharing;
 
-/// <summary>Facts in the embedded SQLite database: reads through Dapper, batch rows through prepared statements.</summary>
-internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
+/// <summary>
+/// Facts in the embedded SQLite database: reads through Dapper, batch rows through prepared statements. Scoring also
+/// takes the person's active override (DESIGN §10), which the Overrides area keeps.
+/// </summary>
+internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore overrides) : IFactStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -127,7 +131,10 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                 [.. tests.Select(t => t.ToFact())],
                 [.. travel.Select(t => t.ToFact())],
                 [.. coTravel.Select(t => t.ToFact())]),
-            areas);
+            areas)
+        {
+            Override = await overrides.ActiveAsync(personId, cancellationToken),
+        };
     }
 
     public async Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
