@@ -230,6 +230,71 @@ internal sealed class DisputeTests
         Assert.That(Problems.Errors(invalid), Is.EqualTo(new[] { "state state_invalid", "cursor cursor_invalid", "limit limit_invalid" }));
     }
 
+    [Test]
+    public async Task ADepartment_CannotDisputeOrRetractAnotherDepartmentsRow_EvenWithAListOfTheSameKind()
+    {
+        var (resident, id) = await GreenResidentAsync(client);
+        using var cdc = await SharingClient.CreateAsync(factory, client, "close_contacts", "密切接触者名单");
+        using var other = await SharingClient.CreateAsync(factory, client, "close_contacts", "密切接触者名单（外市）");
+        await cdc.UploadAndWaitAsync(CloseContact(factory.Time, id), "theirs-1");
+        var filed = (await DisputeAsync(resident, cdc.Source, "theirs-1"))["disputeId"]!.GetValue<string>();
+
+        // The other department names the same person and case in its own list, then retracts that row: its own list only.
+        await other.UploadAndWaitAsync(CloseContact(factory.Time, id), "mine-1");
+        var retracted = await other.UploadAndWaitAsync(Retraction(id), "mine-2");
+        // Nor can it file a dispute: disputes are the resident's, and an operator's token is no resident session.
+        var byDepartment = await StaffClient.Operator(client, HttpMethod.Post, "/api/v1/me/disputes", new { source = cdc.Source, batchId = "theirs-1", reason = "代为纠错" }, other.Token);
+        var othersQueue = await QueueAsync(other.Token);
+
+        var code = await CodeAsync(resident);
+        var dispute = (await DisputesAsync(resident)).Single(d => d!["disputeId"]!.GetValue<string>() == filed)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(retracted["status"]!.GetValue<string>(), Is.EqualTo("applied"), retracted.ToJsonString());
+            Assert.That(byDepartment.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(othersQueue["items"]!.AsArray().Select(d => d!["disputeId"]!.GetValue<string>()), Does.Not.Contain(filed));
+            Assert.That(code["color"]!.GetValue<string>(), Is.EqualTo("red"), "the CDC's row stands");
+            Assert.That(code["reasons"]!.AsArray().Select(r => r!["source"]?["code"]?.GetValue<string>()), Does.Contain(cdc.Source));
+            Assert.That(dispute["state"]!.GetValue<string>(), Is.EqualTo("open"), "another department's retraction closes nothing of the CDC's");
+        });
+    }
+
+    [Test]
+    public async Task PagingTheQueue_PastItsEnd_AnswersAnEmptyPageWithoutACursor()
+    {
+        var (first, firstId) = await GreenResidentAsync(client);
+        var (second, secondId) = await GreenResidentAsync(client);
+        using var cdc = await SharingClient.CreateAsync(factory, client, "close_contacts");
+        await cdc.UploadAndWaitAsync(CloseContact(factory.Time, firstId) + CloseContact(factory.Time, secondId).Split('\n')[1] + "\n", "paged-1");
+        var one = (await DisputeAsync(first, cdc.Source, "paged-1"))["disputeId"]!.GetValue<string>();
+        var two = (await DisputeAsync(second, cdc.Source, "paged-1"))["disputeId"]!.GetValue<string>();
+
+        var page1 = await QueueAsync(cdc.Token, "?limit=1");
+        var page2 = await QueueAsync(cdc.Token, $"?limit=1&cursor={page1["nextCursor"]}");
+        var page3 = await QueueAsync(cdc.Token, $"?limit=1&cursor={page2["nextCursor"]}");
+        var whole = await QueueAsync(cdc.Token, "?limit=200");
+        var farPast = await QueueAsync(cdc.Token, $"?cursor={long.MaxValue}");
+        var overflow = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/disputes?cursor=99999999999999999999", null, cdc.Token);
+        var negative = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/disputes?cursor=-1", null, cdc.Token);
+        var tooMany = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/disputes?limit=201", null, cdc.Token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(page1["items"]!.AsArray().Single()!["disputeId"]!.GetValue<string>(), Is.EqualTo(one), "oldest first");
+            Assert.That(page2["items"]!.AsArray().Single()!["disputeId"]!.GetValue<string>(), Is.EqualTo(two));
+            Assert.That(page2["nextCursor"]?.GetValue<string>(), Is.Not.Null, "a full page cannot know it was the last");
+            Assert.That(page3["items"]!.AsArray(), Is.Empty, "past the end: an empty page, not an error");
+            Assert.That(page3["nextCursor"], Is.Null, "and no cursor to follow");
+            Assert.That(whole["items"]!.AsArray().Select(d => d!["disputeId"]!.GetValue<string>()), Is.EqualTo(new[] { one, two }));
+            Assert.That(whole["nextCursor"], Is.Null);
+            Assert.That(farPast["items"]!.AsArray(), Is.Empty);
+            Assert.That(farPast["nextCursor"], Is.Null);
+        });
+        Assert.That(Problems.Errors(await Problems.AssertAsync(overflow, HttpStatusCode.BadRequest, "validation_failed")), Is.EqualTo(new[] { "cursor cursor_invalid" }));
+        Assert.That(Problems.Errors(await Problems.AssertAsync(negative, HttpStatusCode.BadRequest, "validation_failed")), Is.EqualTo(new[] { "cursor cursor_invalid" }));
+        Assert.That(Problems.Errors(await Problems.AssertAsync(tooMany, HttpStatusCode.BadRequest, "validation_failed")), Is.EqualTo(new[] { "limit limit_invalid" }));
+    }
+
     private async Task<JsonObject> QueueAsync(string token, string query = "")
     {
         var response = await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/disputes" + query, null, token);
