@@ -64,6 +64,9 @@ internal static class RiskReasons
     public const string ReportedPositiveTest = "reported_positive_test";
     public const string CoTraveller = "co_traveller";
 
+    // A colour set by hand under four eyes (DESIGN §10 "Overrides"); names the rule and the last day.
+    public const string Override = "override";
+
     /// <summary>The reason code for a declared symptom: <c>symptom_</c> + the vocabulary code.</summary>
     public static string Symptom(string symptom) => "symptom_" + symptom;
 
@@ -73,6 +76,7 @@ internal static class RiskReasons
         .. Symptoms.Vocabulary.Select(Symptom),
         TestRequired, YellowPendingCleanDays, RedPendingDays, RedPendingDaysAndTest, RedPendingTest,
         ReportedConfirmedCase, ReportedSuspectedCase, ListedCloseContact, ReportedPositiveTest, CoTraveller,
+        Override,
     ];
 }
 
@@ -114,6 +118,12 @@ internal static class RiskReasons
 /// or non-green day restarts the count. GreenAfter = today + the days still missing.</item>
 /// </list>
 /// <para>When both hold, the code is red and GreenAfter is the later of the two dates.</para>
+/// <para>An override (DESIGN §10), through its <c>until</c> date, sets the colour whatever the rest says. Its reason
+/// (<c>override</c>, naming the rule and the date) comes first and the reasons the scoring found stay listed after it,
+/// so the resident sees what it sets aside, what returns when it ends, and can still dispute those facts. An override
+/// to green has no GreenAfter; to yellow or red, GreenAfter is the day after its end, or the scoring's date when that is
+/// later (none for a standing case). From the day after <c>until</c> the override counts no more: the scored colour is
+/// back at the next scoring.</para>
 /// </remarks>
 internal sealed class RiskScorer(RiskPolicy policy)
 {
@@ -163,7 +173,25 @@ internal sealed class RiskScorer(RiskPolicy policy)
             greenAfter = null;
         }
 
+        if (facts.Override is { } manual && manual.Until >= today)
+        {
+            (color, greenAfter) = ApplyOverride(manual, color, greenAfter, reasons);
+        }
+
         return new RiskAssessment(color, raw, reasons, greenAfter, _policy.Version);
+    }
+
+    private (CodeColor Color, DateOnly? GreenAfter) ApplyOverride(ColorOverride manual, CodeColor scored, DateOnly? scoredGreenAfter, List<RiskReason> reasons)
+    {
+        var values = Values("rule", manual.Rule, "until", Format(manual.Until));
+        reasons.Insert(0, Reason(RiskReasons.Override, values, values));
+        if (manual.Color == CodeColor.Green)
+        {
+            return (CodeColor.Green, null);
+        }
+
+        var ends = manual.Until.AddDays(1);
+        return (manual.Color, scored == CodeColor.Green ? ends : scoredGreenAfter is { } later ? Max(later, ends) : null);
     }
 
     private CodeColor ScoreDeclaration(Declaration d, DateOnly today, List<AreaInForce> areas, List<DateOnly> labNegatives, List<RiskReason> reasons)

@@ -1,3 +1,5 @@
+using HealthCode.Trust;
+
 namespace HealthCode.Api.Features.Declarations;
 
 /// <summary>Where a fact came from (DESIGN §9): the catalogue entry's code and name, and the batch that carried it.</summary>
@@ -33,6 +35,13 @@ internal sealed record PersonFacts(
 internal sealed record SharedRiskArea(RiskArea Area, FactSource Source);
 
 /// <summary>
+/// A colour set by hand (DESIGN §10 "Overrides"): proposed by one health operator, approved by another, under a policy
+/// rule (<c>Rule</c>: a clause of the risk policy or the number of the document that orders it), in force through
+/// <c>Until</c> (a China Standard Time date, inclusive).
+/// </summary>
+internal sealed record ColorOverride(string OverrideId, CodeColor Color, string Rule, DateOnly Until);
+
+/// <summary>
 /// Everything scoring takes besides the declarations: the person's facts and the risk areas the departments
 /// designated. A designation from shared data replaces the policy file's designations of the same region for the
 /// days it covers (DESIGN §9), so a health commission can also lift one (level <c>low</c>).
@@ -40,4 +49,7 @@ internal sealed record SharedRiskArea(RiskArea Area, FactSource Source);
 internal sealed record ScoringFacts(PersonFacts Person, IReadOnlyList<SharedRiskArea> Areas)
 {
     public static readonly ScoringFacts None = new(PersonFacts.None, []);
+
+    /// <summary>The person's active override, if any; the scorer ignores it after its <c>Until</c> date.</summary>
+    public ColorOverride? Override { get; init; }
 }

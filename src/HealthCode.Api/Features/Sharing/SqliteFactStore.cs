@@ -2,13 +2,17 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
 using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Features.Overrides;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Features.Sharing;
 
-/// <summary>Facts in the embedded SQLite database: reads through Dapper, batch rows through prepared statements.</summary>
-internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
+/// <summary>
+/// Facts in the embedded SQLite database: reads through Dapper, batch rows through prepared statements. Scoring also
+/// takes the person's active override (DESIGN §10), which the Overrides area keeps.
+/// </summary>
+internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore overrides) : IFactStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -127,7 +131,10 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                 [.. tests.Select(t => t.ToFact())],
                 [.. travel.Select(t => t.ToFact())],
                 [.. coTravel.Select(t => t.ToFact())]),
-            areas);
+            areas)
+        {
+            Override = await overrides.ActiveAsync(personId, cancellationToken),
+        };
     }
 
     public async Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
@@ -242,6 +249,11 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
     {
         private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Applies one row. A batch changes only its own entry's rows: a retraction deletes the row of this source, and an
+        /// upsert whose key another entry holds leaves that row as it is (each upsert's <c>WHERE … source =
+        /// excluded.source</c>), so no department takes over another's fact, to change or retract it (DESIGN §9, §10).
+        /// </summary>
         public void Apply(FactRow row)
         {
             switch (row)
@@ -252,7 +264,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                 case PopulationRow p:
                     Run("""
                         INSERT INTO fact_population (id_number, name, region, source, batch_id) VALUES ($id, $name, $region, $source, $batch)
-                        ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, region = excluded.region, source = excluded.source, batch_id = excluded.batch_id
+                        ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, region = excluded.region, batch_id = excluded.batch_id
+                        WHERE fact_population.source = excluded.source
                         """, ("$id", p.IdNumber), ("$name", p.Name), ("$region", p.Region));
                     break;
                 case RiskAreaRow a:
@@ -265,7 +278,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                     {
                         Run("""
                             INSERT INTO fact_risk_areas (region, from_day, to_day, level, source, batch_id) VALUES ($region, $from, $to, $level, $source, $batch)
-                            ON CONFLICT(region, from_day) DO UPDATE SET to_day = excluded.to_day, level = excluded.level, source = excluded.source, batch_id = excluded.batch_id
+                            ON CONFLICT(region, from_day) DO UPDATE SET to_day = excluded.to_day, level = excluded.level, batch_id = excluded.batch_id
+                            WHERE fact_risk_areas.source = excluded.source
                             """, ("$region", a.Region), ("$from", from), ("$to", a.To!.Value.ToString(DayFormat, CultureInfo.InvariantCulture)), ("$level", a.Level));
                     }
 
@@ -278,7 +292,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                         "DELETE FROM fact_cases WHERE person_id = $person AND source = $source",
                         """
                         INSERT INTO fact_cases (person_id, status, at, source, batch_id) VALUES ($person, $status, $at, $source, $batch)
-                        ON CONFLICT(person_id) DO UPDATE SET status = excluded.status, at = excluded.at, source = excluded.source, batch_id = excluded.batch_id
+                        ON CONFLICT(person_id) DO UPDATE SET status = excluded.status, at = excluded.at, batch_id = excluded.batch_id
+                        WHERE fact_cases.source = excluded.source
                         """, ("$status", c.Status), ("$at", c.At?.ToUnixTimeMilliseconds()));
                     break;
                 case CloseContactRow k when Person(k.IdNumber, k.Name, k.Retract) is { } person:
@@ -286,7 +301,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                         "DELETE FROM fact_close_contacts WHERE person_id = $person AND case_ref = $ref AND source = $source",
                         """
                         INSERT INTO fact_close_contacts (person_id, case_ref, notified_at, until_day, source, batch_id) VALUES ($person, $ref, $notified, $until, $source, $batch)
-                        ON CONFLICT(person_id, case_ref) DO UPDATE SET notified_at = excluded.notified_at, until_day = excluded.until_day, source = excluded.source, batch_id = excluded.batch_id
+                        ON CONFLICT(person_id, case_ref) DO UPDATE SET notified_at = excluded.notified_at, until_day = excluded.until_day, batch_id = excluded.batch_id
+                        WHERE fact_close_contacts.source = excluded.source
                         """, ("$ref", k.CaseRef), ("$notified", k.NotifiedAt?.ToUnixTimeMilliseconds()), ("$until", k.Until?.ToString(DayFormat, CultureInfo.InvariantCulture)));
                     break;
                 case TestRow t when Person(t.IdNumber, t.Name, t.Retract) is { } person:
@@ -294,7 +310,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                         "DELETE FROM fact_tests WHERE person_id = $person AND sampled_at = $sampled AND lab = $lab AND source = $source",
                         """
                         INSERT INTO fact_tests (person_id, sampled_at, lab, result, source, batch_id) VALUES ($person, $sampled, $lab, $result, $source, $batch)
-                        ON CONFLICT(person_id, sampled_at, lab) DO UPDATE SET result = excluded.result, source = excluded.source, batch_id = excluded.batch_id
+                        ON CONFLICT(person_id, sampled_at, lab) DO UPDATE SET result = excluded.result, batch_id = excluded.batch_id
+                        WHERE fact_tests.source = excluded.source
                         """, ("$sampled", t.SampledAt.ToUnixTimeMilliseconds()), ("$lab", t.Lab), ("$result", t.Result));
                     break;
                 case TravelRow j when Person(j.IdNumber, j.Name, j.Retract) is { } person:
@@ -304,7 +321,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
                         "DELETE FROM fact_travel WHERE person_id = $person AND mode = $mode AND service = $service AND day = $day AND source = $source",
                         """
                         INSERT INTO fact_travel (person_id, mode, service, day, from_region, to_region, source, batch_id) VALUES ($person, $mode, $service, $day, $from, $to, $source, $batch)
-                        ON CONFLICT(person_id, mode, service, day) DO UPDATE SET from_region = excluded.from_region, to_region = excluded.to_region, source = excluded.source, batch_id = excluded.batch_id
+                        ON CONFLICT(person_id, mode, service, day) DO UPDATE SET from_region = excluded.from_region, to_region = excluded.to_region, batch_id = excluded.batch_id
+                        WHERE fact_travel.source = excluded.source
                         """, ("$mode", j.Mode), ("$service", j.Service), ("$day", day), ("$from", j.From), ("$to", j.To));
                     break;
             }

@@ -384,6 +384,50 @@ internal sealed class SqliteDatabase(string connectionString)
             WHERE d.person_id = codes.person_id ORDER BY d.submitted_at DESC, d.id DESC LIMIT 1);
         CREATE INDEX codes_by_region ON codes(region, color);
         """,
+        // 11: disputes and overrides (DESIGN §10). A dispute names a person's fact by its source and batch; at most one is
+        // open per person, source and batch. It ends retracted (the department's batch removed or replaced the row),
+        // overridden (a four-eyes override answering it took effect) or rejected (the fact stands, with a note). An
+        // override is proposed by one health operator and made active by another; at most one is active per person.
+        """
+        CREATE TABLE disputes (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            id              TEXT NOT NULL UNIQUE,
+            person_id       TEXT NOT NULL REFERENCES persons(id),
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            reason          TEXT NOT NULL,
+            filed_at        INTEGER NOT NULL,
+            filed_by        TEXT NOT NULL,
+            state           TEXT NOT NULL CHECK (state IN ('open', 'retracted', 'overridden', 'rejected')),
+            resolved_at     INTEGER,
+            resolved_by     TEXT,
+            override_id     TEXT,
+            note            TEXT
+        );
+        CREATE UNIQUE INDEX disputes_one_open ON disputes(person_id, source, batch_id) WHERE state = 'open';
+        CREATE INDEX disputes_by_person ON disputes(person_id, seq);
+        CREATE INDEX disputes_by_state ON disputes(state, seq);
+        CREATE TABLE overrides (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            id              TEXT NOT NULL UNIQUE,
+            person_id       TEXT NOT NULL REFERENCES persons(id),
+            color           TEXT NOT NULL CHECK (color IN ('green', 'yellow', 'red')),
+            reason          TEXT NOT NULL,
+            rule            TEXT NOT NULL,
+            until_day       TEXT NOT NULL,
+            dispute_id      TEXT REFERENCES disputes(id),
+            state           TEXT NOT NULL CHECK (state IN ('proposed', 'active', 'rejected', 'withdrawn', 'superseded', 'expired')),
+            proposed_by     TEXT NOT NULL,
+            proposed_by_name TEXT NOT NULL,
+            proposed_at     INTEGER NOT NULL,
+            decided_by      TEXT,
+            decided_by_name TEXT,
+            decided_at      INTEGER,
+            note            TEXT
+        );
+        CREATE UNIQUE INDEX overrides_one_active ON overrides(person_id) WHERE state = 'active';
+        CREATE INDEX overrides_by_state ON overrides(state, seq);
+        """,
     ];
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>

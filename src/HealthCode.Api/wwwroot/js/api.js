@@ -138,6 +138,23 @@ export async function getMyDataUse(token, { personId = null, cursor = null, limi
     return response.json();
 }
 
+// ---- disputes (纠错, DESIGN §10) ---------------------------------------------------------------
+
+/**
+ * `GET /api/v1/me/disputes[?personId=]` → newest first `[{disputeId, personId, maskedName, idTail, fact: {source,
+ * sourceName, batchId, kind, provider}, reason, state (open, retracted, overridden, rejected), filedAt, resolvedAt, note}]`.
+ */
+export async function listMyDisputes(token, personId = null) {
+    const response = await send('GET', `/api/v1/me/disputes${forPerson(personId)}`, { token });
+    return response.json();
+}
+
+/** `POST /api/v1/me/disputes[?personId=] {source, batchId, reason}` → `{dispute, created}`: `201` a new one, `200` the one already open. */
+export async function fileDispute(token, { source, batchId }, reason, personId = null) {
+    const response = await send('POST', `/api/v1/me/disputes${forPerson(personId)}`, { body: { source, batchId, reason }, token });
+    return { dispute: await response.json(), created: response.status === 201 };
+}
+
 /** `GET /api/v1/catalog` (public) → `{asOf, entries: [{code, name, provider, providerName, ..., lastBatchAt, rows, late, lateSince}]}`. */
 export async function getCatalog() {
     const response = await send('GET', '/api/v1/catalog');

@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { clearDataUse, initDataUse, renderDataUse } from './data-use.js';
+import { initDisputes, renderDisputes, resetDisputes } from './disputes.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
 import { prefillDeclaration } from './prefill.js';
 
@@ -60,6 +61,7 @@ function endSession(messageKey) {
     state.personId = null;
     state.dependants = [];
     renderPeople();
+    resetDisputes();
     $('family-list').replaceChildren();
     clearDataUse();
     try {
@@ -619,6 +621,8 @@ function renderCode() {
             const source = document.createElement('span');
             source.className = 'reason-source';
             source.dataset.source = reason.source.code ?? '';
+            source.dataset.batch = reason.source.batchId ?? '';
+            source.dataset.name = reason.source.name ?? reason.source.code ?? '';
             source.textContent = t('reasonSource', { name: reason.source.name ?? reason.source.code ?? '', batch: reason.source.batchId ?? '' });
             li.append(source);
         }
@@ -635,6 +639,8 @@ function renderCode() {
     greenAfter.hidden = !code.greenAfter || color === 'green';
     greenAfter.textContent = code.greenAfter ? t('greenAfter', { date: formatInstant(code.greenAfter) }) : '';
     $('updated-at').textContent = code.updatedAt ? t('updatedAt', { time: formatInstant(code.updatedAt) }) : '';
+    // Each reason that names a department's data can be disputed (DESIGN §10): js/disputes.js.
+    renderDisputes(code);
 }
 
 function showCode(code) {
@@ -923,6 +929,7 @@ function applyLanguage() {
 // ---- start -----------------------------------------------------------------------------------
 
 function wire() {
+    initDisputes({ token: () => state.session?.token, personId: () => state.personId, explain, showMessage, formatInstant });
     $('lang-switch').addEventListener('click', () => {
         setLanguage(language() === 'en' ? 'zh' : 'en');
         applyLanguage();
