@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Declarations;
+using HealthCode.Api.Features.Overrides;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Http;
 using HealthCode.Api.Infrastructure.Store;
@@ -39,7 +40,7 @@ internal static class RescoringHarness
         var database = new SqliteDatabase($"Data Source={file}");
         var time = new FakeTimeProvider(Samples.Now);
         var store = new SqliteHealthCodeStore(database);
-        var facts = new SqliteFactStore(database);
+        var facts = new SqliteFactStore(database, new SqliteOverrideStore(database));
         var scorer = new RiskScorer(RiskPolicy.Load(Path.Combine(AppContext.BaseDirectory, "Policy", "risk-policy.v1.json")));
         var feed = new LocalCodeStatusFeed(new CodeStatusIndex());
 
