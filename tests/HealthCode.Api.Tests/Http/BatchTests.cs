@@ -14,25 +14,8 @@ namespace HealthCode.Api.Tests.Http;
 /// every kind of bad batch is refused whole with a clear answer and nothing applied.
 /// </summary>
 [TestFixture]
-internal sealed class BatchTests
+internal sealed class BatchTests : ServiceFixture
 {
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
-
     private DateOnly Today => DateOnly.FromDateTime(factory.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
 
     private string Day(int days) => Today.AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -11,25 +11,8 @@ namespace HealthCode.Api.Tests.Http;
 /// person; auditors page the whole chain both ways and check it, and a changed or deleted entry is named.
 /// </summary>
 [TestFixture]
-internal sealed class DataUseTests
+internal sealed class DataUseTests : ServiceFixture
 {
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
-
     [Test]
     public async Task AResident_SeesWhoUsedTheirData_NewestFirst_NamingTheSourceTheBatchAndTheActor()
     {

@@ -12,25 +12,8 @@ namespace HealthCode.Api.Tests.Http;
 /// another department's queue or data.
 /// </summary>
 [TestFixture]
-internal sealed class DisputeTests
+internal sealed class DisputeTests : ServiceFixture
 {
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
-
     [Test]
     public async Task ADisputeResolvedByRetraction_TurnsTheCodeBackGreen_AndTheResidentSeesItRetracted()
     {

@@ -14,25 +14,8 @@ namespace HealthCode.Api.Tests.Http;
 /// Each test declares its people in regions of its own, so what one test counts no other test adds to.
 /// </summary>
 [TestFixture]
-internal sealed class OfficeTests
+internal sealed class OfficeTests : ServiceFixture
 {
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
-
     [Test]
     public async Task Summary_CountsEachColourOfTheArea_WithItsName_AndNobodyOutsideIt()
     {

@@ -14,26 +14,9 @@ namespace HealthCode.Api.Tests.Http;
 /// the scored colour returns; and an override without its rule or reason is refused field by field.
 /// </summary>
 [TestFixture]
-internal sealed class OverrideTests
+internal sealed class OverrideTests : ServiceFixture
 {
     private const string Rule = "豫疫防指〔2020〕12号";
-
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
 
     [Test]
     public async Task AFourEyesOverride_IsRefusedToItsProposer_ChangesTheCodeWhenAnotherApproves_AndTheAuditNamesBoth()

@@ -12,25 +12,8 @@ namespace HealthCode.Api.Tests.Http;
 /// data use.
 /// </summary>
 [TestFixture]
-internal sealed class PrefillTests
+internal sealed class PrefillTests : ServiceFixture
 {
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
-
     [Test]
     public async Task ANewAccount_GetsItsPhoneOnly()
     {
