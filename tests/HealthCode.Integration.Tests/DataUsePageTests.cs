@@ -15,8 +15,9 @@ namespace HealthCode.Integration.Tests;
 
 /// <summary>
 /// "谁使用了我的数据" on the resident page in real headless Chromium, against the real service (DESIGN §10): a resident
-/// declares, a department's signed batch names them, checkpoint staff look them up by ID card, and the page lists both
-/// uses, newest first, naming the list, its batch and the checkpoint, in Chinese and in English, a page at a time.
+/// declares, a department's signed batch names them, checkpoint staff look them up by ID card, the office of their area
+/// lists them, and the page lists the three uses, newest first, naming the list, its batch, the checkpoint and the
+/// office, in Chinese and in English, a page at a time.
 /// The department is set up through the public HTTP API (a key of its own, an entry of the sample catalogue's shape,
 /// an operator of role department:&lt;code&gt;), so the shared service's other tests see nothing of it.
 /// </summary>
@@ -59,7 +60,7 @@ public sealed class DataUsePageTests
     }
 
     [Test]
-    public async Task WhoUsedMyData_ShowsTheScoringUseNamingTheListAndBatch_AndTheLookupWithItsCheckpoint()
+    public async Task WhoUsedMyData_ShowsTheScoringUseNamingTheListAndBatch_TheLookupWithItsCheckpoint_AndTheOfficeView()
     {
         var page = _resident.Page;
         var id = IdNumbers.NewValid();
@@ -72,6 +73,10 @@ public sealed class DataUsePageTests
         await department.UploadAsync(CloseContacts(id, "张三"), "du-batch-1");
         var staff = await _service.EnrolStaffAsync("data-use-gate-7");
         await _service.LookupAsync(staff, id, "张三");
+        // The office of the resident's area lists its red people, this one among them: a view of their data.
+        var office = (await _service.OperatorAsync(HttpMethod.Post, "/api/v1/admin/operators", new { name = "数据使用办", roles = new[] { "office:410100" } }, HttpStatusCode.Created))!;
+        var listed = await _service.OfficePeopleAsync(office["token"]!.GetValue<string>());
+        Assert.That(listed.ToJsonString(), Does.Contain(id[^4..]), "the office lists the resident the batch turned red");
 
         await page.ReloadAsync();
         await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "red");
@@ -80,9 +85,13 @@ public sealed class DataUsePageTests
         var rows = page.Locator("#data-use-list > li");
         await Expect(page.Locator("#view-data-use")).ToBeVisibleAsync();
         await Expect(page.Locator("#data-use-title")).ToHaveTextAsync("谁使用了我的数据");
-        await Expect(rows).ToHaveCountAsync(2);
-        var lookup = rows.Nth(0);
-        var scoring = rows.Nth(1);
+        await Expect(rows).ToHaveCountAsync(3);
+        var officeView = rows.Nth(0);
+        var lookup = rows.Nth(1);
+        var scoring = rows.Nth(2);
+        await Expect(officeView).ToHaveAttributeAsync("data-purpose", "office_view");
+        await Expect(officeView).ToContainTextAsync("社区（基层）防控查看");
+        await Expect(officeView).ToContainTextAsync("基层防控办公室 410100（数据使用办）");
         await Expect(lookup).ToHaveAttributeAsync("data-purpose", "lookup");
         await Expect(lookup).ToContainTextAsync("检查点凭身份证查验");
         await Expect(lookup).ToContainTextAsync($"使用者：检查点 data-use-gate-7（工作人员 {staff.StaffId}）");

@@ -116,6 +116,13 @@ internal sealed class ServiceClient : IDisposable
         return await ReadAsync(response, HttpStatusCode.OK);
     }
 
+    /// <summary><c>GET /api/v1/office/people</c> as a grassroots office's operator: the first page of its yellow and red people.</summary>
+    public async Task<JsonObject> OfficePeopleAsync(string officeToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/api/v1/office/people", officeToken);
+        return await ReadAsync(response, HttpStatusCode.OK);
+    }
+
     /// <summary>An operator call (<c>/api/v1/admin/...</c>) that must answer <paramref name="expected"/>; returns the JSON body, if any.</summary>
     public async Task<JsonNode?> OperatorAsync(HttpMethod method, string path, object? body, HttpStatusCode expected)
     {

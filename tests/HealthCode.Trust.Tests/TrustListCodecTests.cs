@@ -270,4 +270,15 @@ public sealed class EcKeyCoordinateTests
 
         Assert.Throws<InvalidKeyException>(() => EcKey.FromJwk(jwk));
     }
+
+    [Test]
+    public void FromJwk_ThrowsInvalidKey_NotFormatException_WhenTheLastCharacterHasUnusedBitsSet()
+    {
+        // 43 characters carry 258 bits for 32 bytes: the last character's two low bits must be zero ('7' has them set).
+        // The fuzz test found this one as a 500 from POST /api/v1/admin/partners.
+        using var key = EcKey.Generate();
+        string jwk = System.Text.RegularExpressions.Regex.Replace(key.ToPublicJwk(), "\"x\":\"[^\"]+\"", "\"x\":\"QJ0KtPYGEGen-Pgq0ErpkW0Ao0v7O2aolj1Vv7MBEi7\"");
+
+        Assert.Throws<InvalidKeyException>(() => EcKey.FromJwk(jwk));
+    }
 }

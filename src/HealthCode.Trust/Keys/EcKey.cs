@@ -243,10 +243,12 @@ public sealed class EcKey : IDisposable
     {
         string text = RequiredString(root, name);
         byte[] bytes = new byte[CoordinateSize];
-        // The length is checked first: Base64Url.TryDecodeFromChars throws FormatException (not false) on an impossible length.
+        // Base64Url.TryDecodeFromChars throws FormatException (not false) on an impossible length and on a last
+        // character whose unused bits are not zero; the OperationStatus overload says InvalidData instead.
         if (Base64Url.GetEncodedLength(CoordinateSize) != text.Length
             || !IsBase64UrlAlphabet(text)
-            || !Base64Url.TryDecodeFromChars(text, bytes, out int written)
+            || Base64Url.DecodeFromChars(text, bytes, out int consumed, out int written) != System.Buffers.OperationStatus.Done
+            || consumed != text.Length
             || written != CoordinateSize)
         {
             throw new InvalidKeyException($"The JWK member \"{name}\" must be {CoordinateSize} bytes, base64url without padding (RFC 7518 §6.2).");
