@@ -15,6 +15,9 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
     /// <summary>Batch rows between two checkpoints: SQLite's own default, 1,000 pages of log, is about as many rows.</summary>
     private const int CheckpointRows = 1000;
 
+    /// <summary>Rows a batch writes, at the least, each time it takes the write turn.</summary>
+    private const int RowsBeforeYield = 16;
+
     private long rowsSinceCheckpoint;
 
     public async Task<IReadOnlyDictionary<string, string>> PersonNamesAsync(IReadOnlyCollection<string> idNumbers, CancellationToken cancellationToken)
@@ -56,18 +59,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
         await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken));
         try
         {
-            // Chunks follow each other at once: in turn with the scans' audit commits, or these would wait for the whole batch.
-            using (await database.TakeWriteTurnAsync(cancellationToken))
-            {
-                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-                using var writer = new FactWriter(connection, transaction, batch, now);
-                foreach (var row in rows)
-                {
-                    writer.Apply(row);
-                }
-
-                await transaction.CommitAsync(cancellationToken);
-            }
+            await ApplyInTurnsAsync(connection, batch, rows, now, cancellationToken);
 
             if (Interlocked.Add(ref rowsSinceCheckpoint, rows.Count) >= CheckpointRows)
             {
@@ -78,6 +70,31 @@ internal sealed class SqliteFactStore(SqliteDatabase database) : IFactStore
         finally
         {
             await RestoreAsync(connection, synchronous, autoCheckpoint);
+        }
+    }
+
+    /// <summary>
+    /// Writes the rows in the store's write turn, which chunks take in turn with the scans' audit commits (they follow
+    /// each other at once, and would otherwise keep the lock for the whole batch). When another writer waits for the
+    /// turn, the rows written so far (at least <see cref="RowsBeforeYield"/>) are committed and the turn is handed
+    /// over, so a scan's commit waits for a few rows rather than for the rest of the chunk (docs/PERFORMANCE.md,
+    /// "Batches from the departments"). A chunk committed in parts is as safe as one: see <see cref="ApplyAsync"/>.
+    /// </summary>
+    private async Task ApplyInTurnsAsync(SqliteConnection connection, BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var next = 0;
+        while (next < rows.Count)
+        {
+            using var turn = await database.TakeWriteTurnAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            using var writer = new FactWriter(connection, transaction, batch, now);
+            var first = next;
+            while (next < rows.Count && (next - first < RowsBeforeYield || !database.WriteTurnWanted))
+            {
+                writer.Apply(rows[next++]);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 

@@ -354,6 +354,8 @@ internal sealed class SqliteDatabase(string connectionString) : IDisposable
 
     private readonly SemaphoreSlim writeTurns = new(1, 1);
 
+    private int turnWaiters;
+
     /// <summary>The database file (its <c>Data Source</c>).</summary>
     public string FilePath { get; } = new SqliteConnectionStringBuilder(connectionString).DataSource;
 
@@ -413,9 +415,21 @@ internal sealed class SqliteDatabase(string connectionString) : IDisposable
     /// </summary>
     public async Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken)
     {
-        await writeTurns.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref turnWaiters);
+        try
+        {
+            await writeTurns.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref turnWaiters);
+        }
+
         return new WriteTurn(writeTurns);
     }
+
+    /// <summary>Whether someone waits for the write turn: a long writer holding it should commit and hand it over.</summary>
+    public bool WriteTurnWanted => Volatile.Read(ref turnWaiters) > 0;
 
     public void Dispose() => writeTurns.Dispose();
 
