@@ -25,8 +25,14 @@ internal sealed partial class BatchApplier(
     /// <summary>The most row errors kept and answered (DESIGN §9).</summary>
     public const int MaxErrors = 1000;
 
-    /// <summary>Rows per transaction when applying: a few milliseconds of the store's write lock each.</summary>
-    private const int ChunkRows = 1000;
+    /// <summary>
+    /// Rows per transaction when applying: a few milliseconds of the store's write lock each, which a scan's audit
+    /// commit may have to wait for (docs/PERFORMANCE.md, "Batches from the departments").
+    /// </summary>
+    private const int ChunkRows = 250;
+
+    /// <summary>Names looked up in one query while checking.</summary>
+    private const int NameLookupRows = 1000;
 
     private readonly Channel<(string Source, string BatchId)> queue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(string, string), BatchProgress> progress = new();
@@ -163,7 +169,7 @@ internal sealed partial class BatchApplier(
                 if (row is not null && NameOf(row) is { } person)
                 {
                     named.Add((row, person.IdNumber, person.Name));
-                    if (named.Count == ChunkRows)
+                    if (named.Count == NameLookupRows)
                     {
                         await CheckNamesAsync(named, errors, cancellationToken);
                     }

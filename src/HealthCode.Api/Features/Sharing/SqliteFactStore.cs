@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using System.Text.Json;
 using Dapper;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Overrides;
@@ -16,6 +16,14 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 {
     private const string DayFormat = "yyyy-MM-dd";
 
+    /// <summary>Batch rows between two checkpoints: SQLite's own default, 1,000 pages of log, is about as many rows.</summary>
+    private const int CheckpointRows = 1000;
+
+    /// <summary>Rows a batch writes, at the least, each time it takes the write turn.</summary>
+    private const int RowsBeforeYield = 16;
+
+    private long rowsSinceCheckpoint;
+
     public async Task<IReadOnlyDictionary<string, string>> PersonNamesAsync(IReadOnlyCollection<string> idNumbers, CancellationToken cancellationToken)
     {
         if (idNumbers.Count == 0)
@@ -23,23 +31,94 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
             return new Dictionary<string, string>();
         }
 
+        // One JSON array, not Dapper's list expansion: SQLite finds each of a thousand named parameters by a linear
+        // search of the names, so binding them took half of a batch's checking (docs/PERFORMANCE.md, issue 10).
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string IdNumber, string FullName)>(new CommandDefinition(
-            "SELECT id_number, full_name FROM persons WHERE id_number IN @idNumbers", new { idNumbers }, cancellationToken: cancellationToken));
+            "SELECT id_number, full_name FROM persons WHERE id_number IN (SELECT value FROM json_each(@idNumbers))",
+            new { idNumbers = JsonSerializer.Serialize(idNumbers) }, cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.IdNumber, r => r.FullName, StringComparer.Ordinal);
     }
 
+    /// <remarks>
+    /// A chunk holds the store's one write lock, so scans wait for it (their audit commits): it is kept to the rows'
+    /// own work. Its commit is not synced to disk (<c>synchronous = NORMAL</c>, https://sqlite.org/pragma.html#pragma_synchronous).
+    /// Why that keeps every answered write: in WAL mode a NORMAL commit is written to the log before it returns, so
+    /// it survives kill -9 of the service (the page cache is the kernel's); only a power cut or a kernel crash can lose
+    /// the last chunks, and the database stays consistent. Nobody has been told of a chunk: the batch stays
+    /// <c>applying</c>, durably, until <see cref="FinishAsync"/> moves it to <c>rescoring</c> on a connection with the
+    /// default <c>synchronous = FULL</c>, whose commit fsyncs the log file with every chunk before it in it (a
+    /// checkpoint syncs the log before it copies pages and the database after, so no chunk is in neither); it is
+    /// answered <c>applied</c> only after that. A crash before then leaves it <c>applying</c>, and the next start
+    /// applies it again from its file (kept until <c>applied</c>), every row an upsert or a retraction by its key, so
+    /// the lost chunks come back and the others are unchanged. The checkpoint that copies the log into the database
+    /// file runs after the chunk has given up its turn, every <see cref="CheckpointRows"/> rows, beside the scans'
+    /// commits rather than in their way.
+    /// </remarks>
     public async Task ApplyAsync(BatchRecord batch, FactKind kind, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using var writer = new FactWriter(connection, transaction, batch, now);
-        foreach (var row in rows)
+        var synchronous = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA synchronous", cancellationToken: cancellationToken));
+        var autoCheckpoint = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA wal_autocheckpoint", cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken));
+        try
         {
-            writer.Apply(row);
-        }
+            await ApplyInTurnsAsync(connection, batch, rows, now, cancellationToken);
 
-        await transaction.CommitAsync(cancellationToken);
+            if (Interlocked.Add(ref rowsSinceCheckpoint, rows.Count) >= CheckpointRows)
+            {
+                Interlocked.Exchange(ref rowsSinceCheckpoint, 0);
+                await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: cancellationToken));
+            }
+        }
+        finally
+        {
+            await RestoreAsync(connection, synchronous, autoCheckpoint);
+        }
+    }
+
+    /// <summary>
+    /// Writes the rows in the store's write turn, which chunks take in turn with the scans' audit commits (they follow
+    /// each other at once, and would otherwise keep the lock for the whole batch). When another writer waits for the
+    /// turn, the rows written so far (at least <see cref="RowsBeforeYield"/>) are committed and the turn is handed
+    /// over, so a scan's commit waits for a few rows rather than for the rest of the chunk (docs/PERFORMANCE.md,
+    /// "Batches from the departments"). A chunk committed in parts is as safe as one: see <see cref="ApplyAsync"/>.
+    /// </summary>
+    private async Task ApplyInTurnsAsync(SqliteConnection connection, BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var next = 0;
+        while (next < rows.Count)
+        {
+            using var turn = await database.TakeWriteTurnAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            using var writer = new FactWriter(connection, transaction, batch, now);
+            var first = next;
+            while (next < rows.Count && (next - first < RowsBeforeYield || !database.WriteTurnWanted))
+            {
+                writer.Apply(rows[next++]);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The connection goes back to the pool: whoever takes it next must write as durably as before (the batch's own
+    /// state, an account, a declaration). Should that fail, the pool is cleared, so that this connection is closed
+    /// rather than handed out again with <c>synchronous = NORMAL</c>.
+    /// </summary>
+    private static async Task RestoreAsync(SqliteConnection connection, long synchronous, long autoCheckpoint)
+    {
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"PRAGMA synchronous = {synchronous}; PRAGMA wal_autocheckpoint = {autoCheckpoint};", cancellationToken: CancellationToken.None));
+        }
+        catch (SqliteException)
+        {
+            SqliteConnection.ClearPool(connection);
+            throw;
+        }
     }
 
     public async Task FinishAsync(BatchRecord batch, FactKind kind, DateTimeOffset at, CancellationToken cancellationToken)
@@ -347,7 +426,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
                     ON CONFLICT(id_number) DO UPDATE SET id_number = excluded.id_number
                     RETURNING id
                     """,
-                    ("$newId", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))), ("$id", idNumber), ("$name", name), ("$at", now.ToUnixTimeMilliseconds()));
+                    ("$newId", PersonIds.New(now.ToUnixTimeMilliseconds())), ("$id", idNumber), ("$name", name), ("$at", now.ToUnixTimeMilliseconds()));
             if (found is not null)
             {
                 Run("INSERT OR IGNORE INTO batch_persons (source, batch_id, person_id) VALUES ($source, $batch, $person)", ("$person", found));

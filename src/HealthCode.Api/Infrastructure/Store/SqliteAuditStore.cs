@@ -20,6 +20,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
         try
         {
             appender ??= await Appender.OpenAsync(database, cancellationToken);
+            using var turn = await database.TakeWriteTurnAsync(cancellationToken);
             return await appender.AppendAsync(events, cancellationToken);
         }
         catch

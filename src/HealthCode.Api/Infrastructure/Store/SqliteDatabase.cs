@@ -7,7 +7,7 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// not wait on the writer. The schema moves forward by numbered steps recorded in
 /// <c>PRAGMA user_version</c>, so an existing data folder is upgraded, never rebuilt.
 /// </summary>
-internal sealed class SqliteDatabase(string connectionString)
+internal sealed class SqliteDatabase(string connectionString) : IDisposable
 {
     private static readonly string[] Migrations =
     [
@@ -430,6 +430,13 @@ internal sealed class SqliteDatabase(string connectionString)
         """,
     ];
 
+    /// <summary>How long a writer that finds the write lock taken waits for it inside SQLite (see <see cref="OpenAsync"/>).</summary>
+    private const int BusyTimeoutMilliseconds = 5000;
+
+    private readonly SemaphoreSlim writeTurns = new(1, 1);
+
+    private int turnWaiters;
+
     /// <summary>The database file (its <c>Data Source</c>).</summary>
     public string FilePath { get; } = new SqliteConnectionStringBuilder(connectionString).DataSource;
 
@@ -466,10 +473,57 @@ internal sealed class SqliteDatabase(string connectionString)
         }
     }
 
+    /// <summary>
+    /// An open connection whose writes wait for a taken write lock inside SQLite, whose busy handler tries again
+    /// after 1, 2, 5, 10 ... 100 ms (https://sqlite.org/c3ref/busy_timeout.html). Without it Microsoft.Data.Sqlite
+    /// answers SQLITE_BUSY by sleeping 150 ms before it tries again, so a scan whose audit commit met a declaration's
+    /// or a batch's transaction waited 150 ms or more for a lock held for a few (docs/PERFORMANCE.md, issue 10).
+    /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
+        SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
         return connection;
+    }
+
+    /// <summary>
+    /// Waits for this instance's turn at the write lock, first come first served, for the writers that hold it often
+    /// or long: a batch's chunks, which follow each other without a pause, and the scans' audit commits. SQLite keeps
+    /// no queue for its lock: a writer that finds it taken polls, and a batch that begins its next chunk the moment it
+    /// committed the last one wins nearly every time, so scans waited for its whole apply (docs/PERFORMANCE.md, issue
+    /// 10). With turns, an audit commit waits for at most the chunk that holds the lock. Dispose the turn after the commit.
+    /// </summary>
+    public async Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref turnWaiters);
+        try
+        {
+            await writeTurns.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref turnWaiters);
+        }
+
+        return new WriteTurn(writeTurns);
+    }
+
+    /// <summary>Whether someone waits for the write turn: a long writer holding it should commit and hand it over.</summary>
+    public bool WriteTurnWanted => Volatile.Read(ref turnWaiters) > 0;
+
+    public void Dispose() => writeTurns.Dispose();
+
+    private sealed class WriteTurn(SemaphoreSlim turns) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                turns.Release();
+            }
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Security.Cryptography;
 using Dapper;
 using HealthCode.Trust;
 using Microsoft.Data.Sqlite;
@@ -126,7 +125,7 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
                 UPDATE persons SET account_id = @accountId, role = @roleName, bound_at = @at
                     WHERE id_number = @idNumber AND account_id IS NULL AND full_name = @fullName;
                 """,
-                new { id = NewPersonId(), idNumber, fullName, at, accountId, roleName }, transaction, cancellationToken: cancellationToken));
+                new { id = PersonIds.New(at), idNumber, fullName, at, accountId, roleName }, transaction, cancellationToken: cancellationToken));
         }
         catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation)
         {
@@ -145,9 +144,6 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
         };
         return new BindResult(outcome, person);
     }
-
-    /// <summary>An opaque person id: 12 random bytes in hex, as the migration makes them.</summary>
-    private static string NewPersonId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     private static string RoleName(PersonRole role) => role == PersonRole.Holder ? "holder" : "dependant";
 
