@@ -22,8 +22,9 @@ namespace HealthCode.Benchmarks;
 /// go through the same proxy, so its reflection costs each the same. The passes alternate, the order switching every
 /// round, so both see the same machine; each pass is timed whole. Two cases: every code holds (the re-scoring finds the
 /// same colour, reasons and dates, so without the log it writes nothing), and every code changes (a new close-contact
-/// list moves every person's end date before each pass, so both variants write the code).
-/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder]</code>
+/// list moves every person's end date before each pass, so both variants write the code). Commits as a batch's
+/// re-scoring does (<see cref="CommitSync.Deferred"/>); <c>--sync-each</c> syncs every person's commit, as before.
+/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each]</code>
 /// </summary>
 internal static class RescoringHarness
 {
@@ -34,6 +35,7 @@ internal static class RescoringHarness
     {
         var persons = Option(args, "--persons", 10_000);
         var rounds = Option(args, "--rounds", 3);
+        var sync = args.Contains("--sync-each") ? CommitSync.Full : CommitSync.Deferred;
         var folder = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault()
             ?? Path.Combine(AppContext.BaseDirectory, "rescoring-data", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var file = Path.Combine(folder, "hc.db");
@@ -49,8 +51,8 @@ internal static class RescoringHarness
         var withLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: true), facts, scorer, feed, time);
         var withoutLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: false), facts, scorer, feed, time);
         // Not counted: the first re-scoring turns every code red (the facts arrived after the declarations).
-        await PassAsync(withoutLog, ids);
-        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}");
+        await PassAsync(withoutLog, ids, sync);
+        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}; each re-scoring commits {sync}");
 
         var report = new List<string>();
         var listUntil = 10;
@@ -71,7 +73,7 @@ internal static class RescoringHarness
                     }
 
                     var before = Count(file, "SELECT count(*) FROM data_use");
-                    var seconds = await PassAsync(recording ? withLog : withoutLog, ids);
+                    var seconds = await PassAsync(recording ? withLog : withoutLog, ids, sync);
                     var recorded = Count(file, "SELECT count(*) FROM data_use") - before;
                     times[recording].Add(seconds);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -144,12 +146,12 @@ internal static class RescoringHarness
     private static CloseContactRow[] CloseContactRows(IEnumerable<(string PersonId, string IdNumber)> people, DateTimeOffset now, int days) =>
         [.. people.Select((p, i) => new CloseContactRow(i + 2, false, p.IdNumber, "张三艺", now.AddHours(-2), Samples.Today.AddDays(days), "HA-BENCH"))];
 
-    private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds)
+    private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds, CommitSync sync)
     {
         var clock = Stopwatch.StartNew();
         foreach (var personId in personIds)
         {
-            await rescoring.RescoreAsync(personId, CancellationToken.None);
+            await rescoring.RescoreAsync(personId, sync, CancellationToken.None);
         }
 
         return clock.Elapsed.TotalSeconds;

@@ -82,8 +82,8 @@ internal sealed class OfficeTests : ServiceFixture
         // DESIGN §10: each person viewed is one use of their data, by the operator, through the office; nobody else's.
         Assert.Multiple(() =>
         {
-            Assert.That(OfficeViews(yellow.PersonId), Is.EqualTo(new[] { "office_view 开封李主任 (office:410221) -" }));
-            Assert.That(OfficeViews(red.PersonId), Is.EqualTo(new[] { "office_view 开封李主任 (office:410221) -" }));
+            Assert.That(OfficeViews(yellow.PersonId), Is.EqualTo(new[] { "office_view office 410221 (开封李主任) -" }));
+            Assert.That(OfficeViews(red.PersonId), Is.EqualTo(new[] { "office_view office 410221 (开封李主任) -" }));
             Assert.That(OfficeViews(green.PersonId), Is.Empty, "green people are never listed, so never viewed");
             Assert.That(OfficeViews(outside.PersonId), Is.Empty);
         });
@@ -199,7 +199,7 @@ internal sealed class OfficeTests : ServiceFixture
             Assert.That(neighbour["color"]!.GetValue<string>(), Is.EqualTo("red"));
             Assert.That(neighbour["since"]!.GetValue<DateTimeOffset>(), Is.GreaterThanOrEqualTo(listedAt));
             Assert.That(neighbour["reasons"]!.AsArray().Select(r => r!["source"]?["code"]?.GetValue<string>()), Does.Contain(cdc.Source));
-            Assert.That(OfficeViews(calm.PersonId), Does.Contain($"office_view 开封吴科员 (office:410251) {cdc.Source}"), "the view names the source behind the reason");
+            Assert.That(OfficeViews(calm.PersonId), Does.Contain($"office_view office 410251 (开封吴科员) {cdc.Source}"), "the view names the source behind the reason");
         });
     }
 

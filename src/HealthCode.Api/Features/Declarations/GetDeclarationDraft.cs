@@ -82,7 +82,7 @@ internal sealed class GetDeclarationDraftHandler(
     : IQueryHandler<GetDeclarationDraft, Result<DeclarationDraft>>
 {
     /// <summary>The prefill's actor in the data-use log: the resident asked for their own (or their family member's) form.</summary>
-    public const string Actor = "resident";
+    public const string Actor = DataUseActors.Resident;
 
     private static readonly IReadOnlyList<string> AskedAnew = ["temperature", "symptoms"];
 

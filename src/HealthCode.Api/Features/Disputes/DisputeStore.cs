@@ -125,7 +125,7 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
             new { id, fact.person, fact.source, fact.batch, reason = dispute.Reason, at = now.ToUnixTimeMilliseconds(), filedBy = dispute.FiledBy },
             transaction, cancellationToken: cancellationToken));
         await SqliteDataUseStore.AppendAsync(
-            connection, transaction, [new DataUse(dispute.PersonId, DataUsePurposes.Dispute, "resident", dispute.Source, dispute.BatchId)], now, cancellationToken);
+            connection, transaction, [new DataUse(dispute.PersonId, DataUsePurposes.Dispute, DataUseActors.Resident, dispute.Source, dispute.BatchId)], now, cancellationToken);
         var filed = await FindAsync(connection, transaction, id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (filed, true);

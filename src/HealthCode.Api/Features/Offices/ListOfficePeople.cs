@@ -153,7 +153,7 @@ internal sealed class ListOfficePeopleHandler(IOfficeStore store, IDataUseStore 
     /// </summary>
     private static IEnumerable<DataUse> Uses(string personId, OfficePerson person, string operatorName)
     {
-        var actor = $"{operatorName} ({OperatorRoles.Office(person.Office)})";
+        var actor = DataUseActors.Office(person.Office, operatorName);
         var sources = person.Reasons.Select(r => r.Source).OfType<FactSource>().DistinctBy(s => (s.Code, s.BatchId)).ToList();
         return sources.Count == 0
             ? [new DataUse(personId, DataUsePurposes.OfficeView, actor, null, null)]

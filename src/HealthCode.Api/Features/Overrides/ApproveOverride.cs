@@ -3,6 +3,8 @@ using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Auth;
 
+using HealthCode.Api.Infrastructure.Store;
+
 namespace HealthCode.Api.Features.Overrides;
 
 /// <summary>
@@ -45,7 +47,7 @@ internal sealed class ApproveOverrideHandler(IOverrideStore overrides, PersonRes
             return OverrideProblems.NotProposed((await overrides.FindAsync(proposal.Id, today, cancellationToken))!.State);
         }
 
-        await rescoring.RescoreAsync(proposal.PersonId, cancellationToken);
+        await rescoring.RescoreAsync(proposal.PersonId, CommitSync.Full, cancellationToken);
         return OverrideView.From((await overrides.FindAsync(proposal.Id, today, cancellationToken))!);
     }
 }

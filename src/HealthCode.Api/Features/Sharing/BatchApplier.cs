@@ -127,7 +127,7 @@ internal sealed partial class BatchApplier(
             var rescoring = scope.ServiceProvider.GetRequiredService<PersonRescoring>();
             foreach (var person in persons)
             {
-                await rescoring.RescoreAsync(person, cancellationToken);
+                await rescoring.RescoreAsync(person, CommitSync.Deferred, cancellationToken);
                 state.Rescored++;
             }
         }

@@ -14,8 +14,14 @@ namespace HealthCode.Api.Features.Sharing;
 /// </summary>
 internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)
 {
-    /// <summary>True when the person's code changed.</summary>
-    public async Task<bool> RescoreAsync(string personId, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the person's code changed. <paramref name="sync"/>: <see cref="CommitSync.Full"/> when the new code is
+    /// answered to someone (an approved override); <see cref="CommitSync.Deferred"/> for a batch's re-scorings, which
+    /// the batch's synced <c>applied</c> makes durable and which a restart does again while it is <c>rescoring</c>
+    /// (every person's commit carries its data uses, and syncing each cost the batch ten times the re-scoring without
+    /// them: docs/PERFORMANCE.md, "Data-use log and re-scoring").
+    /// </summary>
+    public async Task<bool> RescoreAsync(string personId, CommitSync sync, CancellationToken cancellationToken)
     {
         if (await store.GetLatestDeclarationAsync(personId, cancellationToken) is not { } latest
             || await store.FindCodeAsync(personId, cancellationToken) is not { } before
@@ -30,7 +36,7 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
         var assessment = scorer.Score(declaration, latest.Day, history, scoringFacts, time.Today());
         var after = await store.UpdateCodeAsync(
             personId, assessment.Color, JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options), assessment.GreenAfter, time.GetUtcNow(),
-            ScoringUses.Of(personId, scoringFacts.Person), cancellationToken);
+            ScoringUses.Of(personId, scoringFacts.Person), sync, cancellationToken);
         if (after is null || after.StatusVersion == before.StatusVersion)
         {
             return after is not null && after.UpdatedAt != before.UpdatedAt;

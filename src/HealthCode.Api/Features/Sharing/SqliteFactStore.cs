@@ -42,38 +42,24 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
     /// <remarks>
     /// A chunk holds the store's one write lock, so scans wait for it (their audit commits): it is kept to the rows'
-    /// own work. Its commit is not synced to disk (<c>synchronous = NORMAL</c>, https://sqlite.org/pragma.html#pragma_synchronous).
-    /// Why that keeps every answered write: in WAL mode a NORMAL commit is written to the log before it returns, so
-    /// it survives kill -9 of the service (the page cache is the kernel's); only a power cut or a kernel crash can lose
-    /// the last chunks, and the database stays consistent. Nobody has been told of a chunk: the batch stays
-    /// <c>applying</c>, durably, until <see cref="FinishAsync"/> moves it to <c>rescoring</c> on a connection with the
-    /// default <c>synchronous = FULL</c>, whose commit fsyncs the log file with every chunk before it in it (a
-    /// checkpoint syncs the log before it copies pages and the database after, so no chunk is in neither); it is
-    /// answered <c>applied</c> only after that. A crash before then leaves it <c>applying</c>, and the next start
-    /// applies it again from its file (kept until <c>applied</c>), every row an upsert or a retraction by its key, so
-    /// the lost chunks come back and the others are unchanged. The checkpoint that copies the log into the database
+    /// own work. Its commits are not synced to disk (<see cref="DeferredSync"/>). Nobody has been told of a chunk: the
+    /// batch stays <c>applying</c>, durably, until <see cref="FinishAsync"/> moves it to <c>rescoring</c> with a synced
+    /// commit, which fsyncs the log with every chunk before it in it (a checkpoint syncs the log before it copies pages
+    /// and the database after, so no chunk is in neither). A crash before then leaves it <c>applying</c>, and the next
+    /// start applies it again from its file (kept until <c>applied</c>), every row an upsert or a retraction by its key,
+    /// so the lost chunks come back and the others are unchanged. The checkpoint that copies the log into the database
     /// file runs after the chunk has given up its turn, every <see cref="CheckpointRows"/> rows, beside the scans'
     /// commits rather than in their way.
     /// </remarks>
     public async Task ApplyAsync(BatchRecord batch, FactKind kind, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var synchronous = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA synchronous", cancellationToken: cancellationToken));
-        var autoCheckpoint = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA wal_autocheckpoint", cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;", cancellationToken: cancellationToken));
-        try
+        await using var deferred = await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: true, cancellationToken);
+        await ApplyInTurnsAsync(connection, batch, rows, now, cancellationToken);
+        if (Interlocked.Add(ref rowsSinceCheckpoint, rows.Count) >= CheckpointRows)
         {
-            await ApplyInTurnsAsync(connection, batch, rows, now, cancellationToken);
-
-            if (Interlocked.Add(ref rowsSinceCheckpoint, rows.Count) >= CheckpointRows)
-            {
-                Interlocked.Exchange(ref rowsSinceCheckpoint, 0);
-                await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: cancellationToken));
-            }
-        }
-        finally
-        {
-            await RestoreAsync(connection, synchronous, autoCheckpoint);
+            Interlocked.Exchange(ref rowsSinceCheckpoint, 0);
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(PASSIVE)", cancellationToken: cancellationToken));
         }
     }
 
@@ -99,25 +85,6 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
             }
 
             await transaction.CommitAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// The connection goes back to the pool: whoever takes it next must write as durably as before (the batch's own
-    /// state, an account, a declaration). Should that fail, the pool is cleared, so that this connection is closed
-    /// rather than handed out again with <c>synchronous = NORMAL</c>.
-    /// </summary>
-    private static async Task RestoreAsync(SqliteConnection connection, long synchronous, long autoCheckpoint)
-    {
-        try
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"PRAGMA synchronous = {synchronous}; PRAGMA wal_autocheckpoint = {autoCheckpoint};", cancellationToken: CancellationToken.None));
-        }
-        catch (SqliteException)
-        {
-            SqliteConnection.ClearPool(connection);
-            throw;
         }
     }
 

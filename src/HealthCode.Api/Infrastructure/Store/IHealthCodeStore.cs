@@ -37,9 +37,10 @@ internal interface IHealthCodeStore
 
     /// <summary>
     /// Replaces the person's code after a re-scoring (new facts, DESIGN §9), raising its status version when the
-    /// colour changes; null when the person has no code. Unchanged when nothing the code shows changed.
+    /// colour changes; null when the person has no code. Unchanged when nothing the code shows changed. The uses are
+    /// recorded in the same commit, which <paramref name="sync"/> says how to make durable.
     /// </summary>
-    Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<Features.DataUseLog.DataUse> uses, CancellationToken cancellationToken);
+    Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<Features.DataUseLog.DataUse> uses, CommitSync sync, CancellationToken cancellationToken);
 
     /// <summary>A code by its opaque id, for a partner asking after a code it scanned.</summary>
     Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken);

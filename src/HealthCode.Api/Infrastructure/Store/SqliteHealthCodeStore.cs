@@ -143,9 +143,10 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         return latest.Day is null ? null : new LatestDeclaration(ParseDay(latest.Day), latest.Payload!);
     }
 
-    public async Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<DataUse> uses, CancellationToken cancellationToken)
+    public async Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<DataUse> uses, CommitSync sync, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using var deferred = sync == CommitSync.Deferred ? await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: false, cancellationToken) : null;
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var green = greenAfter?.ToString(DayFormat, CultureInfo.InvariantCulture);
         // As a declaration does: only a colour change makes the tokens out there stale (DESIGN §4.1).
