@@ -23,8 +23,9 @@ namespace HealthCode.Benchmarks;
 /// round, so both see the same machine; each pass is timed whole. Two cases: every code holds (the re-scoring finds the
 /// same colour, reasons and dates, so without the log it writes nothing), and every code changes (a new close-contact
 /// list moves every person's end date before each pass, so both variants write the code). Commits as a batch's
-/// re-scoring does (<see cref="CommitSync.Deferred"/>); <c>--sync-each</c> syncs every person's commit, as before.
-/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each]</code>
+/// re-scoring does (<see cref="CommitSync.Deferred"/>, 32 persons a commit); <c>--sync-each --group 1</c> commits and
+/// syncs every person alone, as the service did before.
+/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each] [--group 32]</code>
 /// </summary>
 internal static class RescoringHarness
 {
@@ -36,6 +37,7 @@ internal static class RescoringHarness
         var persons = Option(args, "--persons", 10_000);
         var rounds = Option(args, "--rounds", 3);
         var sync = args.Contains("--sync-each") ? CommitSync.Full : CommitSync.Deferred;
+        var group = Option(args, "--group", 32);
         var folder = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault()
             ?? Path.Combine(AppContext.BaseDirectory, "rescoring-data", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var file = Path.Combine(folder, "hc.db");
@@ -51,8 +53,8 @@ internal static class RescoringHarness
         var withLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: true), facts, scorer, feed, time);
         var withoutLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: false), facts, scorer, feed, time);
         // Not counted: the first re-scoring turns every code red (the facts arrived after the declarations).
-        await PassAsync(withoutLog, ids, sync);
-        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}; each re-scoring commits {sync}");
+        await PassAsync(withoutLog, ids, sync, group);
+        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}; each commit of {group} re-scorings {sync}");
 
         var report = new List<string>();
         var listUntil = 10;
@@ -73,7 +75,7 @@ internal static class RescoringHarness
                     }
 
                     var before = Count(file, "SELECT count(*) FROM data_use");
-                    var seconds = await PassAsync(recording ? withLog : withoutLog, ids, sync);
+                    var seconds = await PassAsync(recording ? withLog : withoutLog, ids, sync, group);
                     var recorded = Count(file, "SELECT count(*) FROM data_use") - before;
                     times[recording].Add(seconds);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -146,12 +148,12 @@ internal static class RescoringHarness
     private static CloseContactRow[] CloseContactRows(IEnumerable<(string PersonId, string IdNumber)> people, DateTimeOffset now, int days) =>
         [.. people.Select((p, i) => new CloseContactRow(i + 2, false, p.IdNumber, "张三艺", now.AddHours(-2), Samples.Today.AddDays(days), "HA-BENCH"))];
 
-    private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds, CommitSync sync)
+    private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds, CommitSync sync, int group)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var personId in personIds)
+        foreach (var persons in personIds.Chunk(group))
         {
-            await rescoring.RescoreAsync(personId, sync, CancellationToken.None);
+            await rescoring.RescoreAsync(persons, sync, CancellationToken.None);
         }
 
         return clock.Elapsed.TotalSeconds;
@@ -192,7 +194,7 @@ internal static class RescoringHarness
 
 /// <summary>
 /// The store as it is, every call passed through; with <c>recordUses: false</c> a re-scoring's uses are not recorded:
-/// <see cref="IHealthCodeStore.UpdateCodeAsync"/> gets an empty uses list (its transaction, its update and its commit
+/// <see cref="IHealthCodeStore.UpdateCodesAsync"/> gets every update with an empty uses list (its transaction, its update and its commit
 /// stay), which is what the store did before the log. Used by the benchmark only, for both variants alike. A proxy
 /// rather than a class, so the comparison keeps building whatever the store interface gains.
 /// </summary>
@@ -214,9 +216,9 @@ internal class UsesSwitch : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
-        if (!recordUses && targetMethod.Name == nameof(IHealthCodeStore.UpdateCodeAsync) && args is not null)
+        if (!recordUses && targetMethod.Name == nameof(IHealthCodeStore.UpdateCodesAsync) && args is [IReadOnlyList<CodeUpdate> updates, ..])
         {
-            args[Array.FindIndex(targetMethod.GetParameters(), p => p.ParameterType == typeof(IReadOnlyList<DataUse>))] = Array.Empty<DataUse>();
+            args[0] = updates.Select(u => u with { Uses = [] }).ToList();
         }
 
         return targetMethod.Invoke(inner, args);

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Auth;
-
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Overrides;
@@ -47,7 +46,7 @@ internal sealed class ApproveOverrideHandler(IOverrideStore overrides, PersonRes
             return OverrideProblems.NotProposed((await overrides.FindAsync(proposal.Id, today, cancellationToken))!.State);
         }
 
-        await rescoring.RescoreAsync(proposal.PersonId, CommitSync.Full, cancellationToken);
+        await rescoring.RescoreAsync(proposal.PersonId, cancellationToken);
         return OverrideView.From((await overrides.FindAsync(proposal.Id, today, cancellationToken))!);
     }
 }

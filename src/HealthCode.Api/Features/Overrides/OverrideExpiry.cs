@@ -1,6 +1,5 @@
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Sharing;
-
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Overrides;
@@ -16,7 +15,7 @@ internal sealed class OverrideExpiry(IOverrideStore overrides, PersonRescoring r
     {
         foreach (var (overrideId, personId) in await overrides.LapsedAsync(time.Today(), cancellationToken))
         {
-            await rescoring.RescoreAsync(personId, CommitSync.Full, cancellationToken);
+            await rescoring.RescoreAsync(personId, cancellationToken);
             await overrides.MarkExpiredAsync(overrideId, cancellationToken);
         }
     }

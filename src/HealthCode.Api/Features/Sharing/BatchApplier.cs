@@ -31,6 +31,12 @@ internal sealed partial class BatchApplier(
     /// </summary>
     private const int ChunkRows = 250;
 
+    /// <summary>
+    /// Persons re-scored, and their codes and data uses committed, together: the writes of a group hold the store's
+    /// write lock a few milliseconds, in turn with the scans' audit commits (docs/PERFORMANCE.md, "Data-use log and re-scoring").
+    /// </summary>
+    private const int RescoreGroup = 32;
+
     /// <summary>Names looked up in one query while checking.</summary>
     private const int NameLookupRows = 1000;
 
@@ -125,10 +131,10 @@ internal sealed partial class BatchApplier(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var rescoring = scope.ServiceProvider.GetRequiredService<PersonRescoring>();
-            foreach (var person in persons)
+            foreach (var group in persons.Chunk(RescoreGroup))
             {
-                await rescoring.RescoreAsync(person, CommitSync.Deferred, cancellationToken);
-                state.Rescored++;
+                await rescoring.RescoreAsync(group, CommitSync.Deferred, cancellationToken);
+                state.Rescored += group.Length;
             }
         }
 

@@ -15,34 +15,61 @@ namespace HealthCode.Api.Features.Sharing;
 internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, RiskScorer scorer, ICodeStatusFeed statusFeed, TimeProvider time)
 {
     /// <summary>
-    /// True when the person's code changed. <paramref name="sync"/>: <see cref="CommitSync.Full"/> when the new code is
-    /// answered to someone (an approved override); <see cref="CommitSync.Deferred"/> for a batch's re-scorings, which
-    /// the batch's synced <c>applied</c> makes durable and which a restart does again while it is <c>rescoring</c>
-    /// (every person's commit carries its data uses, and syncing each cost the batch ten times the re-scoring without
-    /// them: docs/PERFORMANCE.md, "Data-use log and re-scoring").
+    /// Re-scores one person (an approved or lapsed override) and stores the code at once, synced: it is answered.
     /// </summary>
-    public async Task<bool> RescoreAsync(string personId, CommitSync sync, CancellationToken cancellationToken)
+    public Task RescoreAsync(string personId, CancellationToken cancellationToken) =>
+        RescoreAsync([personId], CommitSync.Full, cancellationToken);
+
+    /// <summary>
+    /// Re-scores persons and stores their codes in one commit (<see cref="IHealthCodeStore.UpdateCodesAsync"/>), the
+    /// scoring's data uses with them; then tells the scan index of each colour change. A batch's re-scorings commit
+    /// <see cref="CommitSync.Deferred"/>, a group at a time: the batch's synced <c>applied</c> makes them durable, and a
+    /// restart does them again while it is <c>rescoring</c>. One synced commit per person, with its data uses, cost
+    /// a batch 2.4 to 10 times its re-scoring without them (docs/PERFORMANCE.md, "Data-use log and re-scoring").
+    /// </summary>
+    public async Task RescoreAsync(IReadOnlyList<string> personIds, CommitSync sync, CancellationToken cancellationToken)
+    {
+        var scored = new List<(CodeUpdate Update, CodeRecord Before)>(personIds.Count);
+        foreach (var personId in personIds)
+        {
+            if (await ScoreAsync(personId, cancellationToken) is { } one)
+            {
+                scored.Add(one);
+            }
+        }
+
+        if (scored.Count == 0)
+        {
+            return;
+        }
+
+        var after = await store.UpdateCodesAsync([.. scored.Select(s => s.Update)], sync, cancellationToken);
+        for (var i = 0; i < scored.Count; i++)
+        {
+            if (after[i] is { } code && code.StatusVersion != scored[i].Before.StatusVersion)
+            {
+                await statusFeed.PublishAsync(code.CodeId, code.StatusVersion);
+            }
+        }
+    }
+
+    /// <summary>The person's new code, from their latest declaration, history and facts as of today; null without a code.</summary>
+    private async Task<(CodeUpdate Update, CodeRecord Before)?> ScoreAsync(string personId, CancellationToken cancellationToken)
     {
         if (await store.GetLatestDeclarationAsync(personId, cancellationToken) is not { } latest
             || await store.FindCodeAsync(personId, cancellationToken) is not { } before
             || JsonSerializer.Deserialize<Declaration>(latest.PayloadJson, StrictJson.Options) is not { } declaration)
         {
-            return false;
+            return null;
         }
 
         var past = await store.GetDeclarationHistoryAsync(personId, cancellationToken);
         var history = new ResidentHistory([.. past.Select(p => new PastDeclaration(p.Date, p.RawColor, p.NegativeTest))]);
         var scoringFacts = await facts.ScoringFactsAsync(personId, cancellationToken);
         var assessment = scorer.Score(declaration, latest.Day, history, scoringFacts, time.Today());
-        var after = await store.UpdateCodeAsync(
+        var update = new CodeUpdate(
             personId, assessment.Color, JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options), assessment.GreenAfter, time.GetUtcNow(),
-            ScoringUses.Of(personId, scoringFacts.Person), sync, cancellationToken);
-        if (after is null || after.StatusVersion == before.StatusVersion)
-        {
-            return after is not null && after.UpdatedAt != before.UpdatedAt;
-        }
-
-        await statusFeed.PublishAsync(after.CodeId, after.StatusVersion);
-        return true;
+            ScoringUses.Of(personId, scoringFacts.Person), before.UpdatedAt);
+        return (update, before);
     }
 }

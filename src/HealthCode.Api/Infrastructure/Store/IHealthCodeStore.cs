@@ -36,11 +36,13 @@ internal interface IHealthCodeStore
     Task<LatestDeclaration?> GetLatestDeclarationAsync(string personId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the person's code after a re-scoring (new facts, DESIGN §9), raising its status version when the
-    /// colour changes; null when the person has no code. Unchanged when nothing the code shows changed. The uses are
-    /// recorded in the same commit, which <paramref name="sync"/> says how to make durable.
+    /// Replaces the codes of persons after their re-scoring (new facts, DESIGN §9), all in one commit, which
+    /// <paramref name="sync"/> says how to make durable, with the uses of each score. A code's status version rises
+    /// when its colour changes; a code is left as it is when nothing it shows changed, and when it is no longer as it
+    /// was read before the scoring (its <see cref="CodeUpdate.ReadAt"/>): a declaration made meanwhile was scored with
+    /// the same facts and is newer. The codes after, in the order given; null for a person without a code.
     /// </summary>
-    Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<Features.DataUseLog.DataUse> uses, CommitSync sync, CancellationToken cancellationToken);
+    Task<IReadOnlyList<CodeRecord?>> UpdateCodesAsync(IReadOnlyList<CodeUpdate> updates, CommitSync sync, CancellationToken cancellationToken);
 
     /// <summary>A code by its opaque id, for a partner asking after a code it scanned.</summary>
     Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken);
@@ -89,6 +91,16 @@ internal sealed record NewDeclaration(
 }
 
 /// <summary>A person's current code: what the QR is signed from.</summary>
+/// <summary>A re-scored code to store: the new colour, reasons and date, the uses of the scoring, and when the code read before it was last updated.</summary>
+internal sealed record CodeUpdate(
+    string PersonId,
+    CodeColor Color,
+    string ReasonsJson,
+    DateOnly? GreenAfter,
+    DateTimeOffset At,
+    IReadOnlyList<Features.DataUseLog.DataUse> Uses,
+    DateTimeOffset ReadAt);
+
 internal sealed record CodeRecord(
     string CodeId,
     CodeColor Color,

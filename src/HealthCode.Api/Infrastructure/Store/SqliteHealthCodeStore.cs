@@ -143,27 +143,39 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         return latest.Day is null ? null : new LatestDeclaration(ParseDay(latest.Day), latest.Payload!);
     }
 
-    public async Task<CodeRecord?> UpdateCodeAsync(string personId, CodeColor color, string reasonsJson, DateOnly? greenAfter, DateTimeOffset at, IReadOnlyList<DataUse> uses, CommitSync sync, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CodeRecord?>> UpdateCodesAsync(IReadOnlyList<CodeUpdate> updates, CommitSync sync, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var deferred = sync == CommitSync.Deferred ? await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: false, cancellationToken) : null;
+        // In turn with the scans' audit commits: a group of re-scorings holds the write lock for its writes only.
+        using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var green = greenAfter?.ToString(DayFormat, CultureInfo.InvariantCulture);
-        // As a declaration does: only a colour change makes the tokens out there stale (DESIGN §4.1).
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE codes SET status_version = status_version + (color <> @color),
-                color_since = CASE WHEN color <> @color THEN @at ELSE color_since END, color = @color, reasons = @reasons,
-                green_after = @green, updated_at = @at
-            WHERE person_id = @personId AND (color <> @color OR reasons <> @reasons OR green_after IS NOT @green)
-            """,
-            new { personId, color = (int)color, reasons = reasonsJson, green, at = at.ToUnixTimeMilliseconds() },
-            transaction,
-            cancellationToken: cancellationToken));
-        var code = await QueryCodeAsync(connection, transaction, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId }, cancellationToken);
-        await SqliteDataUseStore.AppendAsync(connection, transaction, uses, at, cancellationToken);
+        var codes = new List<CodeRecord?>(updates.Count);
+        foreach (var update in updates)
+        {
+            var green = update.GreenAfter?.ToString(DayFormat, CultureInfo.InvariantCulture);
+            // As a declaration does: only a colour change makes the tokens out there stale (DESIGN §4.1).
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE codes SET status_version = status_version + (color <> @color),
+                    color_since = CASE WHEN color <> @color THEN @at ELSE color_since END, color = @color, reasons = @reasons,
+                    green_after = @green, updated_at = @at
+                WHERE person_id = @personId AND updated_at = @readAt AND (color <> @color OR reasons <> @reasons OR green_after IS NOT @green)
+                """,
+                new
+                {
+                    personId = update.PersonId, color = (int)update.Color, reasons = update.ReasonsJson, green,
+                    at = update.At.ToUnixTimeMilliseconds(), readAt = update.ReadAt.ToUnixTimeMilliseconds(),
+                },
+                transaction,
+                cancellationToken: cancellationToken));
+            codes.Add(await QueryCodeAsync(connection, transaction, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId = update.PersonId }, cancellationToken));
+        }
+
+        var at = updates.Count == 0 ? default : updates[^1].At;
+        await SqliteDataUseStore.AppendAsync(connection, transaction, [.. updates.SelectMany(u => u.Uses)], at, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return code;
+        return codes;
     }
 
     public Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken) =>
