@@ -90,7 +90,6 @@ internal sealed record NewDeclaration(
     public string PersonId { get; init; } = "";
 }
 
-/// <summary>A person's current code: what the QR is signed from.</summary>
 /// <summary>A re-scored code to store: the new colour, reasons and date, the uses of the scoring, and when the code read before it was last updated.</summary>
 internal sealed record CodeUpdate(
     string PersonId,
@@ -101,6 +100,7 @@ internal sealed record CodeUpdate(
     IReadOnlyList<Features.DataUseLog.DataUse> Uses,
     DateTimeOffset ReadAt);
 
+/// <summary>A person's current code: what the QR is signed from.</summary>
 internal sealed record CodeRecord(
     string CodeId,
     CodeColor Color,
