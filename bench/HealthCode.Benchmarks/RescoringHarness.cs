@@ -70,7 +70,7 @@ internal static class RescoringHarness
                     {
                         // Not counted: the list moves every person's end date, so the pass re-scores a changed code (its
                         // green-after date) for every person, and writes it, with the log or without.
-                        await facts.ApplyAsync(Batch(Cases, $"bench-cc-{++listUntil}", "close_contacts", time.GetUtcNow()), FactKind.CloseContacts,
+                        await facts.ApplyAsync(Batch(Cases, $"bench-cc-{++listUntil}", "close_contacts", time.GetUtcNow()),
                             CloseContactRows(people, time.GetUtcNow(), listUntil), time.GetUtcNow(), CancellationToken.None);
                     }
 
@@ -137,8 +137,8 @@ internal static class RescoringHarness
         }
 
         Console.WriteLine($"declared {count:N0} residents in {clock.Elapsed.TotalSeconds:F1} s");
-        await facts.ApplyAsync(Batch(Cases, "bench-cc-10", "close_contacts", now), FactKind.CloseContacts, CloseContactRows(people, now, 10), now, CancellationToken.None);
-        await facts.ApplyAsync(Batch(Lab, "bench-lab-1", "tests", now), FactKind.Tests,
+        await facts.ApplyAsync(Batch(Cases, "bench-cc-10", "close_contacts", now), CloseContactRows(people, now, 10), now, CancellationToken.None);
+        await facts.ApplyAsync(Batch(Lab, "bench-lab-1", "tests", now),
             [.. people.Select((p, i) => new TestRow(i + 2, false, p.IdNumber, "张三艺", now.AddHours(-20), "negative", "郑州检测"))],
             now, CancellationToken.None);
         return people;

@@ -8,7 +8,6 @@ using System.Text.Json.Nodes;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Sharing;
 using Microsoft.Playwright;
-using NUnit.Framework.Interfaces;
 using static Microsoft.Playwright.Assertions;
 
 namespace HealthCode.Integration.Tests;
@@ -28,7 +27,7 @@ public sealed class DataUsePageTests
 
     private ServiceClient _service = null!;
     private HttpClient _http = null!;
-    private IBrowserContext _context = null!;
+    private WatchedPage _opened = null!;
     private ResidentPage _resident = null!;
     private PageConsole _console = null!;
 
@@ -39,7 +38,7 @@ public sealed class DataUsePageTests
         _service = new ServiceClient();
         _http = new HttpClient { BaseAddress = ServiceFixture.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
-        (_context, _console) = (opened.Context, opened.Console);
+        (_opened, _console) = (opened, opened.Console);
         _resident = new ResidentPage(opened.Page);
         await _resident.OpenAsync();
     }
@@ -47,14 +46,7 @@ public sealed class DataUsePageTests
     [TearDown]
     public async Task ClosePageAsync()
     {
-        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
-        {
-            await _resident.SaveScreenshotAsync("the page when the test failed");
-            await TestContext.Out.WriteLineAsync(
-                $"browser console errors:\n{string.Join('\n', _console.Errors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
-        }
-
-        await _context.DisposeAsync();
+        await _opened.CloseAsync(ServiceFixture.Api.Output);
         _http.Dispose();
         _service.Dispose();
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Playwright;
-using NUnit.Framework.Interfaces;
 using static Microsoft.Playwright.Assertions;
 
 namespace HealthCode.Integration.Tests;
@@ -18,7 +17,7 @@ namespace HealthCode.Integration.Tests;
 public sealed class DisputePageTests
 {
     private AccountabilityClient _service = null!;
-    private IBrowserContext _context = null!;
+    private WatchedPage _opened = null!;
     private ResidentPage _resident = null!;
     private PageConsole _console = null!;
 
@@ -36,7 +35,7 @@ public sealed class DisputePageTests
         var options = ServiceFixture.PhoneContextOptions();
         options.BaseURL = _service.BaseAddress.ToString();
         var opened = await WatchedPage.OpenAsync(ServiceFixture.Browser, options);
-        (_context, _console) = (opened.Context, opened.Console);
+        (_opened, _console) = (opened, opened.Console);
         _resident = new ResidentPage(opened.Page);
         await _resident.OpenAsync();
     }
@@ -44,14 +43,7 @@ public sealed class DisputePageTests
     [TearDown]
     public async Task ClosePageAsync()
     {
-        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
-        {
-            await Screenshots.SaveAsync(_resident.Page, "the page when the test failed", "failed");
-            await TestContext.Out.WriteLineAsync(
-                $"browser console errors:\n{string.Join('\n', _console.Errors)}\n--- service output ---\n{_service.Output}");
-        }
-
-        await _context.DisposeAsync();
+        await _opened.CloseAsync(_service.Output);
     }
 
     [Test]

@@ -67,13 +67,17 @@ internal sealed record WatchedPage(IBrowserContext Context, IPage Page, PageCons
         return new WatchedPage(context, page, await PageConsole.WatchAsync(page));
     }
 
-    /// <summary>Closes the context; when the test failed, first saves a screenshot of the page and writes what its console reported.</summary>
-    public async Task CloseAsync()
+    /// <summary>
+    /// Closes the context; when the test failed, first saves a screenshot of the page and writes what its console
+    /// reported, and the service's output when given.
+    /// </summary>
+    public async Task CloseAsync(string? serviceOutput = null)
     {
         if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
         {
             await Screenshots.SaveAsync(Page, "the page when the test failed", "failed");
-            await TestContext.Out.WriteLineAsync($"browser console errors:\n{string.Join('\n', Console.Errors)}");
+            await TestContext.Out.WriteLineAsync($"browser console errors:\n{string.Join('\n', Console.Errors)}"
+                + (serviceOutput is null ? "" : $"\n--- service output ---\n{serviceOutput}"));
         }
 
         await Context.DisposeAsync();

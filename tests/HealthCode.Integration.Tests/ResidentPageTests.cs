@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
-using NUnit.Framework.Interfaces;
 using static Microsoft.Playwright.Assertions;
 
 namespace HealthCode.Integration.Tests;
@@ -12,7 +11,7 @@ namespace HealthCode.Integration.Tests;
 [TestFixture]
 public sealed class ResidentPageTests
 {
-    private IBrowserContext _context = null!;
+    private WatchedPage _opened = null!;
     private ResidentPage _resident = null!;
     private PageConsole _console = null!;
 
@@ -22,7 +21,7 @@ public sealed class ResidentPageTests
         // A 2-core machine running the service, the SDK and Chromium: allow more than the default 5 s.
         SetDefaultExpectTimeout(15_000);
         var opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
-        (_context, _console) = (opened.Context, opened.Console);
+        (_opened, _console) = (opened, opened.Console);
         _resident = new ResidentPage(opened.Page);
         await _resident.OpenAsync();
     }
@@ -30,14 +29,7 @@ public sealed class ResidentPageTests
     [TearDown]
     public async Task ClosePageAsync()
     {
-        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
-        {
-            await _resident.SaveScreenshotAsync("the page when the test failed");
-            await TestContext.Out.WriteLineAsync(
-                $"browser console errors:\n{string.Join('\n', _console.Errors)}\n--- service output ---\n{ServiceFixture.Api.Output}");
-        }
-
-        await _context.DisposeAsync();
+        await _opened.CloseAsync(ServiceFixture.Api.Output);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HealthCode.Trust.Sharing;
 
 namespace HealthCode.Api.Features.Catalog;
 
@@ -20,11 +21,11 @@ internal static partial class CatalogVocabulary
     public static readonly IReadOnlyList<string> SharingTypes = [SharingUnconditional, SharingConditional, SharingNone];
 
     /// <summary>
-    /// A department code (<c>CDC</c>, <c>GA</c>, <c>JT</c>, <c>LAB-01</c>): 1 to 16 capital letters, digits and
-    /// hyphens, starting and ending with a letter or digit. Capitals only, so that one department has one spelling in
-    /// entry codes and in the <c>department:&lt;code&gt;</c> role.
+    /// A department code (<c>CDC</c>, <c>GA</c>, <c>JT</c>, <c>LAB-01</c>) as <see cref="DepartmentCode.IsValid"/> has
+    /// it (capitals, digits and hyphens, starting and ending with a letter or digit), and at most 16 characters here.
+    /// Capitals only, so that one department has one spelling in entry codes and in the <c>department:&lt;code&gt;</c> role.
     /// </summary>
-    public static bool IsDepartmentCode(string? code) => code is not null && DepartmentCode().IsMatch(code);
+    public static bool IsDepartmentCode(string? code) => DepartmentCode.IsValid(code) && code!.Length <= 16;
 
     /// <summary>
     /// Splits an entry code <c>&lt;province&gt;-&lt;provider&gt;-&lt;nnn&gt;</c> (<c>410000-CDC-002</c>,
@@ -44,8 +45,6 @@ internal static partial class CatalogVocabulary
         return true;
     }
 
-    [GeneratedRegex(@"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex DepartmentCode();
 
     [GeneratedRegex(@"^([0-9]{6})-([A-Z0-9-]{1,16})-([0-9]{3})\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex EntryCode();

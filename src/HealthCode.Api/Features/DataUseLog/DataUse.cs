@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace HealthCode.Api.Features.DataUseLog;
 
 /// <summary>Why a person's data was used (DESIGN §10 "Data-use log"): the closed set a resident reads on their page.</summary>
@@ -49,20 +45,11 @@ internal static class DataUseChain
 {
     public const string Genesis = Infrastructure.Audit.AuditChain.Genesis;
 
-    public static string Hash(long seq, DateTimeOffset at, DataUse use, string prevHash)
-    {
-        var text = new StringBuilder();
-        foreach (var field in new[]
-        {
-            seq.ToString(CultureInfo.InvariantCulture), at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            use.PersonId, use.Purpose, use.Actor, use.Source ?? "", use.BatchId ?? "", prevHash,
-        })
-        {
-            text.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('|');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-    }
+    public static string Hash(long seq, DateTimeOffset at, DataUse use, string prevHash) =>
+        new Infrastructure.Audit.ChainHash()
+            .Add(seq).Add(at.ToUnixTimeMilliseconds())
+            .Add(use.PersonId).Add(use.Purpose).Add(use.Actor).Add(use.Source ?? "").Add(use.BatchId ?? "").Add(prevHash)
+            .Hex();
 
     /// <summary>Checks entries in sequence order from the genesis and against the stored head, reading them as they come (the log is not held in memory).</summary>
     public static async Task<DataUseChainReport> VerifyAsync(IAsyncEnumerable<DataUseEntry> entries, (long Seq, string Hash) head, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Store;
@@ -19,7 +18,7 @@ internal sealed record CreateOperator(string? Name, IReadOnlyList<string?>? Role
 /// <param name="Token">The operator's bearer token; shown once, stored only as a hash.</param>
 internal sealed record OperatorCreated(string OperatorId, string Name, IReadOnlyList<string> Roles, string Token, DateTimeOffset ExpiresAt);
 
-internal sealed partial class CreateOperatorValidator : IValidator<CreateOperator>
+internal sealed class CreateOperatorValidator : IValidator<CreateOperator>
 {
     public const int MaxRoles = 16;
 
@@ -62,15 +61,12 @@ internal sealed partial class CreateOperatorValidator : IValidator<CreateOperato
         return errors;
     }
 
-    /// <summary>A department code as the catalogue's providers are named: <c>CDC</c>, <c>GA</c>, <c>LAB-01</c>.</summary>
-    public static bool IsDepartmentCode(string? code) => code is not null && DepartmentCode().IsMatch(code);
-
     /// <summary>Why <paramref name="role"/> is not one of DESIGN §10's roles; null when it is.</summary>
     private static (string Code, string Message)? RoleError(string? role) => role switch
     {
         OperatorRoles.Admin or OperatorRoles.Health or OperatorRoles.Auditor => null,
         not null when role.StartsWith(OperatorRoles.DepartmentPrefix, StringComparison.Ordinal) =>
-            IsDepartmentCode(role[OperatorRoles.DepartmentPrefix.Length..])
+            Catalog.CatalogVocabulary.IsDepartmentCode(role[OperatorRoles.DepartmentPrefix.Length..])
                 ? null
                 : ("department_invalid", "Give the department's code: 1 to 16 upper-case letters, digits or '-', e.g. department:CDC."),
         not null when role.StartsWith(OperatorRoles.OfficePrefix, StringComparison.Ordinal) =>
@@ -79,9 +75,6 @@ internal sealed partial class CreateOperatorValidator : IValidator<CreateOperato
                 : ("office_invalid", "Give the office's area as a GB/T 2260 code or prefix that exists: 2 digits (a province), 4 (a prefecture) or 6, e.g. office:410105."),
         _ => ("role_invalid", "Use one of admin, health, auditor, department:<code>, office:<region>."),
     };
-
-    [GeneratedRegex("^[A-Z0-9-]{1,16}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex DepartmentCode();
 }
 
 internal sealed class CreateOperatorHandler(IOperatorStore operators, IOptions<OperatorOptions> options, TimeProvider time)

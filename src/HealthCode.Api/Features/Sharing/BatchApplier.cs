@@ -15,7 +15,7 @@ namespace HealthCode.Api.Features.Sharing;
 /// batch applies once, whole. Last, the persons whose facts changed are re-scored.
 /// </summary>
 internal sealed partial class BatchApplier(
-    IServiceScopeFactory scopes,
+    PersonRescoring rescoring,
     IBatchStore batches,
     IFactStore facts,
     RiskPolicy policy,
@@ -118,24 +118,20 @@ internal sealed partial class BatchApplier(
                 chunk.Add(FactKinds.Parse(kind, line, values, batch.ReceivedAt, [])!);
                 if (chunk.Count == ChunkRows)
                 {
-                    await ApplyChunkAsync(batch, kind, chunk, state, cancellationToken);
+                    await ApplyChunkAsync(batch, chunk, state, cancellationToken);
                 }
             }
 
-            await ApplyChunkAsync(batch, kind, chunk, state, cancellationToken);
+            await ApplyChunkAsync(batch, chunk, state, cancellationToken);
             await facts.FinishAsync(batch, kind, time.GetUtcNow(), cancellationToken);
         }
 
         state.Phase = "rescoring";
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
-        await using (var scope = scopes.CreateAsyncScope())
+        foreach (var group in persons.Chunk(RescoreGroup))
         {
-            var rescoring = scope.ServiceProvider.GetRequiredService<PersonRescoring>();
-            foreach (var group in persons.Chunk(RescoreGroup))
-            {
-                await rescoring.RescoreAsync(group, CommitSync.Deferred, cancellationToken);
-                state.Rescored += group.Length;
-            }
+            await rescoring.RescoreAsync(group, CommitSync.Deferred, cancellationToken);
+            state.Rescored += group.Length;
         }
 
         await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, time.GetUtcNow(), cancellationToken);
@@ -143,14 +139,14 @@ internal sealed partial class BatchApplier(
         LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count);
     }
 
-    private async Task ApplyChunkAsync(BatchRecord batch, FactKind kind, List<FactRow> chunk, BatchProgress state, CancellationToken cancellationToken)
+    private async Task ApplyChunkAsync(BatchRecord batch, List<FactRow> chunk, BatchProgress state, CancellationToken cancellationToken)
     {
         if (chunk.Count == 0)
         {
             return;
         }
 
-        await facts.ApplyAsync(batch, kind, chunk, time.GetUtcNow(), cancellationToken);
+        await facts.ApplyAsync(batch, chunk, time.GetUtcNow(), cancellationToken);
         state.Applied += chunk.Count;
         chunk.Clear();
         // Between two chunks the store's write lock is free: let a waiting scan's audit commit or a declaration in.

@@ -17,7 +17,7 @@ internal interface IFactStore
     /// facts only; a person the service does not know yet is created without an account. Noted for re-scoring: the
     /// persons, regions and journeys the rows touch. Applying the same rows again changes nothing more.
     /// </summary>
-    Task ApplyAsync(BatchRecord batch, FactKind kind, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken);
+    Task ApplyAsync(BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The batch's facts are all in: the catalogue entry records the batch and the rows it now holds; the batch is rescoring.</summary>
     Task FinishAsync(BatchRecord batch, FactKind kind, DateTimeOffset at, CancellationToken cancellationToken);
@@ -29,8 +29,11 @@ internal interface IFactStore
     /// </summary>
     Task<IReadOnlyList<string>> PersonsToRescoreAsync(BatchRecord batch, DateOnly since, CancellationToken cancellationToken);
 
-    /// <summary>The person's facts and the departments' risk areas, as scoring takes them.</summary>
-    Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The person's facts and the departments' risk areas, as scoring takes them; <paramref name="areas"/>, when
+    /// given, are the risk areas already read (a batch's group of re-scorings reads them once, not once a person).
+    /// </summary>
+    Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken, IReadOnlyList<SharedRiskArea>? areas = null);
 
     /// <summary>What the population register says of an ID number and a name (DESIGN §8), and which batch said it.</summary>
     Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken);

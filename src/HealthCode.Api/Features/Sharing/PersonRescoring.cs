@@ -30,9 +30,10 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
     public async Task RescoreAsync(IReadOnlyList<string> personIds, CommitSync sync, CancellationToken cancellationToken)
     {
         var scored = new List<(CodeUpdate Update, CodeRecord Before)>(personIds.Count);
+        var areas = (await facts.ScoringFactsAsync(null, cancellationToken)).Areas;
         foreach (var personId in personIds)
         {
-            if (await ScoreAsync(personId, cancellationToken) is { } one)
+            if (await ScoreAsync(personId, areas, cancellationToken) is { } one)
             {
                 scored.Add(one);
             }
@@ -54,7 +55,7 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
     }
 
     /// <summary>The person's new code, from their latest declaration, history and facts as of today; null without a code.</summary>
-    private async Task<(CodeUpdate Update, CodeRecord Before)?> ScoreAsync(string personId, CancellationToken cancellationToken)
+    private async Task<(CodeUpdate Update, CodeRecord Before)?> ScoreAsync(string personId, IReadOnlyList<SharedRiskArea> areas, CancellationToken cancellationToken)
     {
         if (await store.GetLatestDeclarationAsync(personId, cancellationToken) is not { } latest
             || await store.FindCodeAsync(personId, cancellationToken) is not { } before
@@ -65,7 +66,7 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
 
         var past = await store.GetDeclarationHistoryAsync(personId, cancellationToken);
         var history = new ResidentHistory([.. past.Select(p => new PastDeclaration(p.Date, p.RawColor, p.NegativeTest))]);
-        var scoringFacts = await facts.ScoringFactsAsync(personId, cancellationToken);
+        var scoringFacts = await facts.ScoringFactsAsync(personId, cancellationToken, areas);
         var assessment = scorer.Score(declaration, latest.Day, history, scoringFacts, time.Today());
         var update = new CodeUpdate(
             personId, assessment.Color, JsonSerializer.Serialize(assessment.Reasons, StrictJson.Options), assessment.GreenAfter, time.GetUtcNow(),

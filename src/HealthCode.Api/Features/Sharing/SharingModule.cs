@@ -18,7 +18,7 @@ internal static class SharingModule
         services.AddSingleton<BatchFiles>();
         services.AddSingleton<BatchApplier>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchApplier>());
-        services.AddScoped<PersonRescoring>();
+        services.AddSingleton<PersonRescoring>();
         return services;
     }
 

@@ -51,7 +51,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
     /// file runs after the chunk has given up its turn, every <see cref="CheckpointRows"/> rows, beside the scans'
     /// commits rather than in their way.
     /// </remarks>
-    public async Task ApplyAsync(BatchRecord batch, FactKind kind, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task ApplyAsync(BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var deferred = await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: true, cancellationToken);
@@ -134,15 +134,15 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
         return [.. persons];
     }
 
-    public async Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken)
+    public async Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken, IReadOnlyList<SharedRiskArea>? areas = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var areas = (await connection.QueryAsync<StoredArea>(new CommandDefinition(
+        areas ??= [.. (await connection.QueryAsync<StoredArea>(new CommandDefinition(
             $"""
             SELECT a.region AS Region, a.level AS Level, a.from_day AS FromDay, a.to_day AS ToDay, {SourceColumns("a")}
             FROM fact_risk_areas a {SourceJoin("a")}
             """,
-            cancellationToken: cancellationToken))).Select(a => a.ToArea()).ToList();
+            cancellationToken: cancellationToken))).Select(a => a.ToArea())];
         if (personId is null)
         {
             return new ScoringFacts(PersonFacts.None, areas);

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace HealthCode.Api.Infrastructure.Audit;
 
 /// <summary>
@@ -55,35 +51,24 @@ internal static class AuditChain
 
     public static string Hash(long seq, AuditEvent e, string prevHash)
     {
-        // Fields are length-prefixed, so no choice of values can make two entries hash alike.
-        var text = new StringBuilder();
-        void Append(string field) => text.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append('|');
-        foreach (var field in new[]
-        {
-            seq.ToString(CultureInfo.InvariantCulture), e.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            e.CheckpointId, e.StaffId, e.Action, e.Issuer ?? "", e.CodeId ?? "", e.Outcome, prevHash,
-        })
-        {
-            Append(field);
-        }
+        var hash = new ChainHash()
+            .Add(seq).Add(e.At.ToUnixTimeMilliseconds())
+            .Add(e.CheckpointId).Add(e.StaffId).Add(e.Action).Add(e.Issuer ?? "").Add(e.CodeId ?? "").Add(e.Outcome).Add(prevHash);
 
         // The fields added later are hashed only when present, each after a tag of its own, so an entry without them
         // hashes as it always did (the chains written before them still verify) and no entry with them hashes like one
         // without, or like one with other fields.
         if (e.Actor is { } actor)
         {
-            Append("actor");
-            Append(actor.OperatorId);
-            Append(actor.Name);
+            hash.Add("actor").Add(actor.OperatorId).Add(actor.Name);
         }
 
         if (e.Target is { } target)
         {
-            Append("target");
-            Append(target);
+            hash.Add("target").Add(target);
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return hash.Hex();
     }
 
     /// <summary>

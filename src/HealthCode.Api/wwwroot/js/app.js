@@ -5,7 +5,7 @@
 import * as api from './api.js';
 import { clearDataUse, initDataUse, renderDataUse } from './data-use.js';
 import { initDisputes, renderDisputes, resetDisputes } from './disputes.js';
-import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
+import { fieldMessage, language, locale, localized, setLanguage, setText, t, translate } from './i18n.js';
 import { prefillDeclaration } from './prefill.js';
 
 const SESSION_KEY = 'hc.session';
@@ -614,7 +614,7 @@ function renderCode() {
     const reasons = Array.isArray(code.reasons) ? code.reasons : [];
     const items = reasons.map((reason) => {
         const li = document.createElement('li');
-        li.textContent = (language() === 'en' ? reason.en : reason.zhCn) ?? reason.zhCn ?? reason.en ?? reason.code;
+        li.textContent = localized(reason) ?? reason.code;
         li.dataset.code = reason.code ?? '';
         if (reason.source) {
             // A reason from a department's data names the list and the batch it came from (DESIGN §9).

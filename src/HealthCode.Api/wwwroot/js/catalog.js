@@ -3,7 +3,7 @@
 // Every value from the service is set as text (textContent), never as HTML.
 
 import * as api from './api.js';
-import { language, locale, setLanguage, setText, t, translate } from './i18n.js';
+import { formatDateTime, formatNumber, language, locale, setLanguage, setText, t, translate } from './i18n.js';
 import { cycleWords } from './catalog-i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,11 +16,6 @@ const state = {
 };
 
 // ---- formatting ------------------------------------------------------------------------------
-
-function dateTime(iso) {
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? String(iso ?? '') : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}
 
 function dateOnly(iso) {
     const date = new Date(iso);
@@ -39,10 +34,6 @@ function ago(iso, asOf) {
     return format.format(-Math.round(seconds / size), unit);
 }
 
-function number(n) {
-    return new Intl.NumberFormat(locale()).format(n);
-}
-
 // ---- rendering -------------------------------------------------------------------------------
 
 function renderEntry(entry, asOf) {
@@ -59,7 +50,7 @@ function renderEntry(entry, asOf) {
     if (entry.late) {
         const note = part('late-note');
         note.hidden = false;
-        note.textContent = t(entry.lastBatchAt ? 'catLateSince' : 'catLateNoBatch', { time: dateTime(entry.lateSince) });
+        note.textContent = t(entry.lastBatchAt ? 'catLateSince' : 'catLateNoBatch', { time: formatDateTime(entry.lateSince) });
     }
     part('summary').textContent = entry.summary;
     part('provider').textContent = entry.providerName
@@ -71,13 +62,13 @@ function renderEntry(entry, asOf) {
     part('cycle').textContent = cycle ? t(cycle.key, cycle.params) : entry.updateCycle;
     part('cycle').title = entry.updateCycle;
     part('last-batch').textContent = entry.lastBatchAt
-        ? t('catAgo', { time: dateTime(entry.lastBatchAt), ago: ago(entry.lastBatchAt, asOf) })
+        ? t('catAgo', { time: formatDateTime(entry.lastBatchAt), ago: ago(entry.lastBatchAt, asOf) })
         : t('catNoBatch');
-    part('rows').textContent = entry.lastBatchAt ? t('catRowsValue', { n: number(entry.rows) }) : '—';
+    part('rows').textContent = entry.lastBatchAt ? t('catRowsValue', { n: formatNumber(entry.rows) }) : '—';
     const sharing = t(`sharing_${entry.sharing?.type}`);
     part('sharing').textContent = entry.sharing?.conditions ? t('catConditions', { type: sharing, conditions: entry.sharing.conditions }) : sharing;
     part('method').textContent = t(`method_${entry.sharing?.method}`);
-    part('retention').textContent = t('catRetentionDays', { n: number(entry.retentionDays) });
+    part('retention').textContent = t('catRetentionDays', { n: formatNumber(entry.retentionDays) });
     part('legal-basis').textContent = entry.legalBasis;
     part('purpose').textContent = entry.purpose;
     part('published').textContent = dateOnly(entry.publishedAt);
@@ -115,7 +106,7 @@ function render() {
     $('summary-text').textContent = entries.length === 0
         ? t('catEmpty')
         : t(late > 0 ? 'catSummary' : 'catSummaryNoneLate', { n: entries.length, late });
-    $('summary-as-of').textContent = t('catAsOf', { time: dateTime(asOf) });
+    $('summary-as-of').textContent = t('catAsOf', { time: formatDateTime(asOf) });
     list.append(...entries.map((entry) => renderEntry(entry, asOf)));
 }
 

@@ -3,7 +3,7 @@
 // view and hands over what it knows through `initDataUse`; everything else about the section lives here.
 
 import * as api from './api.js';
-import { language, locale, setText, t } from './i18n.js';
+import { formatDateTime, localized, setText, t } from './i18n.js';
 import { purposeKey } from './data-use-i18n.js';
 
 const PAGE_SIZE = 20;
@@ -143,13 +143,6 @@ async function loadPage({ more }) {
     }
 }
 
-function formatAt(value) {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime())
-        ? String(value ?? '')
-        : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}
-
 /** One use: what for and when, whose data from which batch, who used it, and about whom. */
 function row(entry) {
     const item = $('data-use-row-template').content.firstElementChild.cloneNode(true);
@@ -163,11 +156,11 @@ function row(entry) {
     item.querySelector('[data-role="purpose"]').textContent = key ? t(key) : String(entry.purpose ?? '');
     const at = item.querySelector('[data-role="at"]');
     at.dateTime = entry.at ?? '';
-    at.textContent = formatAt(entry.at);
+    at.textContent = formatDateTime(entry.at);
     item.querySelector('[data-role="source"]').textContent = !source
         ? t('duNoSource')
         : t(source.batchId ? 'duSource' : 'duSourceNoBatch', { name: source.name ?? source.code ?? '', batch: source.batchId ?? '' });
-    const actor = (language() === 'en' ? entry.actor?.en : entry.actor?.zhCn) ?? entry.actor?.zhCn ?? entry.actor?.en ?? '';
+    const actor = localized(entry.actor) ?? '';
     item.querySelector('[data-role="actor"]').textContent = t('duActor', { actor });
     const person = entry.person ?? {};
     item.querySelector('[data-role="person"]').textContent = person.relation === 'dependant'

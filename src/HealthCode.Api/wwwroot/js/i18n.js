@@ -300,6 +300,24 @@ export function locale() {
     return current === 'en' ? 'en' : 'zh-CN';
 }
 
+/** A date and time in the page's language (medium date, short time); the value as text when it is no date. */
+export function formatDateTime(value) {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime())
+        ? String(value ?? '')
+        : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** A count in the page's language; a missing one is 0. */
+export function formatNumber(n) {
+    return new Intl.NumberFormat(locale()).format(n ?? 0);
+}
+
+/** The text of a `{zhCn, en}` pair from the service in the page's language, the other language when it lacks it. */
+export function localized(pair) {
+    return (language() === 'en' ? pair?.en : pair?.zhCn) ?? pair?.zhCn ?? pair?.en;
+}
+
 export function setLanguage(lang) {
     current = lang === 'en' ? 'en' : 'zh';
     try {

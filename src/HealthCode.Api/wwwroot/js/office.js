@@ -5,19 +5,12 @@
 // the service; the page says so.
 
 import * as api from './api.js';
-import { language, locale, setLanguage, setText, t, translate } from './i18n.js';
+import { formatDateTime, formatNumber, language, locale, localized, setLanguage, setText, t, translate } from './i18n.js';
 import './office-i18n.js';
+import { TOKEN_CHECK_MS, tabToken, tokenExpired } from './tab-token.js';
 
-/** sessionStorage: `{token, savedAt, usedAt}`. Dies with the tab; see TOKEN_IDLE_MS and TOKEN_MAX_MS for the rest. */
-const TOKEN_KEY = 'hc.office.token';
-/**
- * The token is forgotten after this long without a request: an office desk left for half an hour should not keep a
- * token that lists residents' names and phones. Getting it back is pasting it again.
- */
-const TOKEN_IDLE_MS = 30 * 60 * 1000;
-/** ... and this long after it was entered, however busy the office: one working day. */
-const TOKEN_MAX_MS = 12 * 60 * 60 * 1000;
-const TOKEN_CHECK_MS = 60 * 1000;
+/** The office's token, kept for this tab only and forgotten after half an hour without a request (tab-token.js). */
+const officeToken = tabToken('hc.office.token');
 const PAGE_SIZE = 20;
 
 const $ = (id) => document.getElementById(id);
@@ -41,33 +34,8 @@ const state = {
 
 // ---- the token -------------------------------------------------------------------------------
 
-function expired(times, now) {
-    return !(now - times.usedAt < TOKEN_IDLE_MS && now - times.savedAt < TOKEN_MAX_MS);
-}
-
-function readToken() {
-    try {
-        const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null');
-        if (stored?.token && !expired(stored, Date.now())) {
-            return stored;
-        }
-        sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-        // Storage off or damaged: no token.
-    }
-    return null;
-}
-
 function storeToken() {
-    try {
-        if (state.token) {
-            sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token: state.token, ...state.times }));
-        } else {
-            sessionStorage.removeItem(TOKEN_KEY);
-        }
-    } catch {
-        // Kept in memory only: the officer pastes it again after a reload.
-    }
+    officeToken.store(state.token, state.times);
 }
 
 /** An answered request: the office is in use, the idle limit starts again. */
@@ -89,7 +57,7 @@ function forgetToken(messageKey, kind = 'error') {
 }
 
 function checkTokenAge() {
-    if (state.token && expired(state.times, Date.now())) {
+    if (state.token && tokenExpired(state.times, Date.now())) {
         forgetToken('offTokenForgotten');
     }
 }
@@ -155,15 +123,6 @@ function explain(error, show) {
 
 // ---- formatting ------------------------------------------------------------------------------
 
-function dateTime(iso) {
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? String(iso ?? '') : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}
-
-function number(n) {
-    return new Intl.NumberFormat(locale()).format(n ?? 0);
-}
-
 /** An area's or a region's name in the current language, with its code: 郑州市（410105）. */
 function areaName(area) {
     const name = language() === 'en' ? area?.nameEn ?? area?.name : area?.name ?? area?.nameEn;
@@ -191,7 +150,7 @@ function renderSummary() {
         part('name').textContent = areaName(area);
         for (const [color, label] of [['red', 'offRed'], ['yellow', 'offYellow'], ['green', 'offGreen'], ['total', 'offTotal']]) {
             part(`${color}-label`).textContent = t(label);
-            part(color).textContent = t('offCount', { n: number(area.counts?.[color]) });
+            part(color).textContent = t('offCount', { n: formatNumber(area.counts?.[color]) });
         }
         // An area of several declared regions (a prefecture, a province) shows each one's counts.
         const regions = (area.regions ?? []).filter((r) => r.region !== area.region);
@@ -200,13 +159,13 @@ function renderSummary() {
         list.replaceChildren(...regions.map((region) => {
             const li = document.createElement('li');
             li.textContent = t('offRegionCounts', {
-                name: areaName(region), red: number(region.counts?.red), yellow: number(region.counts?.yellow), green: number(region.counts?.green),
+                name: areaName(region), red: formatNumber(region.counts?.red), yellow: formatNumber(region.counts?.yellow), green: formatNumber(region.counts?.green),
             });
             return li;
         }));
         return card;
     }));
-    $('summary-as-of').textContent = summary ? t('offAsOf', { time: dateTime(summary.asOf) }) : '';
+    $('summary-as-of').textContent = summary ? t('offAsOf', { time: formatDateTime(summary.asOf) }) : '';
 }
 
 /** The region filter: the whole area, each office, and each declared region within them that has anyone. */
@@ -278,13 +237,13 @@ function renderPerson(person) {
     part('reasons').replaceChildren(...(person.reasons ?? []).map((reason) => {
         const li = document.createElement('li');
         li.dataset.code = reason.code ?? '';
-        li.textContent = (language() === 'en' ? reason.en : reason.zhCn) ?? reason.zhCn ?? reason.en ?? reason.code ?? '';
+        li.textContent = localized(reason) ?? reason.code ?? '';
         if (reason.source) {
             li.append(t('offReasonSource', { name: reason.source.name ?? reason.source.code ?? '' }));
         }
         return li;
     }));
-    part('since').textContent = t('offSince', { color: t(color === 'red' ? 'offColorRed' : 'offColorYellow'), time: dateTime(person.since) });
+    part('since').textContent = t('offSince', { color: t(color === 'red' ? 'offColorRed' : 'offColorYellow'), time: formatDateTime(person.since) });
     part('region').textContent = t('offRegion', { name: areaName({ region: person.region, name: person.regionName, nameEn: person.regionNameEn }) });
     return item;
 }
@@ -456,7 +415,7 @@ function wire() {
 
 wire();
 applyLanguage();
-const stored = readToken();
+const stored = officeToken.read();
 if (stored) {
     resume(stored);
 } else {

@@ -6,23 +6,15 @@
 import * as api from './api.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
 import { FORGERY_ERRORS, reasonKey } from './scan-i18n.js';
+import { TOKEN_CHECK_MS, tabToken, tokenExpired } from './tab-token.js';
 
-/** sessionStorage: `{token, savedAt, usedAt}`. Dies with the tab; see TOKEN_IDLE_MS and TOKEN_MAX_MS for the rest. */
-const TOKEN_KEY = 'hc.scan.token';
+/** The staff token, kept for this tab only and forgotten after half an hour without a scan or a lookup (tab-token.js). */
+const staffToken = tabToken('hc.scan.token');
 /** localStorage: the checkpoint id, a device setting and no secret. */
 const CHECKPOINT_KEY = 'hc.scan.checkpoint';
 /** localStorage of earlier versions, which kept the staff token there for the whole shift: read once for the checkpoint, then removed. */
 const LEGACY_SETTINGS_KEY = 'hc.scan.staff';
 const CAMERA_KEY = 'hc.scan.camera';
-/**
- * The staff token is forgotten after this long without a scan or a lookup. A working checkpoint scans every few
- * minutes; half an hour of nothing means the phone or PC was left, and the token (which can look residents up by
- * ID card) should not be left on it. Getting it back is pasting it, or opening the operator's link, again.
- */
-const TOKEN_IDLE_MS = 30 * 60 * 1000;
-/** ... and this long after it was entered, however busy the checkpoint: one shift, the service's default token lifetime. */
-const TOKEN_MAX_MS = 12 * 60 * 60 * 1000;
-const TOKEN_CHECK_MS = 60 * 1000;
 /** How often a camera frame is decoded: fast enough to feel instant, light enough for a cheap phone. */
 const DECODE_INTERVAL_MS = 150;
 /** Frames are scaled down to this width before decoding; a phone screen held up fills far more. */
@@ -42,7 +34,7 @@ const state = {
     /** @type {{token: string | null, checkpointId: string}} */
     settings: readSettings(),
     /** When the token was entered and last used (ms since the epoch); kept in memory too, for when storage is off. */
-    tokenTimes: readToken() ?? { savedAt: 0, usedAt: 0 },
+    tokenTimes: staffToken.read() ?? { savedAt: 0, usedAt: 0 },
     /** Numbers every request, so a slow answer never replaces a newer one. */
     seq: 0,
     /** What the result panel shows; re-rendered when the language changes. */
@@ -65,25 +57,7 @@ function readSettings() {
     } catch {
         // Storage off or damaged: start from nothing.
     }
-    return { token: readToken()?.token ?? null, checkpointId };
-}
-
-/** The stored token and its times, unless it is past its idle or shift limit (then it is removed). */
-function readToken() {
-    try {
-        const stored = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null');
-        if (stored?.token && !tokenExpired(stored, Date.now())) {
-            return stored;
-        }
-        sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-        // Storage off or damaged: no token.
-    }
-    return null;
-}
-
-function tokenExpired(times, now) {
-    return !(now - times.usedAt < TOKEN_IDLE_MS && now - times.savedAt < TOKEN_MAX_MS);
+    return { token: staffToken.read()?.token ?? null, checkpointId };
 }
 
 function saveSettings(settings) {
@@ -101,15 +75,7 @@ function saveSettings(settings) {
 }
 
 function storeToken() {
-    try {
-        if (state.settings.token) {
-            sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token: state.settings.token, ...state.tokenTimes }));
-        } else {
-            sessionStorage.removeItem(TOKEN_KEY);
-        }
-    } catch {
-        // Kept in memory only: the staff member enters it again after a reload.
-    }
+    staffToken.store(state.settings.token, state.tokenTimes);
 }
 
 /** An answered scan or lookup: the checkpoint is in use, the idle limit starts again. */
