@@ -122,7 +122,9 @@ internal static partial class ServiceSetup
         AddFederation(builder);
         // The audit runs in both modes: operators act in the hub too, and every operator action is audited (DESIGN §10).
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
-        services.AddHostedService<AuditRetention>();
+        // The retention purge, every hour.
+        PeriodicWork.Add(services, "audit retention", TimeSpan.FromHours(1),
+            (provider, ct) => provider.GetRequiredService<IMediator>().Send(new PurgeAudit(), ct).AsTask());
         if (IsHub(builder.Configuration))
         {
             services.AddHostedService<FederationJob>();
@@ -181,8 +183,11 @@ internal static partial class ServiceSetup
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
             IdentityModule.MapIdentity(resident, admin);
-            DataUseModule.MapDataUse(resident, api, operators);
-            SharingModule.MapSharing(api);
+            // The departments' endpoints under /api/v1/sources: any operator, each action audited like the others.
+            var departments = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
+                .AddEndpointFilter<OperatorActionAudit>();
+            DataUseModule.MapDataUse(resident, departments, operators);
+            SharingModule.MapSharing(departments);
             CatalogModule.MapCatalog(api, admin);
             OfficesModule.MapOffices(api);
             DisputesModule.MapDisputes(resident, operators);

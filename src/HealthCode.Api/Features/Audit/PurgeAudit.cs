@@ -18,20 +18,6 @@ internal sealed class PurgeAuditHandler(IAuditStore store, IOptions<HealthCodeOp
     }
 }
 
-/// <summary>Runs the retention purge every hour.</summary>
-internal sealed class AuditRetention(IServiceScopeFactory scopes, TimeProvider time) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new PurgeAudit(), stoppingToken);
-        }
-    }
-}
-
 internal static class PurgeAuditEndpoint
 {
     public static RouteHandlerBuilder MapPurgeAudit(this RouteGroupBuilder group) => group

@@ -16,7 +16,8 @@ internal static partial class CatalogVocabulary
     /// <summary>The only exchange method so far: signed batches (DESIGN §9 "Batches").</summary>
     public const string MethodBatch = "batch";
 
-    public static readonly IReadOnlyList<string> Kinds = ["population", "risk_areas", "cases", "close_contacts", "tests", "travel"];
+    /// <summary>The kinds of data the scorer understands (<see cref="Sharing.FactKinds"/>).</summary>
+    public static readonly IReadOnlyList<string> Kinds = [.. Sharing.FactKinds.All.Select(k => k.Name)];
 
     public static readonly IReadOnlyList<string> SharingTypes = [SharingUnconditional, SharingConditional, SharingNone];
 

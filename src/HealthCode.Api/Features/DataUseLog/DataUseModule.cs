@@ -1,4 +1,3 @@
-using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
 
 namespace HealthCode.Api.Features.DataUseLog;
@@ -16,16 +15,14 @@ internal static class DataUseModule
     }
 
     /// <summary>
-    /// Maps the residents' endpoint on <paramref name="resident"/>, the departments' on <paramref name="api"/>
-    /// (<c>/api/v1</c>, for operators) and the auditors' on <paramref name="operators"/> (<c>/api/v1/admin</c>, any
-    /// operator, audited): reading and checking the log takes the role auditor or admin, as the scan audit does.
+    /// Maps the residents' endpoint on <paramref name="resident"/>, the departments' on <paramref name="departments"/>
+    /// (<c>/api/v1</c>, any operator, audited) and the auditors' on <paramref name="operators"/> (<c>/api/v1/admin</c>,
+    /// any operator, audited): reading and checking the log takes the role auditor or admin, as the scan audit does.
     /// </summary>
-    public static void MapDataUse(RouteGroupBuilder resident, RouteGroupBuilder api, RouteGroupBuilder operators)
+    public static void MapDataUse(RouteGroupBuilder resident, RouteGroupBuilder departments, RouteGroupBuilder operators)
     {
         resident.MapGetMyDataUse();
-        var sources = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
-            .AddEndpointFilter<OperatorActionAudit>();
-        sources.MapGetSourceUsage();
+        departments.MapGetSourceUsage();
         operators.MapListDataUse().RequireAuthorization(OperatorPolicies.AuditReader);
         operators.MapVerifyDataUseChain().RequireAuthorization(OperatorPolicies.AuditReader);
     }

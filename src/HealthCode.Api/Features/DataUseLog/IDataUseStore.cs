@@ -43,6 +43,8 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
+        // In turn with the scans' audit commits and a batch's chunks (a lookup's use is written just after its audit entry).
+        using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await AppendAsync(connection, transaction, uses, at, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -26,9 +26,7 @@ internal sealed class ListDisputeQueueHandler(IDisputeStore disputes, TimeProvid
         IReadOnlyCollection<string>? providers = null;
         if (!user.HasRole(OperatorRoles.Health))
         {
-            providers = [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)
-                .Where(r => r.StartsWith(OperatorRoles.DepartmentPrefix, StringComparison.Ordinal))
-                .Select(r => r[OperatorRoles.DepartmentPrefix.Length..])];
+            providers = user.DepartmentCodes();
             if (providers.Count == 0)
             {
                 return OperatorPolicies.RoleRequired(OperatorRoles.Health, OperatorRoles.Department("<code>"));
@@ -38,15 +36,7 @@ internal sealed class ListDisputeQueueHandler(IDisputeStore disputes, TimeProvid
         var errors = new List<FieldError>();
         FieldRules.OneOf("state", query.State, DisputeStates.All, errors);
 
-        long? after = null;
-        if (query.Cursor is { Length: > 0 } cursor)
-        {
-            after = long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : null;
-            if (after is null)
-            {
-                errors.Add(new FieldError("cursor", "cursor_invalid", "Pass the nextCursor of the previous page as it was given."));
-            }
-        }
+        var after = QueryPaging.Cursor(query.Cursor, errors);
 
         var limit = FieldRules.Limit(query.Limit, DefaultLimit, MaxLimit, errors);
 

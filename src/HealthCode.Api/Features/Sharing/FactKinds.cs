@@ -41,15 +41,18 @@ internal static class FactKinds
 {
     public const string OpColumn = "op";
 
-    public static readonly IReadOnlyDictionary<string, FactKind> ByName = new Dictionary<string, FactKind>(StringComparer.Ordinal)
-    {
-        ["population"] = FactKind.Population,
-        ["risk_areas"] = FactKind.RiskAreas,
-        ["cases"] = FactKind.Cases,
-        ["close_contacts"] = FactKind.CloseContacts,
-        ["tests"] = FactKind.Tests,
-        ["travel"] = FactKind.Travel,
-    };
+    /// <summary>The six kinds by the names catalogue entries give them, in DESIGN §9's order.</summary>
+    public static readonly IReadOnlyList<(string Name, FactKind Kind)> All =
+    [
+        ("population", FactKind.Population),
+        ("risk_areas", FactKind.RiskAreas),
+        ("cases", FactKind.Cases),
+        ("close_contacts", FactKind.CloseContacts),
+        ("tests", FactKind.Tests),
+        ("travel", FactKind.Travel),
+    ];
+
+    public static readonly IReadOnlyDictionary<string, FactKind> ByName = All.ToDictionary(k => k.Name, k => k.Kind, StringComparer.Ordinal);
 
     /// <summary>The columns of a kind, in DESIGN §9's order (without <c>op</c>).</summary>
     public static IReadOnlyList<string> Columns(FactKind kind) => kind switch

@@ -43,7 +43,7 @@ internal sealed class GetBatchStatusHandler(ICatalogStore catalog, IBatchStore b
         }
 
         var user = query.Operator;
-        if (!user.IsInRole(OperatorRoles.Department(entry.Provider)) && !user.IsInRole(OperatorRoles.Admin) && !user.IsInRole(OperatorRoles.Auditor))
+        if (!user.IsDepartment(entry.Provider) && !user.HasRole(OperatorRoles.Admin) && !user.HasRole(OperatorRoles.Auditor))
         {
             return SharingProblems.DepartmentRequired(entry.Provider);
         }

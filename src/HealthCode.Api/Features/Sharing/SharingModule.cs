@@ -1,5 +1,3 @@
-using HealthCode.Api.Infrastructure.Audit;
-using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Sharing;
@@ -22,13 +20,13 @@ internal static class SharingModule
         return services;
     }
 
-    /// <summary>Maps the departments' endpoints on <paramref name="api"/> (<c>/api/v1</c>), for operators.</summary>
-    public static void MapSharing(RouteGroupBuilder api)
+    /// <summary>
+    /// Maps the departments' endpoints on <paramref name="departments"/> (<c>/api/v1</c>, any operator): an upload is
+    /// a department operator's action, audited under their name like every operator action (DESIGN §10).
+    /// </summary>
+    public static void MapSharing(RouteGroupBuilder departments)
     {
-        // An upload is a department operator's action: audited under their name like every operator action (DESIGN §10).
-        var sources = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
-            .AddEndpointFilter<OperatorActionAudit>();
-        sources.MapUploadBatch();
-        sources.MapGetBatchStatus();
+        departments.MapUploadBatch();
+        departments.MapGetBatchStatus();
     }
 }

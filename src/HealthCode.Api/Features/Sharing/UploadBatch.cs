@@ -43,7 +43,7 @@ internal sealed class UploadBatchHandler(
         }
 
         // DESIGN §10: a department answers for its own data; no one else uploads it, not even an admin.
-        if (!command.Operator.IsInRole(OperatorRoles.Department(entry.Provider)))
+        if (!command.Operator.IsDepartment(entry.Provider))
         {
             return SharingProblems.DepartmentRequired(entry.Provider);
         }

@@ -21,9 +21,6 @@ internal static class OperatorPolicies
     /// <summary>Role <c>health</c> (disputes, overrides).</summary>
     public const string Health = "Operator.Health";
 
-    /// <summary>Role <c>auditor</c> (audit and data-use logs).</summary>
-    public const string Auditor = "Operator.Auditor";
-
     /// <summary>Reads the scan audit: <c>auditor</c>, or <c>admin</c>, who read it before roles existed.</summary>
     public const string AuditReader = "Operator.AuditReader";
 
@@ -35,7 +32,6 @@ internal static class OperatorPolicies
         [AnyOperator] = [],
         [Admin] = [OperatorRoles.Admin],
         [Health] = [OperatorRoles.Health],
-        [Auditor] = [OperatorRoles.Auditor],
         [AuditReader] = [OperatorRoles.Auditor, OperatorRoles.Admin],
     };
 

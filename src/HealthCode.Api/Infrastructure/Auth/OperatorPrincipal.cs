@@ -54,10 +54,15 @@ internal static class OperatorPrincipal
     public static bool IsDepartment(this ClaimsPrincipal user, string code) => user.HasRole(OperatorRoles.Department(code));
 
     /// <summary>The regions of the caller's <c>office:&lt;region&gt;</c> roles (GB/T 2260 codes or prefixes).</summary>
-    public static IReadOnlyList<string> OfficeRegions(this ClaimsPrincipal user) =>
+    public static IReadOnlyList<string> OfficeRegions(this ClaimsPrincipal user) => user.RoleSuffixes(OperatorRoles.OfficePrefix);
+
+    /// <summary>The codes of the caller's <c>department:&lt;code&gt;</c> roles.</summary>
+    public static IReadOnlyList<string> DepartmentCodes(this ClaimsPrincipal user) => user.RoleSuffixes(OperatorRoles.DepartmentPrefix);
+
+    private static IReadOnlyList<string> RoleSuffixes(this ClaimsPrincipal user, string prefix) =>
         [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)
-            .Where(r => r.StartsWith(OperatorRoles.OfficePrefix, StringComparison.Ordinal))
-            .Select(r => r[OperatorRoles.OfficePrefix.Length..])];
+            .Where(r => r.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(r => r[prefix.Length..])];
 
     /// <summary>The caller as the audit names them.</summary>
     public static AuditActor AuditActor(this ClaimsPrincipal user) => new(user.OperatorId(), user.OperatorName());

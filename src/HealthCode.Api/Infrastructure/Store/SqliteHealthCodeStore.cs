@@ -72,6 +72,8 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
     public async Task<SavedDeclaration> SaveDeclarationAsync(DeclarationTarget target, NewDeclaration declaration, IReadOnlyList<DataUse> uses, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // In turn with a batch's chunks, which otherwise keep the write lock while a declaration polls for it.
+        using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var personId = target.PersonId;
         if (target.BindAsHolder)
