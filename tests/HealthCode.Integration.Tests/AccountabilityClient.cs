@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Reflection;
 using System.Text.Json.Nodes;
 
 namespace HealthCode.Integration.Tests;
@@ -112,25 +111,12 @@ internal sealed class AccountabilityClient : IAsyncDisposable
         var (department, source) = riskAreas ? (Commission, RiskAreas) : (Department, Source);
         var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{batchId}-{Guid.NewGuid():N}.csv");
         await File.WriteAllTextAsync(file, csv);
-        var configuration = typeof(AccountabilityClient).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var cli = Path.Combine(RepoRoot.Find(), "src", "HealthCode.Cli", "bin", configuration, "net10.0", "healthcode.dll");
-        var start = new ProcessStartInfo(ApiProcess.DotNetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-                 {
-                     cli, "batch", "upload", "--url", BaseAddress.ToString().TrimEnd('/'), "--token", _departmentTokens[department],
-                     "--key", DepartmentKey(department, "private"), "--source", source, "--file", file, "--batch-id", batchId, "--wait", "60",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        var said = await output + await errors;
-        Assert.That(process.ExitCode, Is.Zero, $"healthcode batch upload {batchId}:\n{said}");
+        var (exit, output, errors) = await HealthCodeCli.RunAsync(
+            TimeSpan.FromSeconds(90),
+            "batch", "upload", "--url", BaseAddress.ToString().TrimEnd('/'), "--token", _departmentTokens[department],
+            "--key", DepartmentKey(department, "private"), "--source", source, "--file", file, "--batch-id", batchId, "--wait", "60");
+        var said = output + errors;
+        Assert.That(exit, Is.Zero, $"healthcode batch upload {batchId}:\n{said}");
         Assert.That(said, Does.Contain("applied"), said);
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Reflection;
 using System.Text.Json.Nodes;
 
 namespace HealthCode.Integration.Tests;
@@ -90,39 +89,5 @@ public sealed class LoadToolTests
     private static async Task<JsonNode> AuditAsync(ServiceClient client) =>
         (await client.OperatorAsync(HttpMethod.Get, "/api/v1/admin/audit/verify", null, HttpStatusCode.OK))!;
 
-    /// <summary>Runs the built <c>healthcode</c> from the repository root, as an operator would.</summary>
-    private static async Task<(int Exit, string Output, string Errors)> RunAsync(params string[] args)
-    {
-        var root = RepoRoot.Find();
-        var configuration = typeof(LoadToolTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var cli = Path.Combine(root, "src", "HealthCode.Cli", "bin", configuration, "net10.0", "healthcode.dll");
-        var start = new ProcessStartInfo(ApiProcess.DotNetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
-        start.ArgumentList.Add(cli);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(CliTimeout);
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"healthcode {string.Join(' ', args)} did not finish within {CliTimeout}.");
-        }
-
-        return (process.ExitCode, await output, await errors);
-    }
+    private static Task<(int Exit, string Output, string Errors)> RunAsync(params string[] args) => HealthCodeCli.RunAsync(CliTimeout, args);
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using static Microsoft.Playwright.Assertions;
 
@@ -133,29 +132,11 @@ public sealed class SharingTests
     /// <summary>Runs the real <c>healthcode batch upload</c> (the CLI's build output) against the service; its exit code and output.</summary>
     private async Task<(int Exit, string Output)> UploadAsync(string provider, string source, string file)
     {
-        var configuration = typeof(SharingTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var cli = Path.Combine(RepoRoot.Find(), "src", "HealthCode.Cli", "bin", configuration, "net10.0", "healthcode.dll");
-        var start = new ProcessStartInfo(ApiProcess.DotNetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     cli, "batch", "upload", "--url", service.BaseAddress.ToString().TrimEnd('/'), "--token", tokens[provider],
-                     "--key", DepartmentKey(provider, "private"), "--source", source, "--file", file, "--wait", "60",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await errors);
+        var (exit, output, errors) = await HealthCodeCli.RunAsync(
+            TimeSpan.FromSeconds(90),
+            "batch", "upload", "--url", service.BaseAddress.ToString().TrimEnd('/'), "--token", tokens[provider],
+            "--key", DepartmentKey(provider, "private"), "--source", source, "--file", file, "--wait", "60");
+        return (exit, output + errors);
     }
 
     private static string SampleData(string file) => Path.Combine(RepoRoot.Find(), "deploy", "sample-data", file);

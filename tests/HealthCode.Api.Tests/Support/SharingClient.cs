@@ -61,12 +61,8 @@ internal sealed class SharingClient : IDisposable
     }
 
     /// <summary>A named operator with these roles, created with the bootstrap key; its token.</summary>
-    public static async Task<string> OperatorTokenAsync(HttpClient http, params string[] roles)
-    {
-        var created = await StaffClient.Operator(http, HttpMethod.Post, "/api/v1/admin/operators", new { name = "数据员 " + string.Join('+', roles), roles });
-        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
-        return (await created.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
-    }
+    public static async Task<string> OperatorTokenAsync(HttpClient http, params string[] roles) =>
+        (await NamedOperator.CreateAsync(http, "数据员 " + string.Join('+', roles), roles)).Token;
 
     /// <summary>The manifest this department signs for <paramref name="body"/> (rows counted as the CLI counts them).</summary>
     public string Manifest(string body, string batchId, long? rows = null, string? source = null, EcKey? key = null) =>

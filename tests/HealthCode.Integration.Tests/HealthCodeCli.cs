@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace HealthCode.Integration.Tests;
+
+/// <summary>The built <c>healthcode</c> CLI (this configuration's build output), run from the repository root as an operator would.</summary>
+internal static class HealthCodeCli
+{
+    /// <summary>Runs <c>healthcode <paramref name="args"/></c>; its exit code, output and errors. Fails the test if it outlasts <paramref name="timeout"/>.</summary>
+    public static async Task<(int Exit, string Output, string Errors)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        var root = RepoRoot.Find();
+        var configuration = typeof(HealthCodeCli).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var start = new ProcessStartInfo(ApiProcess.DotNetHost())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        start.ArgumentList.Add(Path.Combine(root, "src", "HealthCode.Cli", "bin", configuration, "net10.0", "healthcode.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        using var cancel = new CancellationTokenSource(timeout);
+        var output = process.StandardOutput.ReadToEndAsync(cancel.Token);
+        var errors = process.StandardError.ReadToEndAsync(cancel.Token);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"healthcode {string.Join(' ', args)} did not finish within {timeout}.");
+        }
+
+        return (process.ExitCode, await output, await errors);
+    }
+}
