@@ -179,7 +179,7 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
     public async Task SettleRetractedAsync(IReadOnlyCollection<string>? personIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // A read first: most looks find nothing to close, and take no write lock for it.
+        // A read first: most runs find nothing to close, and take no write lock for it.
         var scope = personIds is null ? "" : "AND d.person_id IN @personIds";
         var gone = (await connection.QueryAsync<string>(new CommandDefinition(
             $"SELECT d.id FROM disputes d WHERE d.state = 'open' {scope} AND NOT ({FactExists("d.person_id", "d.source", "d.batch_id")})",

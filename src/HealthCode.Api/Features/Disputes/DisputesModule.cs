@@ -19,7 +19,7 @@ internal static class DisputesModule
         services.AddSingleton<IDisputeStore, SqliteDisputeStore>();
         services.AddSingleton<IValidator<FileDispute>, FileDisputeValidator>();
         services.AddSingleton<IValidator<RejectDispute>, RejectDisputeValidator>();
-        // Every look at disputes closes those whose rows are gone; this closes (and logs) them when no one looks.
+        // A batch settles the disputes of the rows it removed before it reads applied; this settles any a crash left open.
         PeriodicWork.Add(services, "dispute settlement", SettleEvery, (provider, ct) =>
             provider.GetRequiredService<IDisputeStore>().SettleRetractedAsync(null, provider.GetRequiredService<TimeProvider>().GetUtcNow(), ct));
         return services;

@@ -15,7 +15,7 @@ internal sealed record ListDisputeQueue(ClaimsPrincipal Operator, string? State,
 /// <param name="NextCursor">The cursor of the next page; null on the last.</param>
 internal sealed record DisputePage(IReadOnlyList<DisputeView> Items, string? NextCursor);
 
-internal sealed class ListDisputeQueueHandler(IDisputeStore disputes, TimeProvider time) : IQueryHandler<ListDisputeQueue, Result<DisputePage>>
+internal sealed class ListDisputeQueueHandler(IDisputeStore disputes) : IQueryHandler<ListDisputeQueue, Result<DisputePage>>
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -45,8 +45,6 @@ internal sealed class ListDisputeQueueHandler(IDisputeStore disputes, TimeProvid
             return ApiProblem.Validation(errors);
         }
 
-        // A department may have retracted rows since the last look: those disputes are closed before the queue is shown.
-        await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
         var items = await disputes.QueueAsync(new DisputeQuery(query.State, providers, after, limit), cancellationToken);
         return new DisputePage(
             [.. items.Select(DisputeView.ForOperator)],

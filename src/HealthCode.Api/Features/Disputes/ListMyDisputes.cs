@@ -12,7 +12,7 @@ namespace HealthCode.Api.Features.Disputes;
 /// </summary>
 internal sealed record ListMyDisputes(string ResidentId, string? PersonId) : IQuery<Result<IReadOnlyList<DisputeView>>>;
 
-internal sealed class ListMyDisputesHandler(AccountPersons account, IPersonStore persons, IDisputeStore disputes, TimeProvider time)
+internal sealed class ListMyDisputesHandler(AccountPersons account, IPersonStore persons, IDisputeStore disputes)
     : IQueryHandler<ListMyDisputes, Result<IReadOnlyList<DisputeView>>>
 {
     public async ValueTask<Result<IReadOnlyList<DisputeView>>> Handle(ListMyDisputes query, CancellationToken cancellationToken)
@@ -40,7 +40,6 @@ internal sealed class ListMyDisputesHandler(AccountPersons account, IPersonStore
             return Result<IReadOnlyList<DisputeView>>.From([]);
         }
 
-        await disputes.SettleRetractedAsync(personIds, time.GetUtcNow(), cancellationToken);
         return Result<IReadOnlyList<DisputeView>>.From([.. (await disputes.ForPersonsAsync(personIds, cancellationToken)).Select(DisputeView.ForResident)]);
     }
 }

@@ -16,6 +16,7 @@ namespace HealthCode.Api.Features.Sharing;
 /// </summary>
 internal sealed partial class BatchApplier(
     PersonRescoring rescoring,
+    Disputes.IDisputeStore disputes,
     IBatchStore batches,
     IFactStore facts,
     RiskPolicy policy,
@@ -133,6 +134,9 @@ internal sealed partial class BatchApplier(
             await rescoring.RescoreAsync(group, CommitSync.Deferred, cancellationToken);
             state.Rescored += group.Length;
         }
+
+        // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
+        await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
 
         await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, time.GetUtcNow(), cancellationToken);
         File.Delete(file);
