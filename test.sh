@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test project of HealthCode. Installs what the tests need when it is missing
 # (Debian chromium for the page tests, ffmpeg for the fake camera, redis-server for federation,
-# zbar-tools as a second QR decoder, npm for the scanner's QR decoder), builds once, runs each
-# test project, and ends with one line summed over all of them: "N passed, N failed, N skipped".
+# zbar-tools as a second QR decoder, npm for the scanner's QR decoder, prometheus for promtool, which
+# checks /metrics), builds once, runs each test project, and ends with one line summed over all of
+# them: "N passed, N failed, N skipped".
 # Exits non-zero when anything failed or did not run.
 set -uo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
@@ -14,6 +15,7 @@ command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -35,7 +35,7 @@ internal sealed class TrustListServer : IAsyncDisposable
     /// <param name="lists">Each issuer's signed list with its seq and expiry, as the issuer publishes it.</param>
     public static async Task<TrustListServer> StartAsync(IEnumerable<(string Issuer, string Jws, DateTimeOffset ExpiresAt)> lists, CancellationToken cancellationToken)
     {
-        var published = lists.ToFrozenDictionary(l => l.Issuer, l => SignedListPublisher.Publish(l.Jws, 1, l.ExpiresAt), StringComparer.Ordinal);
+        var published = lists.ToFrozenDictionary(l => l.Issuer, l => SignedListPublisher.Publish(l.Jws, (1, DateTimeOffset.UtcNow, l.ExpiresAt)), StringComparer.Ordinal);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

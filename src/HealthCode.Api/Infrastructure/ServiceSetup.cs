@@ -125,9 +125,12 @@ internal static partial class ServiceSetup
         // The retention purge, every hour.
         PeriodicWork.Add(services, "audit retention", TimeSpan.FromHours(1),
             (provider, ct) => provider.GetRequiredService<IMediator>().Send(new PurgeAudit(), ct).AsTask());
+        // GET /metrics in both modes; each mode observes what it holds (the hub its members and federation list).
+        services.AddTelemetry();
         if (IsHub(builder.Configuration))
         {
             services.AddHostedService<FederationJob>();
+            services.AddObservedMetrics<HubMetrics>();
         }
         else
         {
@@ -136,6 +139,7 @@ internal static partial class ServiceSetup
             services.AddHealthChecks()
                 .AddCheck<SharedCacheHealthCheck>("sharedCache")
                 .AddCheck<TrustListsHealthCheck>("trustLists");
+            services.AddObservedMetrics<TrustListMetrics>();
         }
 
         return builder;
@@ -156,6 +160,7 @@ internal static partial class ServiceSetup
 
         app.MapOpenApi();
         app.MapHealth();
+        app.MapTelemetry();
         var api = app.MapGroup("/api/v1");
         // Operators (DESIGN §10): each action audited under the operator's name; on `admin` the role admin (which the
         // bootstrap key has), elsewhere on `operators` the role each endpoint names (OperatorPolicies).
@@ -171,7 +176,6 @@ internal static partial class ServiceSetup
         }
         else
         {
-            app.MapMetrics();
             app.MapTrustList();
             app.MapPartnerStatus();
             var auth = api.MapGroup("/auth").WithTags("Resident login");
@@ -234,7 +238,7 @@ internal static partial class ServiceSetup
         services.AddOverrides();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
-        services.AddSingleton<ScanCounters>();
+        services.AddSingleton<ScanMetrics>();
         services.AddSingleton<StaffDirectory>();
         services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         services.AddSingleton<AuditLog>();

@@ -18,7 +18,7 @@ internal static class CatalogModule
         services.AddSingleton<IValidator<CatalogEntryRequest>>(sp => sp.GetRequiredService<CatalogEntryValidator>());
         services.AddSingleton<IValidator<AddCatalogEntry>, AddCatalogEntryValidator>();
         services.AddSingleton<IValidator<UpdateCatalogEntry>, UpdateCatalogEntryValidator>();
-        services.AddSingleton<IMetricsSource, CatalogMetrics>();
+        services.AddObservedMetrics<CatalogMetrics>();
         // Degraded, never unhealthy, even when the check itself fails: see CatalogHealthCheck.
         services.AddHealthChecks().AddCheck<CatalogHealthCheck>(CatalogHealthCheck.Name, failureStatus: HealthStatus.Degraded);
         return services;

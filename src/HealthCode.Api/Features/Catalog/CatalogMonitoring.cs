@@ -1,5 +1,5 @@
 using System.Data.Common;
-using System.Text;
+using System.Diagnostics.Metrics;
 using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -48,13 +48,32 @@ internal sealed class CatalogHealthCheck(ICatalogStore store, TimeProvider time)
 /// <summary>
 /// The catalogue's freshness on <c>GET /metrics</c>, one series per entry, labelled by the entry's public code (no
 /// personal data): late (0/1), the age of its data, its update cycle and its rows. An alert on
-/// <c>healthcode_catalog_entry_late == 1</c> or on age against cycle needs nothing else.
+/// <c>healthcode_catalog_entry_late == 1</c> or on age against cycle needs nothing else. The entries are read from the
+/// store before each scrape; freshness is worked out at collection, on the service's clock.
 /// </summary>
-internal sealed class CatalogMetrics(ICatalogStore store) : IMetricsSource
+internal sealed class CatalogMetrics : IObservedMetrics
 {
-    public async ValueTask WriteAsync(StringBuilder text, DateTimeOffset now, CancellationToken cancellationToken)
+    private readonly ICatalogStore store;
+    private readonly TimeProvider time;
+    private volatile IReadOnlyList<CatalogEntry> entries = [];
+
+    public CatalogMetrics(IMeterFactory meters, ICatalogStore store, TimeProvider time)
     {
-        IReadOnlyList<CatalogEntry> entries;
+        this.store = store;
+        this.time = time;
+        var meter = meters.Create(Telemetry.MeterPrefix + "Catalog");
+        meter.CreateObservableGauge("healthcode.catalog.entry.late", () => Each((_, f) => f.Late ? 1 : 0),
+            description: "1 when a catalogue entry's data is older than its update cycle (or no batch came yet).");
+        meter.CreateObservableGauge("healthcode.catalog.entry.age", () => Each((_, f) => f.Age?.TotalSeconds), "s",
+            "Seconds since a catalogue entry's last batch was applied; absent before its first batch.");
+        meter.CreateObservableGauge("healthcode.catalog.entry.update_cycle", () => Each((_, f) => f.Cycle?.TotalSeconds), "s",
+            "A catalogue entry's update cycle, in seconds.");
+        meter.CreateObservableGauge("healthcode.catalog.entry.rows", () => Each((e, _) => (double?)e.Rows),
+            description: "Rows a catalogue entry holds after its last batch.");
+    }
+
+    public async ValueTask RefreshAsync(CancellationToken cancellationToken)
+    {
         try
         {
             entries = await store.ListEntriesAsync(cancellationToken);
@@ -62,38 +81,19 @@ internal sealed class CatalogMetrics(ICatalogStore store) : IMetricsSource
         catch (DbException)
         {
             // The store is down (readyz says so): the other metrics are still worth a scrape.
-            return;
         }
+    }
 
-        var series = entries.Select(e => (Label: $"code=\"{MetricsEndpoint.LabelValue(e.Code)}\"", Entry: e, Freshness: CatalogFreshness.Of(e, now))).ToList();
-        MetricsEndpoint.Help(text, "healthcode_catalog_entry_late", "gauge", "1 when a catalogue entry's data is older than its update cycle (or no batch came yet).");
-        foreach (var (label, _, freshness) in series)
+    /// <summary>One measurement per entry that has a value, labelled with its code.</summary>
+    private IEnumerable<Measurement<double>> Each(Func<CatalogEntry, CatalogFreshness, double?> value)
+    {
+        var now = time.GetUtcNow();
+        foreach (var entry in entries)
         {
-            MetricsEndpoint.Line(text, "healthcode_catalog_entry_late", label, freshness.Late ? 1 : 0);
-        }
-
-        MetricsEndpoint.Help(text, "healthcode_catalog_entry_age_seconds", "gauge", "Seconds since a catalogue entry's last batch was applied; absent before its first batch.");
-        foreach (var (label, _, freshness) in series)
-        {
-            if (freshness.Age is { } age)
+            if (value(entry, CatalogFreshness.Of(entry, now)) is { } v)
             {
-                MetricsEndpoint.Line(text, "healthcode_catalog_entry_age_seconds", label, age.TotalSeconds);
+                yield return new(v, new KeyValuePair<string, object?>("code", entry.Code));
             }
-        }
-
-        MetricsEndpoint.Help(text, "healthcode_catalog_entry_update_cycle_seconds", "gauge", "A catalogue entry's update cycle, in seconds.");
-        foreach (var (label, _, freshness) in series)
-        {
-            if (freshness.Cycle is { } cycle)
-            {
-                MetricsEndpoint.Line(text, "healthcode_catalog_entry_update_cycle_seconds", label, cycle.TotalSeconds);
-            }
-        }
-
-        MetricsEndpoint.Help(text, "healthcode_catalog_entry_rows", "gauge", "Rows a catalogue entry holds after its last batch.");
-        foreach (var (label, entry, _) in series)
-        {
-            MetricsEndpoint.Line(text, "healthcode_catalog_entry_rows", label, entry.Rows);
         }
     }
 }

@@ -71,8 +71,12 @@ internal sealed class RemoveHubMemberHandler(IHubMemberStore members, Federation
 internal static class HubEndpoints
 {
     public static void MapFederationList(this IEndpointRouteBuilder app) => app
-        .MapGet("/.well-known/healthcode/federation", Results<ContentHttpResult, StatusCodeHttpResult, ProblemHttpResult> (HttpContext context, FederationPublisher publisher) =>
-            TrustListEndpoint.Serve(context, publisher.Current))
+        .MapGet("/.well-known/healthcode/federation", Results<ContentHttpResult, StatusCodeHttpResult, ProblemHttpResult> (HttpContext context, FederationPublisher publisher, HubMetrics metrics) =>
+        {
+            var answer = TrustListEndpoint.Serve(context, publisher.Current);
+            metrics.Served(answer.Result is IStatusCodeHttpResult { StatusCode: { } status } ? status : StatusCodes.Status200OK);
+            return answer;
+        })
         .WithTags("Federation")
         .Produces(StatusCodes.Status200OK, contentType: TrustListEndpoint.MediaType)
         .Produces(StatusCodes.Status304NotModified)

@@ -20,6 +20,7 @@ internal sealed partial class BatchApplier(
     IBatchStore batches,
     IFactStore facts,
     RiskPolicy policy,
+    BatchMetrics metrics,
     TimeProvider time,
     ILogger<BatchApplier> logger) : BackgroundService
 {
@@ -68,6 +69,7 @@ internal sealed partial class BatchApplier(
             {
                 // Its upload was cut off by a crash before it was answered: nothing of it was applied.
                 await batches.RejectAsync(unfinished.Source, unfinished.BatchId, SharingProblems.UploadIncomplete.Code, [], 0, 0, time.GetUtcNow(), stoppingToken);
+                metrics.Rejected(unfinished.Source, SharingProblems.UploadIncomplete.Code, 0);
             }
             else
             {
@@ -107,6 +109,7 @@ internal sealed partial class BatchApplier(
             if (await CheckAsync(batch, kind, file, state, cancellationToken) is { } reason)
             {
                 await batches.RejectAsync(source, batchId, reason.Reason, reason.Errors, reason.RowsRead, reason.Rejected, time.GetUtcNow(), cancellationToken);
+                metrics.Rejected(source, reason.Reason, reason.Rejected);
                 LogRejected(logger, source, batchId, reason.Reason, reason.Errors.Count);
                 File.Delete(file);
                 return;
@@ -139,6 +142,7 @@ internal sealed partial class BatchApplier(
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
 
         await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, time.GetUtcNow(), cancellationToken);
+        metrics.Applied(source);
         File.Delete(file);
         LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count);
     }
@@ -152,6 +156,7 @@ internal sealed partial class BatchApplier(
 
         await facts.ApplyAsync(batch, chunk, time.GetUtcNow(), cancellationToken);
         state.Applied += chunk.Count;
+        metrics.RowsApplied(batch.Source, chunk.Count);
         chunk.Clear();
         // Between two chunks the store's write lock is free: let a waiting scan's audit commit or a declaration in.
         await Task.Yield();

@@ -15,6 +15,7 @@ internal static class SharingModule
         services.AddSingleton<IFactStore, SqliteFactStore>();
         services.AddSingleton<BatchFiles>();
         services.AddSingleton<BatchApplier>();
+        services.AddSingleton<BatchMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchApplier>());
         services.AddSingleton<PersonRescoring>();
         return services;

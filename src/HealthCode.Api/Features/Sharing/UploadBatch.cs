@@ -26,6 +26,7 @@ internal sealed class UploadBatchHandler(
     IBatchStore batches,
     BatchFiles files,
     BatchApplier applier,
+    BatchMetrics metrics,
     IOptions<HealthCodeOptions> options,
     TimeProvider time)
     : ICommandHandler<UploadBatch, Result<BatchAnswer>>
@@ -75,6 +76,7 @@ internal sealed class UploadBatchHandler(
         if (received.Problem is { } refused)
         {
             await batches.RejectAsync(batch.Source, batch.BatchId, refused.Code, [], 0, 0, time.GetUtcNow(), CancellationToken.None);
+            metrics.Rejected(batch.Source, refused.Code, 0);
             return refused;
         }
 

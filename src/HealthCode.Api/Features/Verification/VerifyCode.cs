@@ -2,7 +2,6 @@ using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Auth;
-using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
@@ -34,7 +33,7 @@ internal sealed class VerifyCodeHandler(
     PartnerStatusClient partnerStatus,
     IOptions<HealthCodeOptions> options,
     AuditLog audit,
-    ScanCounters counters,
+    ScanMetrics scans,
     TimeProvider time)
     : ICommandHandler<VerifyCode, Result<Verdict>>
 {
@@ -61,7 +60,7 @@ internal sealed class VerifyCodeHandler(
 
         var verdict = Verdict.From(result, trust) with { StatusCheck = statusCheck };
         var outcome = verdict.Valid ? $"valid_{verdict.Color}" : verdict.Error!.Code;
-        counters.Count(outcome);
+        scans.Count(outcome);
         var recorded = await audit.RecordAsync(new AuditEvent(
             time.GetUtcNow(),
             command.Staff.CheckpointId,

@@ -50,10 +50,10 @@ internal sealed partial class FederationPublisher(
         return FederationListCodec.Sign(list, anchor);
     }
 
-    public (long Seq, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now)
+    public (long Seq, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now)
     {
         var result = FederationListCodec.Verify(jws, anchor, null, now, options.Value.Trust.ClockSkew);
-        return result.IsValid ? (result.List!.Seq, result.List.ExpiresAt) : null;
+        return result.IsValid ? (result.List!.Seq, result.List.IssuedAt, result.List.ExpiresAt) : null;
     }
 
     public void Dispose() => anchor.Dispose();

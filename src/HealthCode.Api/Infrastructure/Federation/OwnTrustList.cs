@@ -4,8 +4,8 @@ using HealthCode.Trust.TrustLists;
 
 namespace HealthCode.Api.Infrastructure.Federation;
 
-/// <summary>The list partners fetch, as served: the signed JWS, its ETag, its seq and expiry.</summary>
-internal sealed record PublishedList(string Jws, string ETag, long Seq, DateTimeOffset ExpiresAt);
+/// <summary>The list partners fetch, as served: the signed JWS, its ETag, its seq, when it was signed and when it expires.</summary>
+internal sealed record PublishedList(string Jws, string ETag, long Seq, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// This province's trust list (DESIGN §4.2). It is re-signed with the root key, with a higher
@@ -48,7 +48,7 @@ internal sealed partial class OwnTrustList(
     public string Sign(long seq, DateTimeOffset now) => TrustListCodec.Sign(List(seq, now), keys.Current.Root);
 
     /// <summary>Our own list is checked like anyone's before we serve it.</summary>
-    public (long Seq, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now)
+    public (long Seq, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now)
     {
         var result = TrustListCodec.Verify(jws, keys.Current.Root, options.Value.Province.Code, null, now, options.Value.Trust.ClockSkew);
         if (!result.IsValid)
@@ -57,7 +57,7 @@ internal sealed partial class OwnTrustList(
             return null;
         }
 
-        return (result.List!.Seq, result.List.ExpiresAt);
+        return (result.List!.Seq, result.List.IssuedAt, result.List.ExpiresAt);
     }
 
     private TrustList List(long seq, DateTimeOffset now) =>
@@ -73,7 +73,7 @@ internal sealed partial class OwnTrustList(
         }
 
         var jws = File.ReadAllText(path).Trim();
-        return Read(jws, now) is { } read ? SignedListPublisher.Publish(jws, read.Seq, read.ExpiresAt) : null;
+        return Read(jws, now) is { } read ? SignedListPublisher.Publish(jws, read) : null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Own trust list published: seq {Seq}, valid until {ExpiresAt:O}")]

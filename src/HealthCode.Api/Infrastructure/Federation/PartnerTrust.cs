@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Serialization;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.TrustLists;
@@ -27,7 +28,11 @@ internal sealed record PartnerStatus(
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? ListReceivedAt,
     DateTimeOffset? ListExpiresAt,
-    string? LastError);
+    string? LastError,
+    // For metrics and readiness, not the operator's answer: when the held list was signed (its iat), and how many
+    // fetches in a row have failed (0 after a success).
+    [property: JsonIgnore] DateTimeOffset? ListIssuedAt = null,
+    [property: JsonIgnore] int FailuresInARow = 0);
 
 /// <summary>
 /// Keeps partners' trust lists current in the in-memory trust store that scans read. A list is
@@ -243,6 +248,7 @@ internal sealed partial class PartnerTrust(
         }
 
         trust.SetPartner(verified.List!);
+        entry.ListIssuedAt = verified.List!.IssuedAt;
         // From its own fetch or from another instance's through the cache: the fetch times above
         // are this instance's, and stay empty on an instance that never needed to fetch.
         entry.ListReceivedAt = time.GetUtcNow();
@@ -259,7 +265,8 @@ internal sealed partial class PartnerTrust(
             : trust.IsStale(issuer, time.GetUtcNow()) ? "stale"
             : entry.LastError is null ? "ok" : "failing";
         return new PartnerStatus(issuer, entry.Endpoint.Name, entry.Endpoint.TrustListUrl, entry.Endpoint.Source.ToString().ToLowerInvariant(),
-            state, trust.HeldSeq(issuer), entry.LastFetchAt, entry.LastSuccessAt, entry.ListReceivedAt, expires, entry.LastError);
+            state, trust.HeldSeq(issuer), entry.LastFetchAt, entry.LastSuccessAt, entry.ListReceivedAt, expires, entry.LastError,
+            entry.ListIssuedAt, entry.FailuresInARow);
     }
 
     private static PartnerEndpoint ToEndpoint(PartnerRecord record) =>
@@ -292,14 +299,23 @@ internal sealed partial class PartnerTrust(
 
         public DateTimeOffset? ListReceivedAt { get; set; }
 
+        public DateTimeOffset? ListIssuedAt { get; set; }
+
         public string? LastError { get; private set; }
+
+        public int FailuresInARow { get; private set; }
 
         public void Succeeded(DateTimeOffset at)
         {
             LastSuccessAt = at;
             LastError = null;
+            FailuresInARow = 0;
         }
 
-        public void Failed(string error) => LastError = error;
+        public void Failed(string error)
+        {
+            LastError = error;
+            FailuresInARow++;
+        }
     }
 }

@@ -17,7 +17,7 @@ internal interface ISignedListSource
     string Sign(long seq, DateTimeOffset now);
 
     /// <summary>Verifies a stored list with our own key; null when it is no longer usable.</summary>
-    (long Seq, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now);
+    (long Seq, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt)? Read(string jws, DateTimeOffset now);
 }
 
 /// <summary>
@@ -36,7 +36,7 @@ internal static class SignedListPublisher
             var held = await store.GetAsync(source.Kind, cancellationToken);
             if (held is not null && source.Read(held.Jws, now) is { } read && held.ContentHash == contentHash && read.ExpiresAt - now > resignBefore)
             {
-                return Publish(held.Jws, read.Seq, read.ExpiresAt);
+                return Publish(held.Jws, read);
             }
 
             var seq = (held?.Seq ?? 0) + 1;
@@ -44,7 +44,7 @@ internal static class SignedListPublisher
             if (await store.TryReplaceAsync(source.Kind, held?.Seq, new SignedListRecord(seq, contentHash, jws), cancellationToken)
                 && source.Read(jws, now) is { } signed)
             {
-                return Publish(jws, signed.Seq, signed.ExpiresAt);
+                return Publish(jws, signed);
             }
 
             // Another instance signed at the same moment: take theirs on the next pass.
@@ -53,8 +53,8 @@ internal static class SignedListPublisher
         return null;
     }
 
-    public static PublishedList Publish(string jws, long seq, DateTimeOffset expiresAt) =>
-        new(jws, $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(jws)))[..32]}\"", seq, expiresAt);
+    public static PublishedList Publish(string jws, (long Seq, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt) read) =>
+        new(jws, $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(jws)))[..32]}\"", read.Seq, read.IssuedAt, read.ExpiresAt);
 
     public static string Hash(IEnumerable<string> parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))));

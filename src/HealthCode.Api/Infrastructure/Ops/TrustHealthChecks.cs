@@ -4,11 +4,20 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace HealthCode.Api.Infrastructure.Ops;
 
 /// <summary>
-/// Readiness of the trust lists (DESIGN §4.5): degraded when our own list is close to its expiry
-/// (nobody re-signed it) or when a partner's list has expired (its codes fail trust_list_stale).
+/// Readiness of the trust lists (DESIGN §4.5): degraded when our own list is close to its expiry (nobody re-signed
+/// it), when a partner's list has expired (its codes fail trust_list_stale), or when a partner whose list we never
+/// held keeps failing to answer (its codes cannot be verified at all, and nothing else would say so: it has no list
+/// to go stale). The description joins the reasons; <c>data.reasons</c> lists them one by one.
 /// </summary>
 internal sealed class TrustListsHealthCheck(OwnTrustList own, PartnerTrust partners, IOptions<HealthCodeOptions> options, TimeProvider time) : IHealthCheck
 {
+    /// <summary>
+    /// Failed fetches in a row before a partner never held counts against readiness: one failure is a partner just
+    /// registered and not up yet, or a blip; three are refresh rounds over minutes (the circuit breaker's own retries
+    /// are inside one fetch).
+    /// </summary>
+    public const int NeverFetchedFailures = 3;
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
@@ -22,10 +31,21 @@ internal sealed class TrustListsHealthCheck(OwnTrustList own, PartnerTrust partn
             problems.Add($"own trust list expires at {list.ExpiresAt:O}");
         }
 
-        problems.AddRange(partners.List().Where(p => p.State == "stale").Select(p => $"partner {p.Issuer} list expired"));
+        foreach (var partner in partners.List())
+        {
+            if (partner.State == "stale")
+            {
+                problems.Add($"partner {partner.Issuer} list expired");
+            }
+            else if (partner.ListExpiresAt is null && partner.FailuresInARow >= NeverFetchedFailures)
+            {
+                problems.Add($"partner {partner.Issuer} never fetched: {partner.FailuresInARow} fetches in a row failed, the last with {partner.LastError}");
+            }
+        }
+
         return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Degraded(string.Join("; ", problems)));
+            : HealthCheckResult.Degraded(string.Join("; ", problems), data: new Dictionary<string, object> { ["reasons"] = problems }));
     }
 }
 
