@@ -31,6 +31,10 @@ internal static class Telemetry
         ("dotnet.timer.count", "dotnet.timers"),
     ];
 
+    /// <summary>The HTTP duration's labels: route template, method, status and protocol; never a path or a query.</summary>
+    private static readonly string[] HttpTags =
+        ["http.request.method", "http.response.status_code", "http.route", "network.protocol.version", "url.scheme"];
+
     public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
         services.AddOpenTelemetry()
@@ -42,6 +46,11 @@ internal static class Telemetry
                 {
                     metrics.AddView(instrument, exported);
                 }
+
+                // No answer of this service names an exception type (/metrics is public, and the fuzz tests hold every
+                // answer to it): the runtime's exception count and the HTTP durations are kept without error.type.
+                metrics.AddView("dotnet.exceptions", new MetricStreamConfiguration { TagKeys = [] });
+                metrics.AddView("http.server.request.duration", new MetricStreamConfiguration { TagKeys = HttpTags });
 
                 metrics.AddPrometheusExporter(o =>
                 {
@@ -56,7 +65,8 @@ internal static class Telemetry
 
     /// <summary>
     /// Registers an area's observed metrics as a singleton that <see cref="MapTelemetry"/> creates at start, so its
-    /// observable instruments exist before the first scrape. Only for the mode that has what it observes.
+    /// observable instruments exist before the first scrape. Registered only in a mode that has what it observes
+    /// (the trust lists in a province, the members in the hub).
     /// </summary>
     public static IServiceCollection AddObservedMetrics<T>(this IServiceCollection services)
         where T : class, IObservedMetrics
