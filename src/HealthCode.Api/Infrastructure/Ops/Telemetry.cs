@@ -64,8 +64,8 @@ internal static class Telemetry
     }
 
     /// <summary>
-    /// Registers an area's observed metrics as a singleton that <see cref="MapTelemetry"/> creates at start, so its
-    /// observable instruments exist before the first scrape. Registered only in a mode that has what it observes
+    /// Registers an area's observed metrics as a singleton that <see cref="MapTelemetry"/> creates at the first
+    /// scrape, before it collects. Registered only in a mode that has what it observes
     /// (the trust lists in a province, the members in the hub).
     /// </summary>
     public static IServiceCollection AddObservedMetrics<T>(this IServiceCollection services)
@@ -82,10 +82,12 @@ internal static class Telemetry
     /// </summary>
     public static IEndpointConventionBuilder MapTelemetry(this WebApplication app)
     {
-        var observed = app.Services.GetServices<IObservedMetrics>().ToArray();
+        // Created at the first scrape, not here: what they observe (keys, the trust store) is loaded by StartupChecks,
+        // which says what is wrong with a bad setting; created before the collection, they are in that first scrape.
+        var observed = new Lazy<IObservedMetrics[]>(() => [.. app.Services.GetServices<IObservedMetrics>()]);
         return app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use(async (context, next) =>
         {
-            foreach (var metrics in observed)
+            foreach (var metrics in observed.Value)
             {
                 await metrics.RefreshAsync(context.RequestAborted);
             }
