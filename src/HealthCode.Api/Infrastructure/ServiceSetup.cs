@@ -103,6 +103,7 @@ internal static partial class ServiceSetup
             SqliteConnectionString(builder.Configuration.GetConnectionString("HealthCode"), builder.Environment.ContentRootPath)));
         services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
         services.AddSingleton<IStaffStore, SqliteStaffStore>();
+        services.AddSingleton<SqliteAuditDatabase>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<IPartnerStore, SqlitePartnerStore>();
         services.AddSingleton<IHubMemberStore, SqliteHubMemberStore>();
@@ -379,6 +380,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
         services.GetRequiredService<OperatorKey>();
         var store = services.GetRequiredService<IHealthCodeStore>();
         await store.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IAuditStore>().InitializeAsync(cancellationToken);
         if (ServiceSetup.IsHub(configuration))
         {
             await services.GetRequiredService<FederationPublisher>().EnsureCurrentAsync(cancellationToken);
