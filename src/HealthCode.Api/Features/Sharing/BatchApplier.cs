@@ -129,11 +129,8 @@ internal sealed partial class BatchApplier(
 
         state.Phase = "rescoring";
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
-        foreach (var group in persons.Chunk(RescoreGroup))
-        {
-            await rescoring.RescoreAsync(group, CommitSync.Deferred, cancellationToken);
-            state.Rescored += group.Length;
-        }
+        await rescoring.RescoreAllAsync(
+            persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken);
 
         // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
