@@ -512,10 +512,11 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
 
     /// <summary>
     /// Waits for this instance's turn at the write lock, first come first served: a batch's chunks and re-scorings,
-    /// which follow each other without a pause, the scans' audit commits, a lookup's data use, a declaration. SQLite keeps
+    /// which follow each other without a pause, a lookup's data use, a declaration (and, in the audit's own file, the
+    /// scans' audit commits). SQLite keeps
     /// no queue for its lock: a writer that finds it taken polls, and a batch that begins its next chunk the moment it
     /// committed the last one wins nearly every time, so scans waited for its whole apply (docs/PERFORMANCE.md, issue
-    /// 10). With turns, an audit commit waits for at most the chunk that holds the lock. Dispose the turn after the commit.
+    /// 10). With turns, a writer waits for at most the rows of the chunk that holds the lock. Dispose the turn after the commit.
     /// </summary>
     public async Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken)
     {
