@@ -346,9 +346,10 @@ public sealed class ScannerPageTests
         var staff = await _service.EnrolStaffAsync(NewCheckpointId());
         var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
 
-        // Computed styles of each: the set-up's token field is styled even while its view is hidden.
+        // Computed styles of each: the set-up's token field is styled even while its view is hidden. Not the border's
+        // colour: the scan gun field has the focus, and shows it.
         var fields = await StylesAsync(scanner.Page, "#setup-token, #lookup-id, #lookup-name, #wedge",
-            "minHeight", "borderTopWidth", "borderTopColor", "borderTopLeftRadius", "fontSize", "fontFamily", "paddingLeft", "backgroundColor");
+            "minHeight", "borderTopWidth", "borderTopStyle", "borderTopLeftRadius", "fontSize", "fontFamily", "paddingLeft", "backgroundColor");
         var buttons = await StylesAsync(scanner.Page, "#setup-save, #lookup-submit, #camera-toggle, #tab-scan, #tab-lookup",
             "minHeight", "borderTopWidth", "borderTopLeftRadius", "fontSize", "fontWeight");
 
