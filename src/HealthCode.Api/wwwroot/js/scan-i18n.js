@@ -8,7 +8,7 @@ addTexts({
     zh: {
         scanPageTitle: '健康码核验',
         scanAppTitle: '健康码核验',
-        scanChange: '更换令牌',
+        scanChange: '换令牌',
         scanLogout: '退出',
         scanLoggedOut: '已退出，令牌已从本设备清除。',
         scanTokenForgotten: '为安全起见，令牌在 30 分钟未核验（或超过一个班次）后已清除，请重新输入。',
