@@ -194,6 +194,7 @@ internal static partial class ServiceSetup
             DisputesModule.MapDisputes(resident, operators);
             OverridesModule.MapOverrides(operators);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
+            staff.MapGetStaffMe();
             staff.MapVerifyCode();
             staff.MapLookupByIdCard();
             admin.MapCreateStaff();
