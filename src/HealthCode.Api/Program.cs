@@ -1,3 +1,4 @@
+using System.Reflection;
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Settings;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ try
     // before it rethrows, and a bad setting deserves one line naming it.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
 }
-catch (Exception ex) when (SettingsProblems.Describe(ex, builder.Configuration) is { } problems)
+catch (Exception ex) when (RunAsProcess() && SettingsProblems.Describe(ex, builder.Configuration) is { } problems)
 {
     foreach (string problem in problems)
     {
@@ -28,6 +29,10 @@ catch (Exception ex) when (SettingsProblems.Describe(ex, builder.Configuration) 
 
 app.Run();
 return 0;
+
+// Run as the process (dotnet HealthCode.Api.dll), not hosted by a test's WebApplicationFactory, which learns of a failed
+// start from the exception itself.
+static bool RunAsProcess() => Assembly.GetEntryAssembly() == typeof(Program).Assembly;
 
 /// <summary>The service host; public so that tests can start it with WebApplicationFactory.</summary>
 public partial class Program;
