@@ -2,7 +2,7 @@
 # Runs HealthCode on its embedded default: SQLite, in-process cache, the Henan sample keys,
 # Development settings. Prints the address to open and where its state is.
 #
-# The state (the SQLite store, the audit chain's witness, received batches) goes to HEALTHCODE_DATA,
+# The state (the SQLite files of the store and the audit, the audit chain's witness, received batches) goes to HEALTHCODE_DATA,
 # by default ${XDG_STATE_HOME:-~/.local/state}/healthcode: it outlives a restart, as a service's
 # data should (the residents, operators and audit chain of a walk-through are still there the next
 # day), and stays out of the clone, so git status stays clean and a checkout never carries it along.
