@@ -15,6 +15,8 @@ try
     // ValidateOnStart's checks, run here rather than inside Run(): there the host logs a failure with its stack trace
     // before it rethrows, and a bad setting deserves one line naming it.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
+    // The keys' checks too (a folder that is not there, a sample key outside Development, the operator key), for the same reason.
+    StartupChecks.LoadKeys(app.Services, builder.Configuration);
 }
 catch (Exception ex) when (RunAsProcess() && SettingsProblems.Describe(ex, builder.Configuration) is { } problems)
 {

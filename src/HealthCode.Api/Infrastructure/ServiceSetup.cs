@@ -376,9 +376,27 @@ internal static partial class ServiceSetup
 /// </summary>
 internal sealed class StartupChecks(IServiceProvider services, IConfiguration configuration) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the keys and the files every request needs (they refuse a bad setting with a <see cref="Settings.SettingException"/>);
+    /// run before the host starts, so that a refusal is one line rather than a failed start with its stack trace.
+    /// </summary>
+    public static void LoadKeys(IServiceProvider services, IConfiguration configuration)
     {
         services.GetRequiredService<OperatorKey>();
+        if (ServiceSetup.IsHub(configuration))
+        {
+            services.GetRequiredService<FederationPublisher>();
+            return;
+        }
+
+        services.GetRequiredService<IssuingKeys>();
+        services.GetRequiredService<HealthCodeVerifier>();
+        services.GetRequiredService<RiskScorer>();
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        LoadKeys(services, configuration);
         var store = services.GetRequiredService<IHealthCodeStore>();
         await store.InitializeAsync(cancellationToken);
         await services.GetRequiredService<IAuditStore>().InitializeAsync(cancellationToken);
@@ -388,9 +406,6 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
             return;
         }
 
-        services.GetRequiredService<IssuingKeys>();
-        services.GetRequiredService<HealthCodeVerifier>();
-        services.GetRequiredService<RiskScorer>();
         await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
         await services.GetRequiredService<ICodeStatusFeed>().SubscribeAsync(cancellationToken);
         await services.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(cancellationToken);

@@ -23,6 +23,7 @@ internal static class SettingsProblems
     public static IReadOnlyList<string>? Describe(Exception exception, IConfiguration configuration) => exception switch
     {
         OptionsValidationException invalid => Describe(invalid, configuration),
+        SettingException setting => [setting.Message],
         // A value the binder cannot read at all, e.g. "five minutes" for a TimeSpan: its message names the setting.
         InvalidOperationException { InnerException: not null } bind when bind.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
             => [bind.Message],
