@@ -75,6 +75,7 @@ function endSession(messageKey) {
         // Nothing stored.
     }
     stopQr();
+    clearQr();
     // A shared phone: the next person must not see this person's answers.
     $('declare-form').reset();
     $('dependant-form').reset();
@@ -717,6 +718,18 @@ function stopQr() {
     qr.nextAt = 0;
 }
 
+/** Blanks the QR: another person's code (or none, after logging out) must not stay on screen until the next draw. */
+function clearQr() {
+    const canvas = $('qr');
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    delete canvas.dataset.text;
+    delete canvas.dataset.version;
+    qr.text = null;
+    qr.issuer = null;
+    qr.expiresAt = 0;
+    qr.refreshedAt = null;
+}
+
 async function refreshQr() {
     const token = state.session?.token;
     const personId = state.personId;
@@ -824,6 +837,7 @@ function switchPerson(personId) {
     state.personId = personId;
     state.code = null;
     stopQr();
+    clearQr();
     clearMessage();
     renderPeople();
     loadCode();
