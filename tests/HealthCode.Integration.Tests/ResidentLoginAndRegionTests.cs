@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -142,28 +141,6 @@ public sealed partial class ResidentLoginAndRegionTests
         await Page.Locator("#lang-switch").ClickAsync();
         await Expect(Page.Locator("#decl-region-name")).ToHaveTextAsync("Zhejiang · Hangzhou");
         Assert.That(_opened.Console.Errors, Is.Empty, "no script or policy errors in the browser console");
-    }
-
-    [Test]
-    public async Task Regions_ArePublicAndCacheable_FromTheServicesOwnTable()
-    {
-        using var http = new HttpClient { BaseAddress = ServiceFixture.Api.BaseAddress };
-        using var response = await http.GetAsync(new Uri("/api/v1/regions", UriKind.Relative));
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        var zhengzhou = body["regions"]!.AsArray().Single(r => r!["code"]!.GetValue<string>() == "410100")!;
-        Assert.Multiple(() =>
-        {
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(response.Headers.CacheControl?.Public, Is.True);
-            Assert.That(zhengzhou["name"]!.GetValue<string>(), Is.EqualTo("郑州市"));
-            Assert.That(zhengzhou["nameEn"]!.GetValue<string>(), Is.EqualTo("Zhengzhou"));
-            Assert.That(body["regions"]!.AsArray().Any(r => r!["code"]!.GetValue<string>() == "371200"), Is.False, "retired codes (Laiwu) are not offered");
-        });
-
-        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/regions");
-        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
-        using var notModified = await http.SendAsync(again);
-        Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
     }
 
     private static int SecondsOn(string? text) =>

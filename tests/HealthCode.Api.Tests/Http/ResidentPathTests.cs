@@ -128,7 +128,14 @@ internal sealed class ResidentPathTests
             Assert.That(regions.Select(r => r!["code"]!.GetValue<string>()),
                 Is.EquivalentTo(HealthCode.Api.Features.Declarations.RegionCodes.Current().Select(r => r.Code)));
             Assert.That(regions.Select(r => r!["code"]!.GetValue<string>()), Has.All.Matches<string>(HealthCode.Api.Features.Declarations.RegionCodes.Exists));
+            Assert.That(regions.Single(r => r!["code"]!.GetValue<string>() == "410100")!["name"]!.GetValue<string>(), Is.EqualTo("郑州市"));
         });
+
+        // A browser that holds the table revalidates it for nothing.
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/regions");
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await factory.CreateClient().SendAsync(again);
+        Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
     }
 
     [Test]
