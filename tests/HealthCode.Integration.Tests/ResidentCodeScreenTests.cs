@@ -104,6 +104,32 @@ public sealed partial class ResidentCodeScreenTests
     }
 
     [Test]
+    public async Task ARefresh_ShowsTheCodeAsChangedElsewhere_EvenWhenItsColourAndStatusVersionStay()
+    {
+        var phone = ResidentPage.NewPhone();
+        var idNumber = IdNumbers.NewValid();
+        await _resident.LogInAsync(phone);
+        await _resident.FillDeclarationAsync("王五", idNumber, "410100", "37.8", "fever");
+        await _resident.SubmitAsync();
+        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
+        await Expect(Page.Locator("#reasons")).ToContainTextAsync("您申报了发热症状");
+        await _resident.WaitForQrImageAsync();
+        var version = (await Page.EvaluateAsync<int?>("() => JSON.parse(atob(document.getElementById('qr').dataset.text.slice(5).match(/../g).map(p => String.fromCharCode(Number(p) + 45)).join('').split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).v"))!.Value;
+
+        // The same resident declares again elsewhere (another tab, with this session): still yellow (a fever), no fever
+        // symptom this time. The colour holds, so the token's status version holds; only the code record changed.
+        var session = await Page.EvaluateAsync<string>("() => JSON.parse(sessionStorage.getItem('hc.session')).token");
+        using var service = new ServiceClient();
+        var again = await service.DeclareAsync(session, phone, "王五", idNumber, fever: true);
+        Assert.That(again["color"]!.GetValue<string>(), Is.EqualTo("yellow"));
+        Assert.That(again["statusVersion"]!.GetValue<int>(), Is.EqualTo(version), "the colour held, so the status version did");
+
+        await Page.Locator("#refresh-now").ClickAsync();
+        await Expect(Page.Locator("#reasons")).Not.ToContainTextAsync("您申报了发热症状");
+        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
+    }
+
+    [Test]
     public async Task NetworkBanner_ShowsWhileOffline_AndClearsWhenTheNetworkIsBack()
     {
         await DeclareGreenAsync();
