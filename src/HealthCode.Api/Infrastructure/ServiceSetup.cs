@@ -183,6 +183,7 @@ internal static partial class ServiceSetup
             resident.MapGetDeclarationDraft();
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
+            api.MapListRegions();
             IdentityModule.MapIdentity(resident, admin);
             // The departments' endpoints under /api/v1/sources: any operator, each action audited like the others.
             var departments = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
