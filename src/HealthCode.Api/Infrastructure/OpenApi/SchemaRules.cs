@@ -6,13 +6,16 @@ using HealthCode.Api.Features.Codes;
 using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Disputes;
+using HealthCode.Api.Features.Hub;
 using HealthCode.Api.Features.Identity;
 using HealthCode.Api.Features.Keys;
+using HealthCode.Api.Features.Operators;
 using HealthCode.Api.Features.Overrides;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
+using HealthCode.Trust.Status;
 using HealthCode.Trust.Verification;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -55,6 +58,21 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer, IOpenApiOperation
         [(typeof(IssuerKeyView), "status")] = ["active", "retired", "revoked"],
         [(typeof(MyDataUseEntry), "purpose")] = DataUsePurposes.All,
         [(typeof(DataUseEntryView), "purpose")] = DataUsePurposes.All,
+        [(typeof(DataUseCount), "purpose")] = DataUsePurposes.All,
+        [(typeof(DataUsePerson), "relation")] = Relations,
+        [(typeof(StatusAnswer), "color")] = Colors,
+        [(typeof(ProposeOverrideRequest), "color")] = Colors,
+        [(typeof(Verdict), "statusCheck")] = ["confirmed", "changed", "unavailable"],
+        [(typeof(LogPageView<>), "order")] = LogOrders,
+        [(typeof(OperatorView), "state")] = ["active", "expired", "revoked"],
+        [(typeof(HubMemberView), "status")] = HubMemberStates,
+        [(typeof(UpsertHubMember), "status")] = HubMemberStates,
+        [(typeof(BatchStatusView), "phase")] = ["checking", "applying", "rescoring"],
+        [(typeof(CatalogEntryView), "kind")] = CatalogVocabulary.Kinds,
+        [(typeof(CatalogEntryRequest), "kind")] = CatalogVocabulary.Kinds,
+        [(typeof(DisputedFact), "kind")] = CatalogVocabulary.Kinds,
+        [(typeof(CatalogSharing), "method")] = [CatalogVocabulary.MethodBatch],
+        [(typeof(CatalogSharingRequest), "method")] = [CatalogVocabulary.MethodBatch],
     };
 
     /// <summary>The closed sets of query parameters, by the endpoint's name and the parameter's.</summary>
@@ -70,7 +88,10 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer, IOpenApiOperation
 
     private static string[] BatchStates => ["receiving", "applying", "applied", "rejected"];
 
-    private static string[] SharingTypes => [CatalogVocabulary.SharingUnconditional, CatalogVocabulary.SharingConditional, CatalogVocabulary.SharingNone];
+    private static IReadOnlyList<string> SharingTypes => CatalogVocabulary.SharingTypes;
+
+    /// <summary>A member of the federation (DESIGN §4.3): listed as active, or suspended (its codes are refused).</summary>
+    private static string[] HubMemberStates => ["active", "suspended"];
 
     private static string[] LogOrders => ["asc", "desc"];
 
