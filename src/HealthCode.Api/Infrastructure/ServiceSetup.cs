@@ -99,6 +99,7 @@ internal static partial class ServiceSetup
             SqliteConnectionString(builder.Configuration.GetConnectionString("HealthCode"), builder.Environment.ContentRootPath)));
         services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
         services.AddSingleton<IStaffStore, SqliteStaffStore>();
+        services.AddSingleton<SqliteAuditDatabase>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<IPartnerStore, SqlitePartnerStore>();
         services.AddSingleton<IHubMemberStore, SqliteHubMemberStore>();
@@ -189,6 +190,7 @@ internal static partial class ServiceSetup
             DisputesModule.MapDisputes(resident, operators);
             OverridesModule.MapOverrides(operators);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
+            staff.MapGetStaffMe();
             staff.MapVerifyCode();
             staff.MapLookupByIdCard();
             admin.MapCreateStaff();
@@ -375,6 +377,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
         services.GetRequiredService<OperatorKey>();
         var store = services.GetRequiredService<IHealthCodeStore>();
         await store.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IAuditStore>().InitializeAsync(cancellationToken);
         if (ServiceSetup.IsHub(configuration))
         {
             await services.GetRequiredService<FederationPublisher>().EnsureCurrentAsync(cancellationToken);

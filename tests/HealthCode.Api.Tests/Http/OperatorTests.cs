@@ -326,7 +326,7 @@ internal sealed class OperatorTests
         await staff.VerifyAsync("after");
         var before = await ResidentClient.JsonAsync(await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit/verify"));
 
-        local.Execute(sql);
+        local.ExecuteOnAudit(sql);
 
         var after = await ResidentClient.JsonAsync(await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit/verify"));
         Assert.Multiple(() =>
@@ -362,6 +362,8 @@ internal sealed class OperatorTests
             Assert.That(entries[0]!["hash"]!.GetValue<string>(), Is.EqualTo(Hash));
             Assert.That(report["valid"]!.GetValue<bool>(), Is.True, report.ToJsonString());
             Assert.That(report["checked"]!.GetValue<long>(), Is.EqualTo(2));
+            // The chain moved to the audit's own file, whole, and left the store's.
+            Assert.That(factory.Query("SELECT name FROM sqlite_master WHERE name LIKE 'audit%'"), Is.Empty);
         });
     }
 
@@ -398,9 +400,9 @@ internal sealed class OperatorTests
         var client = local.CreateClient();
         var admin = await CreateAsync(client, "李管理", "admin");
 
-        local.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
+        local.ExecuteOnAudit("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
         var refused = await StaffClient.Operator(client, HttpMethod.Post, "/api/v1/admin/staff", new { name = "王检查", checkpointId = "gate-1" }, admin.Token);
-        local.Execute("DROP TRIGGER refuse_audit");
+        local.ExecuteOnAudit("DROP TRIGGER refuse_audit");
 
         var problem = await Problems.AssertAsync(refused, HttpStatusCode.ServiceUnavailable, "audit_unavailable");
         Assert.That(problem["title"]!.GetValue<string>(), Does.Contain("could not be written to the audit log"));

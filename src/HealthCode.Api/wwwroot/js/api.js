@@ -197,8 +197,18 @@ export async function listOfficePeople(officeToken, { color, region, cursor, lim
 const STAFF_TIMEOUT_MS = 5000;
 
 /**
+ * `GET /api/v1/staff/me` → `{staffId, name, checkpointId, province: {code, name}, expiresAt}`: the staff token's own
+ * record; a made-up, expired or revoked token is a 401 with `staff_token_invalid`, `_expired` or `_revoked`.
+ */
+export async function getStaffMe(staffToken) {
+    const response = await send('GET', '/api/v1/staff/me', { token: staffToken, timeoutMs: STAFF_TIMEOUT_MS });
+    return response.json();
+}
+
+/**
  * `POST /api/v1/verify` → the verdict `{valid, color, issuer, issuerName, maskedName, idTail,
- * issuedAt, expiresAt, source, error}`; `200` for every scanned input, valid or not.
+ * issuedAt, expiresAt, source, route?, error}` (`route`: own, bilateral or hub, for a valid code);
+ * `200` for every scanned input, valid or not.
  */
 export async function verifyCode(staffToken, qr, checkpointId) {
     const response = await send('POST', '/api/v1/verify', {
