@@ -98,6 +98,7 @@ public sealed class OpenApiDocumentTests
             Assert.That(Security(paths, "/healthz", "get"), Is.Empty);
             Assert.That(Security(paths, "/api/v1/me/code", "get"), Is.EqualTo(new[] { "residentSession" }));
             Assert.That(Security(paths, "/api/v1/verify", "post"), Is.EqualTo(new[] { "staffToken" }));
+            Assert.That(Security(paths, "/api/v1/staff/me", "get"), Is.EqualTo(new[] { "staffToken" }));
             Assert.That(Security(paths, "/api/v1/admin/staff", "post"), Is.EquivalentTo(new[] { "operatorToken:admin", "adminKey" }));
             Assert.That(Security(paths, "/api/v1/sources/{code}/batches", "post"), Is.EqualTo(new[] { "departmentToken:department:<provider>" }));
 
@@ -108,6 +109,7 @@ public sealed class OpenApiDocumentTests
                 "algorithm_not_allowed", "wrong_type", "expired", "not_yet_valid", "code_revoked", "trust_list_stale",
             }));
             Assert.That(Strings(schemas["CodeColor"]!["enum"]), Is.EquivalentTo(new[] { "green", "yellow", "red" }));
+            Assert.That(Strings(schemas["Verdict"]!["properties"]!["route"]!["enum"]), Is.EquivalentTo(new[] { "own", "bilateral", "hub", "null" }));
 
             Assert.That(schemas["Problem"]!["properties"]!.AsObject().Select(p => p.Key), Is.SupersetOf(new[] { "code", "errors", "title", "status" }));
             Assert.That((string?)schemas["Problem"]!["properties"]!["errors"]!["items"]!["$ref"], Is.EqualTo("#/components/schemas/FieldError"));

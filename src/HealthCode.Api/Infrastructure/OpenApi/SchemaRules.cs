@@ -63,6 +63,7 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer, IOpenApiOperation
         [(typeof(StatusAnswer), "color")] = Colors,
         [(typeof(ProposeOverrideRequest), "color")] = Colors,
         [(typeof(Verdict), "statusCheck")] = ["confirmed", "changed", "unavailable"],
+        [(typeof(Verdict), "route")] = [Verdict.OwnRoute, Verdict.BilateralRoute, Verdict.HubRoute],
         [(typeof(LogPageView<>), "order")] = LogOrders,
         [(typeof(OperatorView), "state")] = ["active", "expired", "revoked"],
         [(typeof(HubMemberView), "status")] = HubMemberStates,
