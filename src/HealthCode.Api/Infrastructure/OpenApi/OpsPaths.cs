@@ -54,8 +54,9 @@ internal sealed class OpsPaths : IOpenApiDocumentTransformer
                 ["503"] = Json("Unhealthy: take the instance out of rotation.", Readiness()),
             }));
         yield return ("/metrics", Operation(document, "GetMetrics", "Prometheus metrics",
-            "The Prometheus text exposition format (version 0.0.4): scans by outcome, trust lists' age and seq per issuer, partners, the shared cache. "
-            + "Labels never carry a name, an ID number or a code id.",
+            "The Prometheus text exposition format (text/plain; version=0.0.4): what the instance counts and measures (in a province scans by "
+            + "outcome, trust lists' age and seq per issuer, partners, the shared cache; in the hub its own). A scraper that asks for "
+            + "OpenMetrics may get it where the exporter offers it. Labels never carry a name, an ID number or a code id.",
             new() { ["200"] = Text("The metrics.", "# HELP healthcode_scans_total Codes verified at checkpoints, by outcome.") }));
     }
 
