@@ -25,6 +25,7 @@ using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Keys;
+using HealthCode.Api.Infrastructure.OpenApi;
 using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
@@ -72,12 +73,7 @@ internal static partial class ServiceSetup
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "HealthCode API";
-            document.Info.Description = "A province's health-code service: resident declarations and codes, checkpoint verification, federation (DESIGN §5).";
-            return Task.CompletedTask;
-        }).AddOperatorSecurity());
+        services.AddOpenApi(o => o.AddHealthCodeDocument());
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
