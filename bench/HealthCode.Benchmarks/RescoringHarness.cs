@@ -24,13 +24,17 @@ namespace HealthCode.Benchmarks;
 /// same colour, reasons and dates, so without the log it writes nothing), and every code changes (a new close-contact
 /// list moves every person's end date before each pass, so both variants write the code). Commits as a batch's
 /// re-scoring does (<see cref="CommitSync.Deferred"/>, 32 persons a commit); <c>--sync-each --group 1</c> commits and
-/// syncs every person alone, as the service did before.
-/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each] [--group 32]</code>
+/// syncs every person alone, as the service did before; <c>--serial</c> writes each group's commit before scoring the
+/// next, as the service did before its commits went beside the scoring.
+/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each] [--group 32] [--serial]</code>
 /// </summary>
 internal static class RescoringHarness
 {
     private const string Cases = "410000-CDC-002";
     private const string Lab = "410000-LAB-01-001";
+
+    /// <summary>As a batch re-scores (<see cref="PersonRescoring.RescoreAllAsync"/>): a group's commit beside the next group's scoring.</summary>
+    private static bool Pipelined = true;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -38,6 +42,7 @@ internal static class RescoringHarness
         var rounds = Option(args, "--rounds", 3);
         var sync = args.Contains("--sync-each") ? CommitSync.Full : CommitSync.Deferred;
         var group = Option(args, "--group", 32);
+        Pipelined = !args.Contains("--serial");
         var folder = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault()
             ?? Path.Combine(AppContext.BaseDirectory, "rescoring-data", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var file = Path.Combine(folder, "hc.db");
@@ -54,7 +59,7 @@ internal static class RescoringHarness
         var withoutLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: false), facts, scorer, feed, time);
         // Not counted: the first re-scoring turns every code red (the facts arrived after the declarations).
         await PassAsync(withoutLog, ids, sync, group);
-        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}; each commit of {group} re-scorings {sync}");
+        Console.WriteLine($"seeded and warmed {persons:N0} persons in {file}; each commit of {group} re-scorings {sync}, {(Pipelined ? "written beside the next group's scoring" : "written before the next group is scored")}");
 
         var report = new List<string>();
         var listUntil = 10;
@@ -151,9 +156,16 @@ internal static class RescoringHarness
     private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds, CommitSync sync, int group)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var persons in personIds.Chunk(group))
+        if (Pipelined)
         {
-            await rescoring.RescoreAsync(persons, sync, CancellationToken.None);
+            await rescoring.RescoreAllAsync(personIds, group, sync, _ => { }, CancellationToken.None);
+        }
+        else
+        {
+            foreach (var persons in personIds.Chunk(group))
+            {
+                await rescoring.RescoreAsync(persons, sync, CancellationToken.None);
+            }
         }
 
         return clock.Elapsed.TotalSeconds;

@@ -283,8 +283,9 @@ public sealed class BatchUploadCommandTests
     {
         using var stdout = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        string[] args = ["--url", url, "--token", token, "--source", Source, .. extra];
-        int exit = await BatchUploadCommand.RunAsync(args, stdout, stderr, TimeProvider.System, live: false, Fast, CancellationToken.None);
+        string[] args = ["batch", "upload", "--url", url, "--token", token, "--source", Source, .. extra];
+        var cli = new CliContext(stdout, stderr, TimeProvider.System, Live: false, Fast);
+        int exit = await CommandLine.RunAsync(args, cli, CancellationToken.None);
         return new CliResult(exit, stdout.ToString(), stderr.ToString());
     }
 

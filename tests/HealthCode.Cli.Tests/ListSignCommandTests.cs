@@ -135,7 +135,7 @@ public sealed class ListSignCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(CommandLine.UsageError), run.ToString());
-            Assert.That(run.Stderr, Does.StartWith("error: trust-list sign: --revoke AbCd1234: no issuer key"));
+            Assert.That(run.Stderr, Does.StartWith("healthcode: --revoke AbCd1234: no issuer key"));
             Assert.That(File.Exists(output), Is.False);
         });
     }

@@ -61,6 +61,79 @@ internal sealed class ApiProcess : IAsyncDisposable
     public static async Task<ApiProcess> StartAsync(ApiProcessOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var ownsDataDirectory = options.DataDirectory is null;
+        var dataDirectory = options.DataDirectory ?? Directory.CreateTempSubdirectory("healthcode-it-").FullName;
+        var baseAddress = new Uri($"http://127.0.0.1:{options.Port ?? FreeTcpPort()}");
+        var startInfo = CreateStartInfo(options, baseAddress, dataDirectory);
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var api = new ApiProcess(process, baseAddress, dataDirectory, ownsDataDirectory);
+        process.OutputDataReceived += (_, e) => api.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => api.Append(e.Data);
+        if (!process.Start())
+        {
+            Assert.Fail($"could not start {startInfo.FileName} {string.Join(' ', startInfo.ArgumentList)}");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await api.WaitUntilHealthyAsync(cancellationToken);
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+
+        return api;
+    }
+
+    /// <summary>
+    /// Starts the service as <see cref="StartAsync(ApiProcessOptions, CancellationToken)"/> does and waits for it to end by
+    /// itself, for a start that must fail; its exit code, output and errors. Fails the test if it still runs after
+    /// <paramref name="timeout"/> (then it is killed).
+    /// </summary>
+    public static async Task<(int Exit, string Output, string Errors)> RunUntilExitAsync(ApiProcessOptions options, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var dataDirectory = options.DataDirectory ?? Directory.CreateTempSubdirectory("healthcode-it-").FullName;
+        try
+        {
+            var startInfo = CreateStartInfo(options, new Uri($"http://127.0.0.1:{options.Port ?? FreeTcpPort()}"), dataDirectory);
+            using var process = Process.Start(startInfo)!;
+            using var cancel = new CancellationTokenSource(timeout);
+            var output = process.StandardOutput.ReadToEndAsync(cancel.Token);
+            var errors = process.StandardError.ReadToEndAsync(cancel.Token);
+            try
+            {
+                await process.WaitForExitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"HealthCode.Api still ran after {timeout}; it was to refuse to start.");
+            }
+
+            return (process.ExitCode, await output, await errors);
+        }
+        finally
+        {
+            if (options.DataDirectory is null)
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The service's build output (the configuration of this test assembly, so `dotnet test -c Release` tests Release),
+    /// with the defaults (Development, the operator key, a SQLite file in <paramref name="dataDirectory"/>, the Henan
+    /// sample keys) and <paramref name="options"/> on top.
+    /// </summary>
+    private static ProcessStartInfo CreateStartInfo(ApiProcessOptions options, Uri baseAddress, string dataDirectory)
+    {
         var repoRoot = RepoRoot.Find();
         // Run the build that matches this test assembly, so `dotnet test -c Release` tests Release.
         var configuration = typeof(ApiProcess).Assembly
@@ -72,9 +145,6 @@ internal sealed class ApiProcess : IAsyncDisposable
             Assert.Fail($"{apiDll} does not exist: build the solution ({configuration}) first.");
         }
 
-        var ownsDataDirectory = options.DataDirectory is null;
-        var dataDirectory = options.DataDirectory ?? Directory.CreateTempSubdirectory("healthcode-it-").FullName;
-        var baseAddress = new Uri($"http://127.0.0.1:{options.Port ?? FreeTcpPort()}");
         var startInfo = new ProcessStartInfo(DotNetHost())
         {
             UseShellExecute = false,
@@ -101,29 +171,7 @@ internal sealed class ApiProcess : IAsyncDisposable
             startInfo.Environment[name] = value;
         }
 
-        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var api = new ApiProcess(process, baseAddress, dataDirectory, ownsDataDirectory);
-        process.OutputDataReceived += (_, e) => api.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => api.Append(e.Data);
-        if (!process.Start())
-        {
-            Assert.Fail($"could not start {startInfo.FileName} {apiDll}");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            await api.WaitUntilHealthyAsync(cancellationToken);
-        }
-        catch
-        {
-            await api.DisposeAsync();
-            throw;
-        }
-
-        return api;
+        return startInfo;
     }
 
     /// <summary>

@@ -169,10 +169,10 @@ public sealed class AuditDurabilityTests
         command.ExecuteNonQuery();
     }
 
-    /// <summary>The service's own database file (ApiProcess puts it in the data folder), opened behind its back.</summary>
+    /// <summary>The service's audit file (ApiProcess puts the store's <c>hc.db</c> in the data folder, the audit's beside it), opened behind its back.</summary>
     private static SqliteConnection Open(string data)
     {
-        var connection = new SqliteConnection($"Data Source={Path.Combine(data, "hc.db")};Pooling=False");
+        var connection = new SqliteConnection($"Data Source={Path.Combine(data, "hc.audit.db")};Pooling=False");
         connection.Open();
         return connection;
     }

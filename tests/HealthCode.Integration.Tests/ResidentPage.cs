@@ -53,12 +53,22 @@ internal sealed class ResidentPage(IPage page)
 
     public async Task SubmitAsync() => await Page.Locator("#submit-declaration").ClickAsync();
 
-    /// <summary>Waits until the QR image has really been fetched and decoded; returns its natural width.</summary>
+    /// <summary>
+    /// Waits until the page has drawn a QR on its canvas (from the text the service signed: <c>data-text</c>); returns
+    /// the canvas's width in device pixels.
+    /// </summary>
     public async Task<int> WaitForQrImageAsync()
     {
         await Page.WaitForFunctionAsync(
-            "() => { const img = document.getElementById('qr'); return img.complete && img.naturalWidth > 0; }");
-        return await Qr.EvaluateAsync<int>("img => img.naturalWidth");
+            "() => { const c = document.getElementById('qr'); return Boolean(c.dataset.text) && c.width > 0; }");
+        return await Qr.EvaluateAsync<int>("canvas => canvas.width");
+    }
+
+    /// <summary>Opens the region picker of the field that holds <paramref name="input"/>.</summary>
+    public async Task OpenRegionPickerAsync(ILocator input)
+    {
+        await input.Locator("xpath=ancestor::div[contains(@class,'field')][1]").Locator("[data-region-pick]").ClickAsync();
+        await Expect(Page.Locator("#region-dialog")).ToBeVisibleAsync();
     }
 
     /// <summary>Saves a full-page screenshot to the test's work directory and attaches it to the result.</summary>

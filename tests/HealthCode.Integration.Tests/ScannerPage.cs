@@ -30,7 +30,21 @@ internal sealed class ScannerPage(IPage page)
 
     public ILocator LookupMessage => Page.Locator("#lookup-message");
 
-    /// <summary>Opens the page the way an operator's link does: token and checkpoint in the fragment.</summary>
+    /// <summary>Who is signed in, at which checkpoint of which province, from the token's own record.</summary>
+    public ILocator SignedIn => Page.Locator("#scan-checkpoint");
+
+    public ILocator TokenInput => Page.Locator("#setup-token");
+
+    /// <summary>Why the token was refused at set-up; <c>data-code</c> is the service's 401 code.</summary>
+    public ILocator TokenError => Page.Locator("#setup-token-error");
+
+    /// <summary>How the issuer's key is trusted; <c>data-route</c> is own, bilateral or hub.</summary>
+    public ILocator Route => Page.Locator("#result-route");
+
+    /// <summary>
+    /// Opens the page the way an operator's link does, the token in the fragment; the link's <c>checkpoint=</c> is
+    /// the one older links carried, which the page now ignores (the token says its checkpoint).
+    /// </summary>
     public async Task OpenAsync(StaffMember staff)
     {
         await Page.GotoAsync(
@@ -43,6 +57,33 @@ internal sealed class ScannerPage(IPage page)
     {
         await Page.Keyboard.TypeAsync(qrText);
         await Page.Keyboard.PressAsync("Enter");
+    }
+
+    /// <summary>Pastes <paramref name="token"/> on the set-up view and saves it, as a staff member does by hand.</summary>
+    public async Task SaveTokenAsync(string token)
+    {
+        await TokenInput.FillAsync(token);
+        await Page.Locator("#setup-save").ClickAsync();
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="element"/> is drawn wholly inside the viewport, with the page not scrolled: seen
+    /// without scrolling.
+    /// </summary>
+    public async Task AssertInViewportAsync(ILocator element, string what)
+    {
+        var viewport = Page.ViewportSize ?? throw new InvalidOperationException("The context has no viewport size.");
+        var box = await element.BoundingBoxAsync() ?? throw new AssertionException($"{what} is not drawn");
+        var scrolled = await Page.EvaluateAsync<double>("() => window.scrollY");
+        Assert.Multiple(() =>
+        {
+            Assert.That(scrolled, Is.Zero, "the page is not scrolled");
+            Assert.That(box.Height, Is.GreaterThan(0), $"{what} has a height");
+            Assert.That(box.X, Is.GreaterThanOrEqualTo(0), $"{what}: left edge inside the viewport");
+            Assert.That(box.Y, Is.GreaterThanOrEqualTo(0), $"{what}: top edge inside the viewport");
+            Assert.That(box.X + box.Width, Is.LessThanOrEqualTo(viewport.Width), $"{what}: right edge inside the viewport");
+            Assert.That(box.Y + box.Height, Is.LessThanOrEqualTo(viewport.Height), $"{what}: bottom edge ({box.Y + box.Height:F0} px) inside the viewport ({viewport.Height} px)");
+        });
     }
 
     public async Task StartCameraAsync() => await Page.Locator("#camera-toggle").ClickAsync();

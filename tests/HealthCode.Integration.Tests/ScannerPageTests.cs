@@ -128,6 +128,7 @@ public sealed class ScannerPageTests
         await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "green");
         await Expect(scanner.MaskedName).ToHaveTextAsync(MaskedResidentName);
         await Expect(scanner.IdTail).ToHaveTextAsync(idNumber[^4..]);
+        await Expect(scanner.Route).ToHaveTextAsync("本省签发");
         await Expect(scanner.Wedge).ToBeFocusedAsync();
         await Expect(scanner.Wedge).ToHaveValueAsync(string.Empty);
 
@@ -233,7 +234,6 @@ public sealed class ScannerPageTests
         await Expect(scanner.ScanView).ToBeHiddenAsync();
         await Expect(scanner.Message).ToHaveTextAsync("令牌无效或已过期，请向管理员重新申请");
         await Expect(scanner.Page.Locator("#setup-token")).ToHaveValueAsync(string.Empty);
-        await Expect(scanner.Page.Locator("#setup-checkpoint")).ToHaveValueAsync(staff.CheckpointId);
 
         // The revoked token is forgotten: a reload still asks for a new one.
         await scanner.Page.ReloadAsync();
@@ -241,27 +241,149 @@ public sealed class ScannerPageTests
     }
 
     [Test]
-    public async Task SetUp_WithoutAToken_AsksForOne_AndAPastedTokenOpensTheScanner()
+    public async Task SetUp_WithoutAToken_AsksForOne_AndAPastedTokenOpensTheScanner_AtTheTokensCheckpoint()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId(), "李检查");
+        var scanner = await OpenBlankScannerAsync();
+
+        await Expect(scanner.SetupView).ToBeVisibleAsync();
+        await Expect(scanner.Page.Locator("#setup-checkpoint")).ToHaveCountAsync(0);
+        await scanner.Page.Locator("#setup-save").ClickAsync();
+        await Expect(scanner.TokenInput).ToHaveAttributeAsync("aria-invalid", "true");
+
+        await scanner.SaveTokenAsync(staff.Token);
+
+        // The checkpoint is the token's, as the service's record of it says: nothing was typed but the token.
+        await Expect(scanner.ScanView).ToBeVisibleAsync();
+        await Expect(scanner.SignedIn).ToHaveAttributeAsync("data-checkpoint", staff.CheckpointId);
+        await Expect(scanner.SignedIn).ToHaveTextAsync($"李检查 · 检查点 {staff.CheckpointId} · 河南省");
+        await Expect(scanner.Wedge).ToBeFocusedAsync();
+        await scanner.Page.ReloadAsync();
+        await Expect(scanner.ScanView).ToBeVisibleAsync();
+        await Expect(scanner.SignedIn).ToContainTextAsync(staff.CheckpointId);
+        await scanner.SaveScreenshotAsync("signed in: the token's name, checkpoint and province", "signed-in");
+        Assert.That(_console!.Errors, Is.Empty, "no script errors in the browser console");
+    }
+
+    [Test]
+    public async Task SetUp_WithAMadeUpToken_IsRefusedThere_SayingWhatToDo_AndKeepsNothing()
+    {
+        var scanner = await OpenBlankScannerAsync();
+
+        await scanner.SaveTokenAsync("made-up-" + RandomNumberGenerator.GetHexString(32));
+
+        await Expect(scanner.TokenError).ToBeVisibleAsync();
+        await Expect(scanner.TokenError).ToHaveAttributeAsync("data-code", "staff_token_invalid");
+        await Expect(scanner.TokenError).ToContainTextAsync("向管理员申请新令牌");
+        await Expect(scanner.TokenInput).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(scanner.SetupView).ToBeVisibleAsync();
+        await Expect(scanner.ScanView).ToBeHiddenAsync();
+        await scanner.SaveScreenshotAsync("a made-up token refused at set-up", "refused");
+
+        await scanner.Page.Locator("#lang-switch").ClickAsync();
+        await Expect(scanner.TokenError).ToContainTextAsync("ask your administrator for a new one");
+
+        // Nothing of it was kept: a reload asks for a token again.
+        await scanner.Page.ReloadAsync();
+        await Expect(scanner.SetupView).ToBeVisibleAsync();
+        await Expect(scanner.TokenInput).ToHaveValueAsync(string.Empty);
+    }
+
+    [Test]
+    public async Task SetUp_WithARevokedToken_IsRefusedThere_AsRevoked()
     {
         var staff = await _service.EnrolStaffAsync(NewCheckpointId());
-        _context = await ServiceFixture.Browser.NewContextAsync(ServiceFixture.PhoneContextOptions());
-        var page = await _context.NewPageAsync();
-        _scanner = new ScannerPage(page);
-        await page.GotoAsync("/scan.html");
+        await _service.RevokeStaffAsync(staff);
+        var scanner = await OpenBlankScannerAsync();
 
-        await Expect(_scanner.SetupView).ToBeVisibleAsync();
-        await page.Locator("#setup-save").ClickAsync();
-        await Expect(page.Locator("#setup-token")).ToHaveAttributeAsync("aria-invalid", "true");
+        await scanner.SaveTokenAsync(staff.Token);
 
-        await page.Locator("#setup-token").FillAsync(staff.Token);
-        await page.Locator("#setup-checkpoint").FillAsync(staff.CheckpointId);
-        await page.Locator("#setup-save").ClickAsync();
+        await Expect(scanner.TokenError).ToHaveAttributeAsync("data-code", "staff_token_revoked");
+        await Expect(scanner.TokenError).ToHaveTextAsync("该令牌已被管理员吊销。请向管理员申请新令牌。");
+        await Expect(scanner.TokenInput).ToHaveValueAsync(string.Empty);
+        await Expect(scanner.ScanView).ToBeHiddenAsync();
+    }
 
-        await Expect(_scanner.ScanView).ToBeVisibleAsync();
-        await Expect(page.Locator("#scan-checkpoint")).ToContainTextAsync(staff.CheckpointId);
-        await Expect(_scanner.Wedge).ToBeFocusedAsync();
-        await page.ReloadAsync();
-        await Expect(_scanner.ScanView).ToBeVisibleAsync();
+    [Test]
+    public async Task Phone_CameraViewAndTheLastVerdict_AreBothOnScreen_WithoutScrolling()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var idNumber = IdNumbers.NewValid();
+        var resident = await _service.DeclareResidentAsync(ResidentName, idNumber);
+        _workDirectory = Directory.CreateTempSubdirectory("healthcode-camera-").FullName;
+        var video = await FakeCamera.VideoOfAsync(await _service.GetQrPngAsync(resident), _workDirectory);
+        _cameraBrowser = await ServiceFixture.LaunchChromiumAsync(
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            $"--use-file-for-fake-video-capture={video}");
+        var options = ServiceFixture.PhoneContextOptions();
+        options.Permissions = ["camera"];
+        var scanner = await OpenScannerAsync(_cameraBrowser, staff, options);
+
+        await scanner.StartCameraAsync();
+
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "green", new() { Timeout = 20_000 });
+        await Expect(scanner.IdTail).ToHaveTextAsync(idNumber[^4..]);
+        await Expect(scanner.Route).ToHaveAttributeAsync("data-route", "own");
+        var camera = scanner.Page.Locator("#camera-video");
+        await Expect(camera).ToBeVisibleAsync();
+        await scanner.AssertInViewportAsync(camera, "the camera view");
+        await scanner.AssertInViewportAsync(scanner.Result, "the verdict");
+        await scanner.AssertInViewportAsync(scanner.Page.Locator("#result-person"), "the name, ID tail and issuer to compare");
+        await scanner.SaveScreenshotAsync("390×844: the camera view and the green verdict together", "viewport");
+
+        // An invalid code's verdict, with its reason, fits beside the camera view as well.
+        await scanner.ScanWithGunAsync("HC1:/1234");
+        await Expect(scanner.Result).ToHaveAttributeAsync("data-result", "invalid");
+        await scanner.AssertInViewportAsync(camera, "the camera view");
+        await scanner.AssertInViewportAsync(scanner.Reason, "the reason of an invalid verdict");
+        await scanner.AssertInViewportAsync(scanner.Result, "the invalid verdict");
+    }
+
+    [Test]
+    public async Task EveryFieldAndButton_IsStyledAlike_TokenLookupAndScanGun()
+    {
+        var staff = await _service.EnrolStaffAsync(NewCheckpointId());
+        var scanner = await OpenScannerAsync(ServiceFixture.Browser, staff);
+
+        // Computed styles of each: the set-up's token field is styled even while its view is hidden. Not the border's
+        // colour: the scan gun field has the focus, and shows it.
+        var fields = await StylesAsync(scanner.Page, "#setup-token, #lookup-id, #lookup-name, #wedge",
+            "minHeight", "borderTopWidth", "borderTopStyle", "borderTopLeftRadius", "fontSize", "fontFamily", "paddingLeft", "backgroundColor");
+        var buttons = await StylesAsync(scanner.Page, "#setup-save, #lookup-submit, #camera-toggle, #tab-scan, #tab-lookup",
+            "minHeight", "borderTopWidth", "borderTopLeftRadius", "fontSize", "fontWeight");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fields.Distinct(), Has.Exactly(1).Items, "the token, ID number, name and scan gun fields:\n" + string.Join('\n', fields));
+            Assert.That(buttons.Distinct(), Has.Exactly(1).Items, "the buttons:\n" + string.Join('\n', buttons));
+            Assert.That(fields[0], Does.Contain("minHeight=52px"), "a touch target's height");
+        });
+    }
+
+    /// <summary>For each element matching <paramref name="selector"/>, its id and the computed <paramref name="properties"/>, as one line.</summary>
+    private static async Task<string[]> StylesAsync(IPage page, string selector, params string[] properties)
+    {
+        var lines = await page.EvaluateAsync<string[]>(
+            """
+            ([selector, properties]) => [...document.querySelectorAll(selector)].map((el) => {
+                const style = getComputedStyle(el);
+                return properties.map((p) => `${p}=${style[p]}`).join(' ');
+            })
+            """,
+            new object[] { selector, properties });
+        Assert.That(lines, Has.Length.EqualTo(selector.Split(',').Length), selector);
+        return lines;
+    }
+
+    /// <summary>The page with nothing in its address or its tab's storage: the set-up view.</summary>
+    private async Task<ScannerPage> OpenBlankScannerAsync()
+    {
+        var opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
+        (_context, _console) = (opened.Context, opened.Console);
+        _scanner = new ScannerPage(opened.Page);
+        await opened.Page.GotoAsync("/scan.html");
+        return _scanner;
     }
 
     private async Task<ScannerPage> OpenScannerAsync(IBrowser browser, StaffMember staff, BrowserNewContextOptions? options = null)

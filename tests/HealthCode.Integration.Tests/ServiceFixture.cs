@@ -30,9 +30,12 @@ public sealed class ServiceFixture
     /// Starts another headless Chromium with <paramref name="extraArgs"/> on top of the usual ones,
     /// for a test that needs browser-wide switches (a fake camera); the caller disposes it.
     /// </summary>
-    internal static Task<IBrowser> LaunchChromiumAsync(params string[] extraArgs)
+    internal static Task<IBrowser> LaunchChromiumAsync(params string[] extraArgs) =>
+        LaunchChromiumAsync(s_playwright ?? throw new InvalidOperationException("Playwright has not started."), extraArgs);
+
+    /// <summary>Headless Chromium through <paramref name="playwright"/>, for tests outside this namespace (a federation's pages).</summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright, params string[] extraArgs)
     {
-        var playwright = s_playwright ?? throw new InvalidOperationException("Playwright has not started.");
         // The Debian chromium package; Playwright's own browser download is never used here.
         return playwright.Chromium.LaunchAsync(new()
         {
@@ -48,9 +51,12 @@ public sealed class ServiceFixture
     }
 
     /// <summary>A phone-sized, Chinese-locale browser context against the service, as the pages' users have.</summary>
-    internal static BrowserNewContextOptions PhoneContextOptions() => new()
+    internal static BrowserNewContextOptions PhoneContextOptions() => PhoneContextOptions(Api.BaseAddress);
+
+    /// <summary>As <see cref="PhoneContextOptions()"/>, against the service at <paramref name="baseAddress"/> (one province of a federation).</summary>
+    internal static BrowserNewContextOptions PhoneContextOptions(Uri baseAddress) => new()
     {
-        BaseURL = Api.BaseAddress.ToString(),
+        BaseURL = baseAddress.ToString(),
         ViewportSize = new() { Width = 390, Height = 844 },
         DeviceScaleFactor = 2,
         IsMobile = true,

@@ -25,6 +25,7 @@ using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Keys;
+using HealthCode.Api.Infrastructure.OpenApi;
 using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
@@ -72,12 +73,7 @@ internal static partial class ServiceSetup
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "HealthCode API";
-            document.Info.Description = "A province's health-code service: resident declarations and codes, checkpoint verification, federation (DESIGN §5).";
-            return Task.CompletedTask;
-        }).AddOperatorSecurity());
+        services.AddOpenApi(o => o.AddHealthCodeDocument());
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
@@ -103,6 +99,7 @@ internal static partial class ServiceSetup
             SqliteConnectionString(builder.Configuration.GetConnectionString("HealthCode"), builder.Environment.ContentRootPath)));
         services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
         services.AddSingleton<IStaffStore, SqliteStaffStore>();
+        services.AddSingleton<SqliteAuditDatabase>();
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<IPartnerStore, SqlitePartnerStore>();
         services.AddSingleton<IHubMemberStore, SqliteHubMemberStore>();
@@ -186,6 +183,7 @@ internal static partial class ServiceSetup
             resident.MapGetDeclarationDraft();
             resident.MapGetMyCode();
             resident.MapGetMyCodeQr();
+            api.MapListRegions();
             IdentityModule.MapIdentity(resident, admin);
             // The departments' endpoints under /api/v1/sources: any operator, each action audited like the others.
             var departments = api.MapGroup("").WithTags("Departments").RequireAuthorization(OperatorPolicies.AnyOperator)
@@ -197,6 +195,7 @@ internal static partial class ServiceSetup
             DisputesModule.MapDisputes(resident, operators);
             OverridesModule.MapOverrides(operators);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
+            staff.MapGetStaffMe();
             staff.MapVerifyCode();
             staff.MapLookupByIdCard();
             admin.MapCreateStaff();
@@ -378,20 +377,36 @@ internal static partial class ServiceSetup
 /// </summary>
 internal sealed class StartupChecks(IServiceProvider services, IConfiguration configuration) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the keys and the files every request needs (they refuse a bad setting with a <see cref="Settings.SettingException"/>);
+    /// run before the host starts, so that a refusal is one line rather than a failed start with its stack trace.
+    /// </summary>
+    public static void LoadKeys(IServiceProvider services, IConfiguration configuration)
     {
         services.GetRequiredService<OperatorKey>();
-        var store = services.GetRequiredService<IHealthCodeStore>();
-        await store.InitializeAsync(cancellationToken);
         if (ServiceSetup.IsHub(configuration))
         {
-            await services.GetRequiredService<FederationPublisher>().EnsureCurrentAsync(cancellationToken);
+            services.GetRequiredService<FederationPublisher>();
             return;
         }
 
         services.GetRequiredService<IssuingKeys>();
         services.GetRequiredService<HealthCodeVerifier>();
         services.GetRequiredService<RiskScorer>();
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        LoadKeys(services, configuration);
+        var store = services.GetRequiredService<IHealthCodeStore>();
+        await store.InitializeAsync(cancellationToken);
+        await services.GetRequiredService<IAuditStore>().InitializeAsync(cancellationToken);
+        if (ServiceSetup.IsHub(configuration))
+        {
+            await services.GetRequiredService<FederationPublisher>().EnsureCurrentAsync(cancellationToken);
+            return;
+        }
+
         await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
         await services.GetRequiredService<ICodeStatusFeed>().SubscribeAsync(cancellationToken);
         await services.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(cancellationToken);

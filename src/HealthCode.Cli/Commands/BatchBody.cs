@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using HealthCode.Trust.Keys;
@@ -29,27 +30,31 @@ internal sealed record BodyDigest(string Sha256, long Rows, long Length);
 /// </summary>
 internal static class BatchBody
 {
+    /// <summary>The options that name a batch, alike in <c>batch sign</c> and <c>batch upload</c>.</summary>
+    public static (Option<string> Source, Option<string> File, Option<string> BatchId) InputOptions() => (
+        CliOptions.Required("--source", "code", "The catalogue entry the batch feeds, e.g. 410000-CDC-002"),
+        CliOptions.Required("--file", "data.csv|data.ndjson", "The batch body: UTF-8 CSV with a header row, or NDJSON (.ndjson, .jsonl)"),
+        CliOptions.Optional("--batch-id", "id", "The batch's id, 1-64 characters [A-Za-z0-9._-] (default: the time and a random tail)"));
+
     /// <summary>Large reads: a body may be gigabytes, and the disk is read sequentially once.</summary>
     public const int BufferSize = 1 << 20;
 
     public static string ContentType(BatchFormat format) => format == BatchFormat.Csv ? "text/csv" : "application/x-ndjson";
 
     /// <summary>
-    /// Reads <c>--source</c>, <c>--file</c> and <c>--batch-id</c> (a new one when absent); null and the reason when one
-    /// is missing or malformed, or the file does not exist or has no known extension.
+    /// Checks <c>--source</c>, <c>--file</c> and <c>--batch-id</c> (a new one when absent); null and the reason when one
+    /// is malformed, or the file does not exist or has no known extension.
     /// </summary>
-    public static BatchInput? ReadInput(CommandArgs parsed, DateTimeOffset now, out string? error)
+    public static BatchInput? ReadInput(string source, string file, string? batchId, DateTimeOffset now, out string? error)
     {
-        string? source = parsed.Value("--source");
-        string? file = parsed.Value("--file");
-        string batchId = parsed.Value("--batch-id") ?? NewBatchId(now);
-        error = source is null || string.IsNullOrEmpty(file) ? "--source and --file are required."
+        batchId ??= NewBatchId(now);
+        error = file.Length == 0 ? "--file needs a file name."
             : !BatchManifest.IsValidId(source) ? $"--source must be a catalogue code of 1-{BatchManifest.MaxIdLength} characters [A-Za-z0-9._-], not \"{source}\"."
             : !BatchManifest.IsValidId(batchId) ? $"--batch-id must be 1-{BatchManifest.MaxIdLength} characters [A-Za-z0-9._-], not \"{batchId}\"."
             : !File.Exists(file) ? $"file {file} does not exist."
             : FormatOf(file) is null ? $"--file must end in .csv, .ndjson or .jsonl, not \"{Path.GetFileName(file)}\"."
             : null;
-        return error is null ? new BatchInput(file!, FormatOf(file!)!.Value, source!, batchId) : null;
+        return error is null ? new BatchInput(file, FormatOf(file)!.Value, source, batchId) : null;
     }
 
     /// <summary>A batch id that sorts by time and does not repeat: <c>20200301T083000Z-3f9a1c2b</c>.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Sharing;
@@ -14,26 +15,36 @@ internal static class BatchSignCommand
 {
     public const string ManifestSuffix = ".manifest.jws";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(args, ["--key", "--source", "--file", "--batch-id", "--out"], [], out string? error);
-        if (parsed is null || parsed.Positional.Count > 0)
+        var key = CliOptions.Required("--key", "dept.private.jwk", "The department's private key");
+        (Option<string> source, Option<string> file, Option<string> batchId) = BatchBody.InputOptions();
+        var output = CliOptions.Optional("--out", "manifest.jws", "The manifest to write (default <file>.manifest.jws; never overwritten)");
+        var command = new Command(
+            "sign", "Read the batch file once (SHA-256 and rows) and write its signed Sharing-Manifest, e.g. for 'batch upload --manifest' elsewhere.")
         {
-            return CommandLine.Fail(stderr, $"batch sign: {error ?? "unexpected argument " + parsed!.Positional[0]}");
-        }
+            key, source, file, batchId, output,
+        };
+        command.SetAction(parsed => Run(
+            cli, parsed.GetRequiredValue(key), parsed.GetRequiredValue(source), parsed.GetRequiredValue(file), parsed.GetValue(batchId), parsed.GetValue(output)));
+        return command;
+    }
 
-        DateTimeOffset now = time.GetUtcNow();
-        string? keyFile = parsed.Value("--key");
-        BatchInput? input = BatchBody.ReadInput(parsed, now, out error);
-        error = string.IsNullOrEmpty(keyFile) ? "--key, --source and --file are required."
-            : parsed.Value("--out") is "" ? "--out needs a file name."
+    private static int Run(CliContext cli, string keyFile, string source, string file, string? batchId, string? outputFile)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        DateTimeOffset now = cli.Time.GetUtcNow();
+        BatchInput? input = BatchBody.ReadInput(source, file, batchId, now, out string? error);
+        error = keyFile.Length == 0 ? "--key needs a file name."
+            : outputFile is "" ? "--out needs a file name."
             : error;
         if (error is not null || input is null)
         {
-            return CommandLine.Fail(stderr, "batch sign: " + error);
+            return CommandLine.Fail(cli, "batch sign", error ?? "the batch cannot be read.");
         }
 
-        string output = parsed.Value("--out") ?? input.File + ManifestSuffix;
+        string output = outputFile ?? input.File + ManifestSuffix;
         try
         {
             // A manifest is a signature the department answers for: one is never replaced by another.
@@ -43,7 +54,7 @@ internal static class BatchSignCommand
                 return CommandLine.Failed;
             }
 
-            using EcKey key = EcKey.Load(keyFile!);
+            using EcKey key = EcKey.Load(keyFile);
             if (!key.HasPrivateKey)
             {
                 stderr.WriteLine($"error: {keyFile} holds no private key; sign with the department's .private.jwk.");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -34,48 +35,62 @@ internal static class BatchUploadCommand
     public const int DefaultWaitSeconds = 600;
     public const int MaxWaitSeconds = 86_400;
 
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time, bool live, CancellationToken cancellationToken) =>
-        RunAsync(args, stdout, stderr, time, live, UploadSettings.Default, cancellationToken);
-
-    internal static async Task<int> RunAsync(
-        string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time, bool live, UploadSettings settings, CancellationToken cancellationToken)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(
-            args, ["--url", "--token", "--key", "--source", "--file", "--batch-id", "--manifest", "--wait"], [], out string? error);
-        if (parsed is null || parsed.Positional.Count > 0)
+        var url = CliOptions.Required("--url", "service", "The service's address, e.g. https://healthcode.example");
+        var token = CliOptions.Required("--token", "operator token", "The department operator's bearer token");
+        var key = CliOptions.Required("--key", "dept.private.jwk", "The department's private key (signs the manifest, or checks --manifest)");
+        (Option<string> source, Option<string> file, Option<string> batchId) = BatchBody.InputOptions();
+        var manifest = CliOptions.Optional("--manifest", "file", "A manifest signed beforehand with 'batch sign'; checked against the file and the key");
+        var wait = CliOptions.Int("--wait", DefaultWaitSeconds, 1, MaxWaitSeconds, "How long to follow the batch until applied or rejected", " seconds");
+        var command = new Command(
+            "upload",
+            "Sign the batch (or check --manifest), stream it to POST <url>/api/v1/sources/<code>/batches, follow it until applied or rejected "
+            + "and print its row errors. Exit 0 applied, 1 rejected or failed, 2 usage error.")
         {
-            return CommandLine.Fail(stderr, $"batch upload: {error ?? "unexpected argument " + parsed!.Positional[0]}");
-        }
+            url, token, key, source, file, batchId, manifest, wait,
+        };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            cli,
+            new Request(
+                parsed.GetRequiredValue(url), parsed.GetRequiredValue(token), parsed.GetRequiredValue(key), parsed.GetRequiredValue(source),
+                parsed.GetRequiredValue(file), parsed.GetValue(batchId), parsed.GetValue(manifest), parsed.GetValue(wait)),
+            cancellationToken));
+        return command;
+    }
 
-        string? url = parsed.Value("--url");
-        string? token = parsed.Value("--token");
-        string? keyFile = parsed.Value("--key");
-        string? manifestFile = parsed.Value("--manifest");
-        BatchInput? input = BatchBody.ReadInput(parsed, time.GetUtcNow(), out error);
-        int waitSeconds = DefaultWaitSeconds;
-        error = string.IsNullOrEmpty(url) || string.IsNullOrEmpty(token) || string.IsNullOrEmpty(keyFile)
-                ? "--url, --token, --key, --source and --file are required."
+    private sealed record Request(string Url, string Token, string KeyFile, string Source, string File, string? BatchId, string? Manifest, int WaitSeconds);
+
+    private static async Task<int> RunAsync(CliContext cli, Request request, CancellationToken cancellationToken)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        (string url, string token, string keyFile, _, _, _, string? manifestFile, int waitSeconds) = request;
+        BatchInput? input = BatchBody.ReadInput(request.Source, request.File, request.BatchId, cli.Time.GetUtcNow(), out string? error);
+        error = token.Length == 0 || keyFile.Length == 0 ? "--token and --key need a value, not an empty one."
             : !Uri.TryCreate(url, UriKind.Absolute, out Uri? service) || service.Scheme is not ("http" or "https") || service.Query.Length > 0 || service.Fragment.Length > 0
                 ? $"--url must be the service's http or https address, like https://healthcode.example, not \"{url}\"."
             : token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? "--token must be one word, the operator's bearer token."
-            : !parsed.TryInt("--wait", DefaultWaitSeconds, 1, MaxWaitSeconds, out waitSeconds) ? $"--wait must be between 1 and {MaxWaitSeconds} seconds."
-            : manifestFile is not null && parsed.Value("--batch-id") is not null ? "give --batch-id or --manifest, not both: the manifest names its batch."
+            : manifestFile is not null && request.BatchId is not null ? "give --batch-id or --manifest, not both: the manifest names its batch."
             : error is not null ? error
             : manifestFile is not null && !File.Exists(manifestFile) ? $"file {manifestFile} does not exist."
             : null;
         if (error is not null)
         {
-            return CommandLine.Fail(stderr, "batch upload: " + error);
+            return CommandLine.Fail(cli, "batch upload", error);
         }
 
-        var upload = new Upload(new Uri(url!.TrimEnd('/') + "/"), token!, input!, TimeSpan.FromSeconds(waitSeconds), time, settings);
+        TimeProvider time = cli.Time;
+        UploadSettings settings = cli.Upload;
+        bool live = cli.Live;
+        var upload = new Upload(new Uri(url.TrimEnd('/') + "/"), token, input!, TimeSpan.FromSeconds(waitSeconds), time, settings);
         UploadOutcome outcome;
         try
         {
-            using EcKey key = EcKey.Load(keyFile!);
+            using EcKey key = EcKey.Load(keyFile);
             string? manifest = manifestFile is null ? null : BatchSignCommand.ReadManifestFile(manifestFile) ?? string.Empty;
             using HttpClient client = CreateClient(settings);
-            outcome = await UploadProgressView.RunAsync(live, stdout, progress => upload.RunAsync(client, key, keyFile!, manifest, progress, cancellationToken))
+            outcome = await UploadProgressView.RunAsync(live, stdout, progress => upload.RunAsync(client, key, keyFile, manifest, progress, cancellationToken))
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidKeyException or InvalidDataException)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using HealthCode.Trust.Federation;
@@ -16,26 +16,28 @@ internal static class FederationSignCommand
 {
     private const int MaxDays = 90;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(args, ["--anchor", "--members", "--seq", "--days", "--out"], [], out string? error);
-        if (parsed is null || parsed.Positional.Count > 0)
-        {
-            return CommandLine.Fail(stderr, $"federation sign: {error ?? "unexpected argument " + parsed!.Positional[0]}");
-        }
+        var anchor = CliOptions.Required("--anchor", "dir", "The hub's key folder with anchor.private.jwk");
+        var members = CliOptions.Required(
+            "--members", "members.json", "{\"members\":[{iss,name,rootKey,trustListUrl,status}]}; rootKey is a public JWK or a .public.jwk path");
+        var seq = CliOptions.Seq();
+        var days = CliOptions.Int("--days", 7, 1, MaxDays, "How long the list stays valid, in days");
+        var output = CliOptions.Required("--out", "file", "The signed list to write");
+        var command = new Command("sign", "Sign the hub's federation list with anchor.private.jwk.") { anchor, members, seq, days, output };
+        command.SetAction(parsed => Run(
+            cli, parsed.GetRequiredValue(anchor), parsed.GetRequiredValue(members), parsed.GetValue(seq), parsed.GetValue(days), parsed.GetRequiredValue(output)));
+        return command;
+    }
 
-        string? anchorFolder = parsed.Value("--anchor");
-        string? membersPath = parsed.Value("--members");
-        string? output = parsed.Value("--out");
-        if (anchorFolder is null || membersPath is null || output is null
-            || !long.TryParse(parsed.Value("--seq"), NumberStyles.None, CultureInfo.InvariantCulture, out long seq))
+    private static int Run(CliContext cli, string anchorFolder, string membersPath, long seq, int days, string output)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        TimeProvider time = cli.Time;
+        if (anchorFolder.Length == 0 || membersPath.Length == 0 || output.Length == 0)
         {
-            return CommandLine.Fail(stderr, "federation sign: --anchor, --members, --seq (a whole number) and --out are required.");
-        }
-
-        if (!parsed.TryInt("--days", 7, 1, MaxDays, out int days))
-        {
-            return CommandLine.Fail(stderr, $"federation sign: --days must be between 1 and {MaxDays}.");
+            return CommandLine.Fail(cli, "federation sign", "--anchor, --members and --out need a value, not an empty one.");
         }
 
         var members = new List<FederationMember>();

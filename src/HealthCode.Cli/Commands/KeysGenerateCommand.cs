@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HealthCode.Trust;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Sharing;
@@ -7,48 +8,47 @@ namespace HealthCode.Cli.Commands;
 /// <summary><c>healthcode keys generate --province &lt;code&gt; | --hub | --department &lt;code&gt; [--out &lt;dir&gt;]</c>.</summary>
 internal static class KeysGenerateCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
-    {
-        string? province = null;
-        string? department = null;
-        string? output = null;
-        bool hub = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--province" when i + 1 < args.Length && province is null:
-                    province = args[++i];
-                    break;
-                case "--department" when i + 1 < args.Length && department is null:
-                    department = args[++i];
-                    break;
-                case "--out" when i + 1 < args.Length && output is null && args[i + 1].Length > 0:
-                    output = args[++i];
-                    break;
-                case "--hub" when !hub:
-                    hub = true;
-                    break;
-                default:
-                    return CommandLine.Fail(stderr, $"keys generate: unexpected or incomplete argument \"{args[i]}\".");
-            }
-        }
+    private const string Verb = "keys generate";
 
+    public static Command Create(CliContext cli)
+    {
+        var province = CliOptions.Optional("--province", "code", "A province's root and issuer-1 key pairs, for its 6-digit GB/T 2260 code (default folder ./<code>)");
+        var hub = new Option<bool>("--hub") { Description = "The national hub's anchor key pair (default folder ./hub)" };
+        var department = CliOptions.Optional(
+            "--department", "code", "A department's batch-signing key pair, <code>.private.jwk and <code>.public.jwk, for codes like CDC or LAB-01 (default folder ./<code>)");
+        var output = CliOptions.Optional("--out", "dir", "The folder to write the key files into");
+        var command = new Command("generate", "New key pairs for a province, the hub or a department: exactly one of --province, --hub, --department.")
+        {
+            province, hub, department, output,
+        };
+        command.SetAction(parsed => Run(cli, parsed.GetValue(province), parsed.GetValue(hub), parsed.GetValue(department), parsed.GetValue(output)));
+        return command;
+    }
+
+    private static int Run(CliContext cli, string? province, bool hub, string? department, string? output)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
         if ((hub ? 1 : 0) + (province is null ? 0 : 1) + (department is null ? 0 : 1) != 1)
         {
-            return CommandLine.Fail(stderr, "keys generate: give exactly one of --province <code>, --hub or --department <code>.");
+            return CommandLine.Fail(cli, Verb, "give exactly one of --province <code>, --hub or --department <code>.");
+        }
+
+        if (output is "")
+        {
+            return CommandLine.Fail(cli, Verb, "--out needs a folder name.");
         }
 
         // DESIGN §9: CDC, GA, WJW, JT, LAB-01. The code names the key files, so it never holds a path separator.
         if (department is not null && !DepartmentCode.IsValid(department))
         {
-            return CommandLine.Fail(stderr, $"keys generate: --department must be 1-{DepartmentCode.MaxLength} capital letters, digits and '-', like CDC or LAB-01, not \"{department}\".");
+            return CommandLine.Fail(cli, Verb, $"--department must be 1-{DepartmentCode.MaxLength} capital letters, digits and '-', like CDC or LAB-01, not \"{department}\".");
         }
 
         // DESIGN §4.1: a province is its 6-digit GB/T 2260 code, e.g. 410000.
         if (province is not null && !IssuerId.IsValid(province))
         {
-            return CommandLine.Fail(stderr, $"keys generate: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
+            return CommandLine.Fail(cli, Verb, $"--province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }
 
         string folder = Path.GetFullPath(output ?? province ?? department ?? "hub");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HealthCode.Trust.Keys;
 
 namespace HealthCode.Cli.Commands;
@@ -9,22 +10,26 @@ namespace HealthCode.Cli.Commands;
 /// </summary>
 internal static class KeysRevokeCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(args, ["--keys", "--reason"], [], out string? error);
-        if (parsed is null)
+        var kid = new Argument<string>("kid") { Description = "The issuer key's kid (or full thumbprint), as 'keys thumbprint' prints it" }.RefuseOptions();
+        var reason = CliOptions.Required("--reason", "text", "Why the key is revoked, kept in keys.json");
+        var keys = CliOptions.Required("--keys", "dir", "The province's key folder");
+        var command = new Command("revoke", "Mark a compromised issuer key revoked in keys.json; the active key is refused: rotate first.") { kid, reason, keys };
+        command.SetAction(parsed => Run(cli, parsed.GetRequiredValue(kid), parsed.GetRequiredValue(reason), parsed.GetRequiredValue(keys)));
+        return command;
+    }
+
+    private static int Run(CliContext cli, string kid, string reason, string folder)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        TimeProvider time = cli.Time;
+        if (kid.Length == 0 || string.IsNullOrWhiteSpace(reason) || folder.Length == 0)
         {
-            return CommandLine.Fail(stderr, $"keys revoke: {error}");
+            return CommandLine.Fail(cli, "keys revoke", "give one <kid>, --reason \"<text>\" and --keys <dir>, none of them empty.");
         }
 
-        string? folder = parsed.Value("--keys");
-        string? reason = parsed.Value("--reason");
-        if (parsed.Positional.Count != 1 || parsed.Positional[0].Length == 0 || folder is null || string.IsNullOrWhiteSpace(reason))
-        {
-            return CommandLine.Fail(stderr, "keys revoke: give one <kid>, --reason \"<text>\" and --keys <dir>.");
-        }
-
-        string kid = parsed.Positional[0];
         try
         {
             RevokeOutcome outcome = ProvinceKeyring.Revoke(folder, kid, reason, time.GetUtcNow());

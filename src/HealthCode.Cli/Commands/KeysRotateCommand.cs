@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.TrustLists;
 
@@ -9,20 +10,19 @@ namespace HealthCode.Cli.Commands;
 /// </summary>
 internal static class KeysRotateCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(args, ["--keys"], [], out string? error);
-        if (parsed is null || parsed.Positional.Count > 0)
-        {
-            return CommandLine.Fail(stderr, $"keys rotate: {error ?? "unexpected argument " + parsed!.Positional[0]}");
-        }
+        var keys = CliOptions.Required("--keys", "dir", "The province's key folder (root, issuer-N and keys.json)");
+        var command = new Command("rotate", "A new active issuer-(N+1); the active key becomes retired (recorded in keys.json).") { keys };
+        command.SetAction(parsed => Run(cli, parsed.GetRequiredValue(keys)));
+        return command;
+    }
 
-        string? folder = parsed.Value("--keys");
-        if (folder is null)
-        {
-            return CommandLine.Fail(stderr, "keys rotate: --keys <dir> is required.");
-        }
-
+    private static int Run(CliContext cli, string folder)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        TimeProvider time = cli.Time;
         try
         {
             IssuerKeyState created = ProvinceKeyring.Rotate(folder, time.GetUtcNow());

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -23,56 +24,64 @@ internal static class LoadVerifyCommand
     private const int MaxWarmupSeconds = 60;
     private const int MaxConcurrency = 256;
     private const int PoolSize = 512;
+    private const string Verb = "load verify";
     private static readonly TimeSpan RawMeasureTime = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(10);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(
-            args, ["--url", "--token", "--checkpoint", "--seconds", "--warmup", "--concurrency", "--keys", "--province"], ["--json"], out string? error);
-        if (parsed is null || parsed.Positional.Count > 0)
+        var url = CliOptions.Required("--url", "http://127.0.0.1:<port>", "The service on this machine (loopback only)");
+        var token = CliOptions.Required("--token", "staff token", "A checkpoint staff token");
+        var checkpoint = CliOptions.Optional("--checkpoint", "id", "The checkpoint the scans come from (default CP1)");
+        var seconds = CliOptions.Int("--seconds", 10, 1, MaxSeconds, "How long to measure, in seconds");
+        var warmup = CliOptions.Int("--warmup", 3, 0, MaxWarmupSeconds, "How long to warm up first, in seconds");
+        var concurrency = CliOptions.Int("--concurrency", 8, 1, MaxConcurrency, "Requests in flight at once");
+        var keys = CliOptions.Optional("--keys", "dir", "The issuer keys that sign the test codes (default keys-sample/<province>)");
+        var province = CliOptions.Optional("--province", "code", "The province whose codes are sent (default 410000)");
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var command = new Command(
+            "verify",
+            "Load test of POST /api/v1/verify on this machine: req/s, p50, p99, errors, and the ratio to the single-thread raw ECDsa.VerifyData rate.")
         {
-            return CommandLine.Fail(stderr, $"load verify: {error ?? "unexpected argument " + parsed!.Positional[0]}");
-        }
+            url, token, checkpoint, seconds, warmup, concurrency, keys, province, json,
+        };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            cli,
+            new Request(
+                parsed.GetRequiredValue(url), parsed.GetRequiredValue(token), parsed.GetValue(checkpoint) ?? "CP1", parsed.GetValue(seconds),
+                parsed.GetValue(warmup), parsed.GetValue(concurrency), parsed.GetValue(keys), parsed.GetValue(province) ?? "410000", parsed.GetValue(json)),
+            cancellationToken));
+        return command;
+    }
 
-        string? url = parsed.Value("--url");
-        string? token = parsed.Value("--token");
-        if (url is null || string.IsNullOrWhiteSpace(token))
+    private sealed record Request(
+        string Url, string Token, string Checkpoint, int Seconds, int Warmup, int Concurrency, string? Keys, string Province, bool Json);
+
+    private static async Task<int> RunAsync(CliContext cli, Request request, CancellationToken cancellationToken)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        TimeProvider time = cli.Time;
+        (string url, string token, string checkpoint, int seconds, int warmup, int concurrency, _, string province, _) = request;
+        if (string.IsNullOrWhiteSpace(token))
         {
-            return CommandLine.Fail(stderr, "load verify: --url and --token are required.");
+            return CommandLine.Fail(cli, Verb, "--token needs a value, not an empty one.");
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? baseUri) || baseUri.Scheme != Uri.UriSchemeHttp
             || !IsLoopback(baseUri))
         {
-            return CommandLine.Fail(stderr, $"load verify: --url must be a plain http address on this machine (127.0.0.1, [::1] or localhost), not \"{url}\".");
+            return CommandLine.Fail(cli, Verb, $"--url must be a plain http address on this machine (127.0.0.1, [::1] or localhost), not \"{url}\".");
         }
 
-        if (!parsed.TryInt("--seconds", 10, 1, MaxSeconds, out int seconds))
-        {
-            return CommandLine.Fail(stderr, $"load verify: --seconds must be between 1 and {MaxSeconds}.");
-        }
-
-        if (!parsed.TryInt("--warmup", 3, 0, MaxWarmupSeconds, out int warmup))
-        {
-            return CommandLine.Fail(stderr, $"load verify: --warmup must be between 0 and {MaxWarmupSeconds}.");
-        }
-
-        if (!parsed.TryInt("--concurrency", 8, 1, MaxConcurrency, out int concurrency))
-        {
-            return CommandLine.Fail(stderr, $"load verify: --concurrency must be between 1 and {MaxConcurrency}.");
-        }
-
-        string province = parsed.Value("--province") ?? "410000";
         if (!IssuerId.IsValid(province))
         {
-            return CommandLine.Fail(stderr, $"load verify: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
+            return CommandLine.Fail(cli, Verb, $"--province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }
 
-        string keysFolder = parsed.Value("--keys") ?? Path.Combine("keys-sample", province);
-        string checkpoint = parsed.Value("--checkpoint") ?? "CP1";
+        string keysFolder = request.Keys ?? Path.Combine("keys-sample", province);
 
         ProvinceKeys keys;
         try
@@ -117,7 +126,7 @@ internal static class LoadVerifyCommand
                 RatioToRawSingleThread: Math.Round(load.Latencies.Length / load.Elapsed.TotalSeconds / rawPerSecond, 3),
                 FirstErrors: load.FirstErrors);
 
-            if (parsed.Flag("--json"))
+            if (request.Json)
             {
                 stdout.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
             }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text;
 using HealthCode.Trust;
 using HealthCode.Trust.Keys;
@@ -15,38 +15,52 @@ namespace HealthCode.Cli.Commands;
 internal static class TrustListSignCommand
 {
     private const int MaxDays = 90;
+    private const string Verb = "trust-list sign";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(
-            args, ["--keys", "--province", "--name", "--seq", "--days", "--out"], [], out string? error, repeatable: ["--revoke"]);
-        if (parsed is null || parsed.Positional.Count > 0)
+        var keys = CliOptions.Required("--keys", "dir", "The province's key folder with root.private.jwk (works offline)");
+        var province = CliOptions.Required("--province", "code", "The province's 6-digit GB/T 2260 code, e.g. 410000");
+        var name = CliOptions.Required("--name", "name", "The province's name in the list, e.g. 河南省");
+        var seq = CliOptions.Seq();
+        var days = CliOptions.Int("--days", 7, 1, MaxDays, "How long the list stays valid, in days");
+        var revoke = new Option<string[]>("--revoke")
         {
-            return CommandLine.Fail(stderr, $"trust-list sign: {error ?? "unexpected argument " + parsed!.Positional[0]}");
-        }
+            Description = "Mark this kid revoked in this list only (repeatable); 'keys revoke' records it for every later list",
+            HelpName = "kid",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = CliOptions.Required("--out", "file", "The signed list to write");
+        var command = new Command(
+            "sign",
+            "Sign the province's trust list with root.private.jwk. Statuses come from keys.json (retired keys listed until retiredAt + 7 days, "
+            + "revoked keys always); without keys.json the highest issuer-N with a private key is active (else the highest N), the others retired.")
+        {
+            keys, province, name, seq, days, revoke, output,
+        };
+        command.SetAction(parsed => Run(
+            cli,
+            new Request(parsed.GetRequiredValue(keys), parsed.GetRequiredValue(province), parsed.GetRequiredValue(name), parsed.GetValue(seq),
+                parsed.GetValue(days), parsed.GetValue(revoke) ?? [], parsed.GetRequiredValue(output))));
+        return command;
+    }
 
-        string? keysFolder = parsed.Value("--keys");
-        string? province = parsed.Value("--province");
-        string? name = parsed.Value("--name");
-        string? output = parsed.Value("--out");
-        if (keysFolder is null || province is null || string.IsNullOrWhiteSpace(name) || string.IsNullOrEmpty(output) || parsed.Value("--seq") is null)
+    private sealed record Request(string KeysFolder, string Province, string Name, long Seq, int Days, string[] Revoke, string Output);
+
+    private static int Run(CliContext cli, Request request)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        TimeProvider time = cli.Time;
+        (string keysFolder, string province, string name, long seq, int days, _, string output) = request;
+        if (keysFolder.Length == 0 || string.IsNullOrWhiteSpace(name) || output.Length == 0)
         {
-            return CommandLine.Fail(stderr, "trust-list sign: --keys, --province, --name, --seq and --out are required.");
+            return CommandLine.Fail(cli, Verb, "--keys, --name and --out need a value, not an empty one.");
         }
 
         if (!IssuerId.IsValid(province))
         {
-            return CommandLine.Fail(stderr, $"trust-list sign: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
-        }
-
-        if (!long.TryParse(parsed.Value("--seq"), NumberStyles.None, CultureInfo.InvariantCulture, out long seq))
-        {
-            return CommandLine.Fail(stderr, "trust-list sign: --seq must be a whole number, 0 or more, higher than the last published list's.");
-        }
-
-        if (!parsed.TryInt("--days", 7, 1, MaxDays, out int days))
-        {
-            return CommandLine.Fail(stderr, $"trust-list sign: --days must be between 1 and {MaxDays}.");
+            return CommandLine.Fail(cli, Verb, $"--province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }
 
         try
@@ -61,11 +75,11 @@ internal static class TrustListSignCommand
             // keys.json (keys rotate / keys revoke) decides each key's status; without it, the highest issuer-N with a
             // private key (on the offline root machine, the highest N) is active and the others retired. --revoke <kid>
             // marks a key revoked in this list only; 'keys revoke' records it for every later list.
-            var revoke = new HashSet<string>(parsed.Values("--revoke"), StringComparer.Ordinal);
+            var revoke = new HashSet<string>(request.Revoke, StringComparer.Ordinal);
             string? unknown = revoke.FirstOrDefault(kid => !keys.Issuers.Any(k => k.Key.Kid == kid));
             if (unknown is not null)
             {
-                return CommandLine.Fail(stderr, $"trust-list sign: --revoke {unknown}: no issuer key in {keysFolder} has that kid.");
+                return CommandLine.Fail(cli, Verb, $"--revoke {unknown}: no issuer key in {keysFolder} has that kid.");
             }
 
             TrustList built = keys.ToTrustList(province, name, seq, time.GetUtcNow(), TimeSpan.FromDays(days));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HealthCode.Trust;
 using HealthCode.Trust.TrustLists;
 using HealthCode.Trust.Verification;
@@ -19,36 +20,42 @@ internal static class VerifyCommand
     /// <summary>The clock skew for codes and lists: a checkpoint PC's clock may be off a little.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    public static Command Create(CliContext cli)
     {
-        CommandArgs? parsed = CommandArgs.Parse(args, ["--trust", "--province"], [], out string? error);
-        if (parsed is null)
+        var code = new Argument<string>("qr text | file.png") { Description = "The code's QR text, or a photo or screenshot of it (.png)" }.RefuseOptions();
+        var trust = CliOptions.Required(
+            "--trust", "folder", "<folder>/<iss>/root.public.jwk pins each province's root, <folder>/<iss>/trust-list.jws is its signed list");
+        var province = CliOptions.Optional("--province", "iss", "This checkpoint's own province, whose codes show source \"local\"");
+        var command = new Command(
+            "verify", "An offline verdict as JSON, with no network: exit 0 valid, 1 invalid, 2 usage error.") { code, trust, province };
+        command.SetAction(parsed => Run(cli, parsed.GetRequiredValue(code), parsed.GetRequiredValue(trust), parsed.GetValue(province)));
+        return command;
+    }
+
+    private static int Run(CliContext cli, string input, string trustFolder, string? province)
+    {
+        TextWriter stdout = cli.Out;
+        TextWriter stderr = cli.Error;
+        TimeProvider time = cli.Time;
+        if (input.Length == 0 || trustFolder.Length == 0)
         {
-            return CommandLine.Fail(stderr, $"verify: {error}");
+            return CommandLine.Fail(cli, "verify", "give the QR text (or a .png file) and --trust <folder>, neither of them empty.");
         }
 
-        string? trustFolder = parsed.Value("--trust");
-        if (parsed.Positional.Count != 1 || trustFolder is null)
-        {
-            return CommandLine.Fail(stderr, "verify: give the QR text (or a .png file) and --trust <folder>.");
-        }
-
-        string? province = parsed.Value("--province");
         if (province is not null && !IssuerId.IsValid(province))
         {
-            return CommandLine.Fail(stderr, $"verify: --province must be a 6-digit GB/T 2260 code, not \"{province}\".");
+            return CommandLine.Fail(cli, "verify", $"--province must be a 6-digit GB/T 2260 code, not \"{province}\".");
         }
 
         if (!Directory.Exists(trustFolder))
         {
-            return CommandLine.Fail(stderr, $"verify: trust folder {trustFolder} does not exist.");
+            return CommandLine.Fail(cli, "verify", $"trust folder {trustFolder} does not exist.");
         }
 
-        string input = parsed.Positional[0];
         bool isImage = input.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || File.Exists(input);
         if (isImage && !File.Exists(input))
         {
-            return CommandLine.Fail(stderr, $"verify: file {input} does not exist.");
+            return CommandLine.Fail(cli, "verify", $"file {input} does not exist.");
         }
 
         var store = new TrustStore();

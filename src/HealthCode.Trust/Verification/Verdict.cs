@@ -49,6 +49,24 @@ public sealed record Verdict(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? StatusCheck { get; init; }
 
+    /// <summary>
+    /// How this instance came to trust the issuer's key, for a valid code: <c>own</c> (this province's keys),
+    /// <c>bilateral</c> (a partner's list under a root pinned here, point to point) or <c>hub</c> (a partner's list under
+    /// the root the national hub vouched for, DESIGN §4.3). Null when invalid, and from <c>healthcode verify</c>, which
+    /// reads a trust folder and does not know how each list got there.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Route { get; init; }
+
+    /// <summary>The <see cref="Route"/> of this province's own codes.</summary>
+    public const string OwnRoute = "own";
+
+    /// <summary>The <see cref="Route"/> of a partner recognised point to point, by a root pinned here.</summary>
+    public const string BilateralRoute = "bilateral";
+
+    /// <summary>The <see cref="Route"/> of a partner recognised through the national hub's federation list.</summary>
+    public const string HubRoute = "hub";
+
     /// <summary>The <see cref="Source"/> of this province's own codes.</summary>
     public const string LocalSource = "local";
 

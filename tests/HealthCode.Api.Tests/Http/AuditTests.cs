@@ -66,7 +66,7 @@ internal sealed class AuditTests
         var client = factory.CreateClient();
         await ScanAsync(client, 3);
 
-        factory.Execute(sql);
+        factory.ExecuteOnAudit(sql);
 
         var report = await ReportAsync(client);
         Assert.Multiple(() =>
@@ -110,10 +110,10 @@ internal sealed class AuditTests
         await staff.VerifyAsync("before");
 
         // A store that refuses every entry, as a full or failing disk would: the writer tries again, then gives up.
-        factory.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
+        factory.ExecuteOnAudit("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
         var verify = await staff.PostAsync("/api/v1/verify", new { qr = "during", checkpointId = staff.CheckpointId });
         var lookup = await staff.LookupAsync(Declarations.ValidId, "张三艺");
-        factory.Execute("DROP TRIGGER refuse_audit");
+        factory.ExecuteOnAudit("DROP TRIGGER refuse_audit");
         var after = await staff.VerifyAsync("after");
 
         var verifyProblem = await ResidentClient.JsonAsync(verify);
@@ -128,6 +128,26 @@ internal sealed class AuditTests
             // Entry 1 is the staff member's enrolment, 2 the scan before.
             Assert.That(after["scanId"]!.GetValue<string>(), Is.EqualTo("3"), "the refused scans took no seq");
         });
+        Assert.That(await ChainAsync(client), Is.True);
+    }
+
+    [Test]
+    public async Task AScan_IsAnsweredAndAudited_WhileTheStoresWriteLockIsHeld()
+    {
+        using var factory = new HealthCodeFactory();
+        var client = factory.CreateClient();
+        var staff = await StaffClient.EnrolAsync(client);
+        await staff.VerifyAsync("before");
+
+        // What a department's batch does for each of its chunks: it holds the store's one write lock (BEGIN IMMEDIATE).
+        // The audit has a file and a lock of its own, so a scan neither waits for the batch nor fails when it holds on.
+        using (var store = factory.OpenStore())
+        using (store.BeginTransaction(deferred: false))
+        {
+            var during = await staff.VerifyAsync("during");
+            Assert.That(during["scanId"]!.GetValue<string>(), Is.EqualTo("3"), "entry 1 is the enrolment, 2 the scan before");
+        }
+
         Assert.That(await ChainAsync(client), Is.True);
     }
 
@@ -242,7 +262,7 @@ internal sealed class AuditTests
         });
 
         // An entry removed after the purge, at the new start of the chain, is still detected.
-        factory.Execute("DELETE FROM audit WHERE seq = 4");
+        factory.ExecuteOnAudit("DELETE FROM audit WHERE seq = 4");
         Assert.That((await ReportAsync(client))["valid"]!.GetValue<bool>(), Is.False);
     }
 

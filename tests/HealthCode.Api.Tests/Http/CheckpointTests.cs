@@ -46,6 +46,7 @@ internal sealed class CheckpointTests
             Assert.That(verdict["maskedName"]!.GetValue<string>(), Is.EqualTo("张*艺"));
             Assert.That(verdict["idTail"]!.GetValue<string>(), Is.EqualTo(Declarations.IdFor(resident.Phone)[^4..]));
             Assert.That(verdict["source"]!.GetValue<string>(), Is.EqualTo("local"));
+            Assert.That(verdict["route"]!.GetValue<string>(), Is.EqualTo("own"), "this province's own keys");
             Assert.That(verdict["issuedAt"], Is.Not.Null);
             Assert.That(verdict["expiresAt"], Is.Not.Null);
             Assert.That(verdict["error"], Is.Null);
@@ -65,6 +66,7 @@ internal sealed class CheckpointTests
             Assert.That(verdict["color"]!.GetValue<string>(), Is.EqualTo("yellow"));
             Assert.That(verdict["issuerName"]!.GetValue<string>(), Is.EqualTo("浙江省"));
             Assert.That(verdict["source"]!.GetValue<string>(), Is.EqualTo("partner"));
+            Assert.That(verdict["route"]!.GetValue<string>(), Is.EqualTo("bilateral"), "a list under a root pinned in the partners folder");
         });
     }
 
@@ -106,6 +108,7 @@ internal sealed class CheckpointTests
         Assert.That(verdict["valid"]!.GetValue<bool>(), Is.False);
         Assert.That(StaffClient.ErrorCode(verdict), Is.EqualTo(code));
         Assert.That(verdict["error"]!["message"]!.GetValue<string>(), Is.Not.Empty);
+        Assert.That(verdict.ContainsKey("route"), Is.False, "no route for a code that does not verify");
     }
 
     [Test]

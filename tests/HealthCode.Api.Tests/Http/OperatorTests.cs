@@ -326,7 +326,7 @@ internal sealed class OperatorTests
         await staff.VerifyAsync("after");
         var before = await ResidentClient.JsonAsync(await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit/verify"));
 
-        local.Execute(sql);
+        local.ExecuteOnAudit(sql);
 
         var after = await ResidentClient.JsonAsync(await StaffClient.Operator(client, HttpMethod.Get, "/api/v1/admin/audit/verify"));
         Assert.Multiple(() =>
@@ -362,6 +362,8 @@ internal sealed class OperatorTests
             Assert.That(entries[0]!["hash"]!.GetValue<string>(), Is.EqualTo(Hash));
             Assert.That(report["valid"]!.GetValue<bool>(), Is.True, report.ToJsonString());
             Assert.That(report["checked"]!.GetValue<long>(), Is.EqualTo(2));
+            // The chain moved to the audit's own file, whole, and left the store's.
+            Assert.That(factory.Query("SELECT name FROM sqlite_master WHERE name LIKE 'audit%'"), Is.Empty);
         });
     }
 
@@ -398,9 +400,9 @@ internal sealed class OperatorTests
         var client = local.CreateClient();
         var admin = await CreateAsync(client, "李管理", "admin");
 
-        local.Execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
+        local.ExecuteOnAudit("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit store refuses'); END;");
         var refused = await StaffClient.Operator(client, HttpMethod.Post, "/api/v1/admin/staff", new { name = "王检查", checkpointId = "gate-1" }, admin.Token);
-        local.Execute("DROP TRIGGER refuse_audit");
+        local.ExecuteOnAudit("DROP TRIGGER refuse_audit");
 
         var problem = await Problems.AssertAsync(refused, HttpStatusCode.ServiceUnavailable, "audit_unavailable");
         Assert.That(problem["title"]!.GetValue<string>(), Does.Contain("could not be written to the audit log"));
@@ -436,22 +438,35 @@ internal sealed class OperatorTests
     }
 
     [Test]
-    public async Task TheOpenApiDocument_DescribesTheBearerSchemeOfOperators()
+    public async Task TheOpenApiDocument_DescribesTheBearerSchemesOfOperators_AndTheRolesEachOperationTakes()
     {
         var document = JsonNode.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json"))!;
 
-        var scheme = document["components"]!["securitySchemes"]!["operator"]!;
+        var schemes = document["components"]!["securitySchemes"]!;
         var create = document["paths"]!["/api/v1/admin/operators"]!["post"]!;
+        var audit = document["paths"]!["/api/v1/admin/audit"]!["get"]!;
         Assert.Multiple(() =>
         {
-            Assert.That(scheme["type"]!.GetValue<string>(), Is.EqualTo("http"));
-            Assert.That(scheme["scheme"]!.GetValue<string>(), Is.EqualTo("bearer"));
-            Assert.That(create["security"]!.AsArray().Single()!.AsObject().Select(p => p.Key), Is.EqualTo(new[] { "operator" }));
-            Assert.That(create["description"]!.GetValue<string>(), Does.Contain("Operators: role admin"));
-            Assert.That(document["paths"]!["/api/v1/admin/audit"]!["get"]!["description"]!.GetValue<string>(), Does.Contain("role auditor or admin"));
-            Assert.That(document["paths"]!["/api/v1/verify"]!["post"]!["security"], Is.Null, "a staff endpoint is not an operator's");
+            foreach (var name in new[] { "operatorToken", "adminKey" })
+            {
+                Assert.That(schemes[name]!["type"]!.GetValue<string>(), Is.EqualTo("http"), name);
+                Assert.That(schemes[name]!["scheme"]!.GetValue<string>(), Is.EqualTo("bearer"), name);
+            }
+
+            Assert.That(Requirements(create), Is.EqualTo(new[] { "operatorToken:admin", "adminKey:" }));
+            Assert.That(create["description"]!.GetValue<string>(), Does.Contain("Operators: role admin or the bootstrap key"));
+            Assert.That(Requirements(audit), Is.EqualTo(new[] { "operatorToken:auditor", "operatorToken:admin", "adminKey:" }));
+            Assert.That(audit["description"]!.GetValue<string>(), Does.Contain("role auditor or role admin"));
+            Assert.That(Requirements(document["paths"]!["/api/v1/admin/overrides"]!["get"]!), Is.EqualTo(new[] { "operatorToken:health" }),
+                "the bootstrap key is no health operator");
+            Assert.That(Requirements(document["paths"]!["/api/v1/verify"]!["post"]!), Is.EqualTo(new[] { "staffToken:" }), "a staff endpoint is not an operator's");
         });
     }
+
+    /// <summary>An operation's security alternatives, each as <c>scheme:roles</c>.</summary>
+    private static string[] Requirements(JsonNode operation) =>
+        [.. operation["security"]!.AsArray().SelectMany(r => r!.AsObject()
+            .Select(s => $"{s.Key}:{string.Join(',', s.Value!.AsArray().Select(role => role!.GetValue<string>()))}"))];
 
     /// <summary>A named operator: its id and bearer token.</summary>
     private sealed record Account(string OperatorId, string Token);

@@ -146,6 +146,30 @@ internal sealed class OtpLimitTests
     }
 
     [Test]
+    public async Task Otp_AnswerSaysWhenTheNextCodeMayBeAskedFor_TheIntervalTheServiceEnforces()
+    {
+        // Not the default 30 s, so the answer cannot be a constant that happens to match.
+        using var factory = new HealthCodeFactory(settings: new() { ["HealthCode:Otp:ResendInterval"] = "00:00:45" });
+        var client = factory.CreateClient();
+        var phone = NewPhone(client);
+
+        using var first = await RequestOtpAsync(client, phone);
+        var resendAfter = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["resendAfterSeconds"]!.GetValue<int>();
+        factory.Time.Advance(TimeSpan.FromSeconds(resendAfter - 1));
+        var oneSecondEarly = await RefusalAsync(await RequestOtpAsync(client, phone));
+        factory.Time.Advance(TimeSpan.FromSeconds(1));
+        using var onTime = await RequestOtpAsync(client, phone);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(resendAfter, Is.EqualTo(45));
+            Assert.That(oneSecondEarly, Is.EqualTo(("otp_too_frequent", (TimeSpan?)TimeSpan.FromSeconds(1))));
+            Assert.That(onTime.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "the page's timer ends when the service accepts again");
+        });
+    }
+
+    [Test]
     public async Task Otp_OnePhone_GetsOneCodeA30Seconds_5AnHour_And10ADay()
     {
         using var factory = new HealthCodeFactory();

@@ -87,6 +87,58 @@ internal sealed class ResidentPathTests
     }
 
     [Test]
+    public async Task QrText_SaysWhenTheCodeRecordLastChanged_TheUpdatedAtOfMyCode_AndMovesWhenItChanges()
+    {
+        var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();
+        await resident.DeclareAsync(Declarations.Clean(resident.Phone));
+
+        async Task<(DateTimeOffset Header, DateTimeOffset UpdatedAt)> ReadAsync()
+        {
+            using var qr = await resident.GetAsync("/api/v1/me/code/qr?format=text");
+            var header = DateTimeOffset.Parse(qr.Headers.GetValues("X-HealthCode-Code-Updated-At").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            var code = await ResidentClient.JsonAsync(await resident.GetAsync("/api/v1/me/code"));
+            return (header, code["updatedAt"]!.GetValue<DateTimeOffset>());
+        }
+
+        var before = await ReadAsync();
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+        // A new declaration that keeps the colour: the token's status version stays, so the resident page learns of the
+        // change (reasons, dates) from the header alone.
+        await resident.DeclareAsync(Declarations.Clean(resident.Phone).With("region", "330100"));
+        var after = await ReadAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Header, Is.EqualTo(before.UpdatedAt));
+            Assert.That(after.Header, Is.EqualTo(after.UpdatedAt));
+            Assert.That(after.Header, Is.GreaterThan(before.Header));
+        });
+    }
+
+    [Test]
+    public async Task Regions_ArePublic_AndHoldTheTableTheDeclarationIsCheckedAgainst()
+    {
+        using var response = await factory.CreateClient().GetAsync(new Uri("/api/v1/regions", UriKind.Relative));
+        var regions = (await ResidentClient.JsonAsync(response))["regions"]!.AsArray();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Headers.CacheControl?.Public, Is.True);
+            Assert.That(regions.Select(r => r!["code"]!.GetValue<string>()),
+                Is.EquivalentTo(HealthCode.Api.Features.Declarations.RegionCodes.Current().Select(r => r.Code)));
+            Assert.That(regions.Select(r => r!["code"]!.GetValue<string>()), Has.All.Matches<string>(HealthCode.Api.Features.Declarations.RegionCodes.Exists));
+            Assert.That(regions.Single(r => r!["code"]!.GetValue<string>() == "410100")!["name"]!.GetValue<string>(), Is.EqualTo("郑州市"));
+        });
+
+        // A browser that holds the table revalidates it for nothing.
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/regions");
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await factory.CreateClient().SendAsync(again);
+        Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+    }
+
+    [Test]
     public async Task QrPng_DecodedByARealDecoder_IsATokenThatVerifies_WithTheSameClaimsAsTheTextFormat()
     {
         var resident = await new ResidentClient(factory.CreateClient()).LogInAsync();

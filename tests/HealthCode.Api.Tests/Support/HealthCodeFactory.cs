@@ -59,6 +59,15 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
     /// <summary>Runs <paramref name="sql"/> on the service's database behind its back, as someone with write access to the file might.</summary>
     public void Execute(string sql) => Execute(DatabaseFile, sql);
 
+    /// <summary>The scan audit's own file beside the store's (<c>hc.db</c> → <c>hc.audit.db</c>).</summary>
+    public string AuditFile => Path.ChangeExtension(DatabaseFile, null) + ".audit.db";
+
+    /// <summary>Runs <paramref name="sql"/> on the audit's file behind the service's back.</summary>
+    public void ExecuteOnAudit(string sql) => Execute(AuditFile, sql);
+
+    /// <summary>A connection of the test's own to the service's store file.</summary>
+    public SqliteConnection OpenStore() => OpenDatabase(DatabaseFile);
+
     /// <summary>Runs <paramref name="sql"/> on the database in <paramref name="databaseFile"/> (one a test prepares before a service opens it).</summary>
     public static void Execute(string databaseFile, string sql)
     {

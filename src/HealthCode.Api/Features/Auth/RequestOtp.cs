@@ -1,4 +1,5 @@
 using System.Net;
+using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
 
 namespace HealthCode.Api.Features.Auth;
@@ -17,8 +18,13 @@ internal sealed record RequestOtp(string? Phone) : ICommand<Result<OtpSent>>
 }
 
 /// <param name="ExpiresAt">When the code stops working.</param>
+/// <param name="ResendAfterSeconds">
+/// How long until this phone may ask for another code (<c>HealthCode:Otp:ResendInterval</c>, refused before then
+/// with <c>otp_too_frequent</c>): a count of seconds rather than an instant, so a phone whose clock is wrong still
+/// counts down the time the service enforces.
+/// </param>
 /// <param name="DevCode">The code itself, only in Development, where no SMS is sent.</param>
-internal sealed record OtpSent(DateTimeOffset ExpiresAt, string? DevCode);
+internal sealed record OtpSent(DateTimeOffset ExpiresAt, int ResendAfterSeconds, string? DevCode);
 
 internal sealed class RequestOtpValidator : IValidator<RequestOtp>
 {
@@ -27,7 +33,8 @@ internal sealed class RequestOtpValidator : IValidator<RequestOtp>
         : [new FieldError("phone", "phone_invalid", "Enter an 11-digit mainland mobile number, e.g. 13800138000.")];
 }
 
-internal sealed class RequestOtpHandler(OtpLimits limits, OneTimeCodes codes, ISmsSender sms, IHostEnvironment environment)
+internal sealed class RequestOtpHandler(
+    OtpLimits limits, OneTimeCodes codes, ISmsSender sms, IHostEnvironment environment, IOptions<HealthCodeOptions> options)
     : ICommandHandler<RequestOtp, Result<OtpSent>>
 {
     public async ValueTask<Result<OtpSent>> Handle(RequestOtp command, CancellationToken cancellationToken)
@@ -40,7 +47,9 @@ internal sealed class RequestOtpHandler(OtpLimits limits, OneTimeCodes codes, IS
 
         var issued = codes.Issue(phone);
         await sms.SendOneTimeCodeAsync(phone, issued.Code, cancellationToken);
-        return new OtpSent(issued.ExpiresAt, environment.IsDevelopment() ? issued.Code : null);
+        // Rounded up, as Retry-After is (ApiProblem): a page that waits this long is never refused.
+        var resendAfter = (int)Math.Ceiling(options.Value.Otp.ResendInterval.TotalSeconds);
+        return new OtpSent(issued.ExpiresAt, resendAfter, environment.IsDevelopment() ? issued.Code : null);
     }
 }
 
@@ -58,7 +67,7 @@ internal static class RequestOtpEndpoint
         .WithName("RequestOtp")
         .WithSummary("Send a one-time login code by SMS")
         .WithDescription(
-            "Sends a 6-digit code to the phone. In Development no SMS is sent and the response carries it as devCode. " +
+            "Sends a 6-digit code to the phone: {expiresAt, resendAfterSeconds (how long until another code may be asked for this phone), devCode?}. In Development no SMS is sent and the response carries it as devCode. " +
             "Limited per client address, per phone and overall: 429 with code otp_rate_limited_address, otp_too_frequent, " +
             "otp_rate_limited_phone or otp_rate_limited_global, and Retry-After in seconds.");
 }

@@ -18,7 +18,8 @@ namespace HealthCode.Api.Features.Codes;
 internal sealed record GetMyCodeQr(string ResidentId, string? PersonId, bool Printed) : IQuery<Result<SignedCode>>;
 
 /// <param name="QrText">The exact text the QR holds.</param>
-internal sealed record SignedCode(string QrText, HealthCodeClaims Claims)
+/// <param name="CodeUpdatedAt">When the code record (colour, reasons, green-after date) last changed.</param>
+internal sealed record SignedCode(string QrText, HealthCodeClaims Claims, DateTimeOffset CodeUpdatedAt)
 {
     public DateTimeOffset ExpiresAt => Claims.ExpiresAt;
 }
@@ -62,13 +63,19 @@ internal sealed class GetMyCodeQrHandler(AccountPersons persons, IHealthCodeStor
             code.MaskedName,
             code.IdTail,
             code.StatusVersion);
-        return new SignedCode(keys.Signer.SignQr(claims), claims);
+        return new SignedCode(keys.Signer.SignQr(claims), claims, code.UpdatedAt);
     }
 }
 
 internal static class GetMyCodeQrEndpoint
 {
     public const string ExpiresHeader = "X-HealthCode-Expires-At";
+
+    /// <summary>
+    /// When the code record last changed. The resident page refreshes with <c>format=text</c> alone and reads
+    /// <c>GET /me/code</c> (reasons, green-after date) only when this moves, so a refresh costs one signature.
+    /// </summary>
+    public const string CodeUpdatedHeader = "X-HealthCode-Code-Updated-At";
 
     public static void MapGetMyCodeQr(this RouteGroupBuilder group) => group
         .MapGet("/me/code/qr", async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> (
@@ -90,6 +97,7 @@ internal static class GetMyCodeQrEndpoint
             var signed = result.Value!;
             context.Response.Headers.CacheControl = "no-store";
             context.Response.Headers[ExpiresHeader] = signed.ExpiresAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            context.Response.Headers[CodeUpdatedHeader] = signed.CodeUpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
             return format switch
             {
                 "svg" => TypedResults.Content(QrRenderer.Svg(signed.QrText), "image/svg+xml"),
@@ -107,5 +115,5 @@ internal static class GetMyCodeQrEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithName("GetMyCodeQr")
         .WithSummary("A code as a freshly signed QR, or a family member's printable card")
-        .WithDescription("format=png (default), svg, text (the exact QR text) or print (a family member's printable page: a token valid for HealthCode:Codes:PrintedLifetime, 7 days by default, until the colour changes). personId selects a family member; without it, the account's holder. The X-HealthCode-Expires-At header says when the token expires.");
+        .WithDescription("format=png (default), svg, text (the exact QR text) or print (a family member's printable page: a token valid for HealthCode:Codes:PrintedLifetime, 7 days by default, until the colour changes). personId selects a family member; without it, the account's holder. The X-HealthCode-Expires-At header says when the token expires; X-HealthCode-Code-Updated-At when the code record (colour, reasons) last changed, the updatedAt of GET /api/v1/me/code.");
 }

@@ -68,6 +68,7 @@ internal static class GetSourceUsageEndpoint
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithCallerRoles(OperatorRoles.Department("<provider>"), OperatorRoles.Auditor, OperatorRoles.Admin)
         .WithName("GetSourceUsage")
         .WithSummary("How a catalogue entry's data was used, in aggregate")
         .WithDescription("For the providing department (role department:<provider>), auditors and admins; another operator is 403 role_required. Counts from the data-use log (DESIGN §10) by day (China Standard Time) and purpose: days [{day, purpose, uses, persons (distinct)}] and totals {purpose: uses}; never a person. from (default 30 days before to) and to (default now, exclusive) are ISO 8601 instants or dates, as for the audit; an invalid one is a 400 validation_failed naming it.");

@@ -43,7 +43,7 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        // In turn with the scans' audit commits and a batch's chunks (a lookup's use is written just after its audit entry).
+        // In turn with the store's other writers: a batch's chunks, re-scorings, declarations.
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await AppendAsync(connection, transaction, uses, at, cancellationToken);

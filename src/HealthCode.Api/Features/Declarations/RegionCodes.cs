@@ -72,6 +72,13 @@ internal static class RegionCodes
         return string.Create(CultureInfo.InvariantCulture, $"{(english ? row.NameEn : row.NameZh)} ({code})");
     }
 
+    /// <summary>Every current row of the table (province and prefecture level), ordered by code.</summary>
+    public static IReadOnlyList<(string Code, string NameZh, string NameEn)> Current() =>
+        [.. Table.Value.Values
+            .Where(r => !r.Retired)
+            .OrderBy(r => r.Code, StringComparer.Ordinal)
+            .Select(r => (r.Code, r.NameZh, r.NameEn))];
+
     /// <summary>All current province-level codes (<c>XX0000</c>).</summary>
     public static IReadOnlyList<string> Provinces() =>
         [.. Table.Value.Values

@@ -60,6 +60,7 @@ internal static class ListDisputeQueueEndpoint
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status403Forbidden)
+        .WithCallerRoles(OperatorRoles.Health, OperatorRoles.Department("<code>"))
         .WithName("ListDisputeQueue")
         .WithSummary("The disputes queue (role health; a department's operator: its own sources)")
         .WithDescription("""

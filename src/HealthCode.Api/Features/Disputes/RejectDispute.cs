@@ -66,6 +66,7 @@ internal static class RejectDisputeEndpoint
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithCallerRoles(OperatorRoles.Health, OperatorRoles.Department("<provider>"))
         .WithName("RejectDispute")
         .WithSummary("Answer a dispute that the fact stands (role health, or the providing department)")
         .WithDescription("note (required, at most 500 characters) is the answer the resident reads on the page. 409 dispute_closed when the dispute is no longer open (state says how it ended; a row retracted meanwhile closes it as retracted); 403 role_required for a department whose data it is not. To correct the fact instead, the department uploads a batch that retracts or replaces the row (the dispute then reads retracted), or a health operator proposes an override with the disputeId.");

@@ -29,7 +29,8 @@ internal static class OfficesModule
     {
         var office = api.MapGroup("/office").WithTags("Grassroots offices")
             .RequireAuthorization(OperatorPolicies.AnyOperator)
-            .AddEndpointFilter<OfficeRoleFilter>();
+            .AddEndpointFilter<OfficeRoleFilter>()
+            .WithCallerRoles(OfficeAreas.AnyOffice);
         office.MapGetOfficeMe();
         office.MapGetOfficeSummary();
         office.MapListOfficePeople();

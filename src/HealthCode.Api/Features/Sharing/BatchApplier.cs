@@ -28,14 +28,14 @@ internal sealed partial class BatchApplier(
     public const int MaxErrors = 1000;
 
     /// <summary>
-    /// Rows per transaction when applying: a few milliseconds of the store's write lock each, which a scan's audit
-    /// commit may have to wait for (docs/PERFORMANCE.md, "Batches from the departments").
+    /// Rows per transaction when applying: a few milliseconds of the store's write lock each, which a declaration may
+    /// have to wait for (docs/PERFORMANCE.md, "Batches from the departments").
     /// </summary>
     private const int ChunkRows = 250;
 
     /// <summary>
     /// Persons re-scored, and their codes and data uses committed, together: the writes of a group hold the store's
-    /// write lock a few milliseconds, in turn with the scans' audit commits (docs/PERFORMANCE.md, "Data-use log and re-scoring").
+    /// write lock a few milliseconds, in turn with its other writers (docs/PERFORMANCE.md, "Data-use log and re-scoring").
     /// </summary>
     private const int RescoreGroup = 32;
 
@@ -132,11 +132,8 @@ internal sealed partial class BatchApplier(
 
         state.Phase = "rescoring";
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
-        foreach (var group in persons.Chunk(RescoreGroup))
-        {
-            await rescoring.RescoreAsync(group, CommitSync.Deferred, cancellationToken);
-            state.Rescored += group.Length;
-        }
+        await rescoring.RescoreAllAsync(
+            persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken);
 
         // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
@@ -158,7 +155,7 @@ internal sealed partial class BatchApplier(
         state.Applied += chunk.Count;
         metrics.RowsApplied(batch.Source, chunk.Count);
         chunk.Clear();
-        // Between two chunks the store's write lock is free: let a waiting scan's audit commit or a declaration in.
+        // Between two chunks the store's write lock is free: let a waiting declaration or data use in.
         await Task.Yield();
     }
 

@@ -81,6 +81,7 @@ internal static class GetBatchStatusEndpoint
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithCallerRoles(OperatorRoles.Department("<provider>"), OperatorRoles.Admin, OperatorRoles.Auditor)
         .WithName("GetBatchStatus")
         .WithSummary("A batch's state, progress and row errors")
         .WithDescription("status receiving | applying | applied | rejected; while applying, phase (checking, applying, rescoring) and the rows read and applied so far; when rejected, reason and the first 1,000 row errors {line, field, code}. For the providing department (role department:<provider>), admins and auditors.");

@@ -22,12 +22,50 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
 
     /// <summary>
     /// Re-scores persons and stores their codes in one commit (<see cref="IHealthCodeStore.UpdateCodesAsync"/>), the
-    /// scoring's data uses with them; then tells the scan index of each colour change. A batch's re-scorings commit
-    /// <see cref="CommitSync.Deferred"/>, a group at a time: the batch's synced <c>applied</c> makes them durable, and a
-    /// restart does them again while it is <c>rescoring</c>. One synced commit per person, with its data uses, cost
-    /// a batch 2.4 to 10 times its re-scoring without them (docs/PERFORMANCE.md, "Data-use log and re-scoring").
+    /// scoring's data uses with them; then tells the scan index of each colour change.
     /// </summary>
-    public async Task RescoreAsync(IReadOnlyList<string> personIds, CommitSync sync, CancellationToken cancellationToken)
+    public async Task RescoreAsync(IReadOnlyList<string> personIds, CommitSync sync, CancellationToken cancellationToken) =>
+        await StoreAsync(await ScoreAsync(personIds, cancellationToken), sync, cancellationToken);
+
+    /// <summary>
+    /// Re-scores many persons as a batch does, <paramref name="groupSize"/> at a time: each group's codes and data uses
+    /// in one commit, <see cref="CommitSync.Deferred"/> for a batch (its synced <c>applied</c> makes them durable, and a
+    /// restart does them again while it is <c>rescoring</c>). A group's commit is written on another thread while the
+    /// next group is scored, so the writes (the codes, and the data-use log's chain rows with their indexes) take the
+    /// time of the reads and the scoring beside them, not after them: recording the uses does not slow the scoring
+    /// down (docs/PERFORMANCE.md, "Data-use log and re-scoring"). The groups are distinct persons, and each commit
+    /// waits for the one before, so the codes and the chain are written in order. <paramref name="committed"/> hears
+    /// of each group once its commit is done.
+    /// </summary>
+    public async Task RescoreAllAsync(
+        IReadOnlyList<string> personIds, int groupSize, CommitSync sync, Action<int> committed, CancellationToken cancellationToken)
+    {
+        var writing = Task.CompletedTask;
+        try
+        {
+            foreach (var group in personIds.Chunk(groupSize))
+            {
+                var scored = await ScoreAsync(group, cancellationToken);
+                await writing;
+                writing = Task.Run(
+                    async () =>
+                    {
+                        await StoreAsync(scored, sync, cancellationToken);
+                        committed(group.Length);
+                    },
+                    cancellationToken);
+            }
+
+            await writing;
+        }
+        finally
+        {
+            // A scoring that failed lets the commit before it finish rather than leave it running unobserved.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task<List<(CodeUpdate Update, CodeRecord Before)>> ScoreAsync(IReadOnlyList<string> personIds, CancellationToken cancellationToken)
     {
         var scored = new List<(CodeUpdate Update, CodeRecord Before)>(personIds.Count);
         var areas = (await facts.ScoringFactsAsync(null, cancellationToken)).Areas;
@@ -39,6 +77,11 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
             }
         }
 
+        return scored;
+    }
+
+    private async Task StoreAsync(List<(CodeUpdate Update, CodeRecord Before)> scored, CommitSync sync, CancellationToken cancellationToken)
+    {
         if (scored.Count == 0)
         {
             return;

@@ -41,15 +41,15 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
     }
 
     /// <remarks>
-    /// A chunk holds the store's one write lock, so scans wait for it (their audit commits): it is kept to the rows'
+    /// A chunk holds the store's one write lock, so declarations and lookups wait for it: it is kept to the rows'
     /// own work. Its commits are not synced to disk (<see cref="DeferredSync"/>). Nobody has been told of a chunk: the
     /// batch stays <c>applying</c>, durably, until <see cref="FinishAsync"/> moves it to <c>rescoring</c> with a synced
     /// commit, which fsyncs the log with every chunk before it in it (a checkpoint syncs the log before it copies pages
     /// and the database after, so no chunk is in neither). A crash before then leaves it <c>applying</c>, and the next
     /// start applies it again from its file (kept until <c>applied</c>), every row an upsert or a retraction by its key,
     /// so the lost chunks come back and the others are unchanged. The checkpoint that copies the log into the database
-    /// file runs after the chunk has given up its turn, every <see cref="CheckpointRows"/> rows, beside the scans'
-    /// commits rather than in their way.
+    /// file runs after the chunk has given up its turn, every <see cref="CheckpointRows"/> rows, beside the other
+    /// writers' commits rather than in their way. (Scans' audit commits have a file of their own: SqliteAuditDatabase.)
     /// </remarks>
     public async Task ApplyAsync(BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -64,10 +64,10 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
     }
 
     /// <summary>
-    /// Writes the rows in the store's write turn, which chunks take in turn with the scans' audit commits (they follow
+    /// Writes the rows in the store's write turn, which chunks take in turn with declarations and data uses (they follow
     /// each other at once, and would otherwise keep the lock for the whole batch). When another writer waits for the
     /// turn, the rows written so far (at least <see cref="RowsBeforeYield"/>) are committed and the turn is handed
-    /// over, so a scan's commit waits for a few rows rather than for the rest of the chunk (docs/PERFORMANCE.md,
+    /// over, so a declaration's commit waits for a few rows rather than for the rest of the chunk (docs/PERFORMANCE.md,
     /// "Batches from the departments"). A chunk committed in parts is as safe as one: see <see cref="ApplyAsync"/>.
     /// </summary>
     private async Task ApplyInTurnsAsync(SqliteConnection connection, BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)

@@ -205,6 +205,7 @@ internal static class UploadBatchEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .WithCallerRoles(OperatorRoles.Department("<provider>"))
         .WithName("UploadBatch")
         .WithSummary("Upload a department's signed batch for a catalogue entry")
         .WithDescription("Role department:<provider of the entry>. Body: the file (text/csv with a header row, or application/x-ndjson), streamed; header Sharing-Manifest: a compact JWS (typ hc-batch+jwt, ES256, the department's key) with {source, batchId, sha256, rows, producedAt} (docs/BATCH-FORMAT.md). 202 {batchId, status} once the body is stored whole and matches; then GET .../batches/{batchId} until applied or rejected. The same batchId again: 200 with its state, applied once.");

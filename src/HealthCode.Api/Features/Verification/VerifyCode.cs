@@ -31,6 +31,7 @@ internal sealed class VerifyCodeHandler(
     TrustStore trust,
     CodeStatusIndex statusIndex,
     PartnerStatusClient partnerStatus,
+    PartnerTrust partners,
     IOptions<HealthCodeOptions> options,
     AuditLog audit,
     ScanMetrics scans,
@@ -58,7 +59,7 @@ internal sealed class VerifyCodeHandler(
             }
         }
 
-        var verdict = Verdict.From(result, trust) with { StatusCheck = statusCheck };
+        var verdict = Verdict.From(result, trust) with { StatusCheck = statusCheck, Route = Route(result) };
         var outcome = verdict.Valid ? $"valid_{verdict.Color}" : verdict.Error!.Code;
         scans.Count(outcome);
         var recorded = await audit.RecordAsync(new AuditEvent(
@@ -76,6 +77,12 @@ internal sealed class VerifyCodeHandler(
 
         return verdict with { ScanId = AuditLog.ScanId(recorded.Value) };
     }
+
+    /// <summary>Which trust a valid code was verified by (DESIGN §4.3): the staff member sees a hub-vouched partner as such.</summary>
+    private string? Route(VerificationResult result) => result.Claims is not { } claims ? null
+        : trust.IsOwn(claims.Issuer) ? Verdict.OwnRoute
+        : partners.RouteOf(claims.Issuer) == PartnerSource.Hub ? Verdict.HubRoute
+        : Verdict.BilateralRoute;
 }
 
 internal static class VerifyCodeEndpoint
@@ -93,5 +100,5 @@ internal static class VerifyCodeEndpoint
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("VerifyCode")
         .WithSummary("Verify a scanned code")
-        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner), scanId and, when invalid, an error code from DESIGN §5. Every scan is audited before it is answered: scanId is the seq of its audit entry (GET /api/v1/admin/audit), as a string of decimal digits. 503 with code audit_unavailable when the audit cannot store the scan: no verdict without its audit entry.");
+        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner), route (own, bilateral or hub: how the issuer's key is trusted, for a valid code), scanId and, when invalid, an error code from DESIGN §5. Every scan is audited before it is answered: scanId is the seq of its audit entry (GET /api/v1/admin/audit), as a string of decimal digits. 503 with code audit_unavailable when the audit cannot store the scan: no verdict without its audit entry.");
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using HealthCode.Api.Infrastructure.Settings;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.AspNetCore.Authentication;
 
@@ -19,7 +20,7 @@ internal sealed partial class OperatorKey
         {
             if (configured.Length < 16)
             {
-                throw new InvalidOperationException("HealthCode:Admin:ApiKey must be at least 16 characters.");
+                throw new SettingException("HealthCode:Admin:ApiKey must be at least 16 characters.");
             }
 
             Value = configured;
@@ -28,7 +29,7 @@ internal sealed partial class OperatorKey
 
         if (!environment.IsDevelopment())
         {
-            throw new InvalidOperationException("Set HealthCode:Admin:ApiKey (environment HealthCode__Admin__ApiKey): the operator API needs a key.");
+            throw new SettingException("Set HealthCode:Admin:ApiKey (environment HealthCode__Admin__ApiKey): the operator API needs a key.");
         }
 
         Value = Secrets.NewToken();

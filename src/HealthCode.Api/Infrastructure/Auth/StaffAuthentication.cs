@@ -63,6 +63,8 @@ internal sealed class StaffAuthentication(
     public const string SchemeName = "Staff";
     public const string StaffIdClaim = "staff_id";
     public const string CheckpointClaim = "checkpoint_id";
+    public const string NameClaim = "staff_name";
+    public const string ExpiresAtClaim = "staff_expires_at";
 
     protected override string CodePrefix => "staff_token";
 
@@ -73,7 +75,14 @@ internal sealed class StaffAuthentication(
         return member is null
             ? Fail("invalid", $"The staff token is not valid. {Remedy}")
             : Judge("staff token", Remedy, member.RevokedAt, member.ExpiresAt, time.GetUtcNow(),
-                () => [new Claim(StaffIdClaim, member.Id), new Claim(CheckpointClaim, member.CheckpointId)]);
+                () =>
+                [
+                    new Claim(StaffIdClaim, member.Id),
+                    new Claim(CheckpointClaim, member.CheckpointId),
+                    // For GET /api/v1/staff/me, which answers the token's own record without another store read.
+                    new Claim(NameClaim, member.Name),
+                    new Claim(ExpiresAtClaim, member.ExpiresAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ]);
     }
 }
 

@@ -57,6 +57,15 @@ internal sealed partial class PartnerTrust(
 
     public PartnerStatus? Find(string issuer) => partners.TryGetValue(issuer, out var entry) ? Status(entry) : null;
 
+    /// <summary>
+    /// How a trusted partner's keys came: <see cref="PartnerSource.Hub"/> when its root is the one the hub vouched for,
+    /// else <see cref="PartnerSource.Bilateral"/>: registered by an operator, or a list under a root pinned in
+    /// <c>HealthCode:Trust:PartnersPath</c> (which this class does not track). A bilateral root is never replaced by the
+    /// hub's (<see cref="SetHubMembers"/>), so a partner that is both is bilateral. Read on every partner scan: no allocation.
+    /// </summary>
+    public PartnerSource RouteOf(string issuer) =>
+        partners.TryGetValue(issuer, out var entry) && entry.Endpoint.Source == PartnerSource.Hub ? PartnerSource.Hub : PartnerSource.Bilateral;
+
     /// <summary>Loads the registered partners and whatever the shared cache already holds for them.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {

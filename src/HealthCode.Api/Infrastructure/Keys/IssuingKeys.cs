@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Settings;
 using HealthCode.Trust.Keys;
 using HealthCode.Trust.Tokens;
 
@@ -20,7 +21,7 @@ internal sealed class IssuingKeys : IDisposable
         Folder = Path.GetFullPath(options.Value.Keys.Path, environment.ContentRootPath);
         if (!Directory.Exists(Folder))
         {
-            throw new InvalidOperationException($"HealthCode:Keys:Path '{Folder}' does not exist. Point it at the folder of this province's keys.");
+            throw new SettingException($"HealthCode:Keys:Path '{Folder}' does not exist. Point it at the folder of this province's keys.");
         }
 
         current = Load();

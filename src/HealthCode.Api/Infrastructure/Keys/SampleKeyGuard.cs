@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Settings;
 using HealthCode.Trust.Keys;
 
 namespace HealthCode.Api.Infrastructure.Keys;
@@ -20,7 +21,7 @@ internal static class SampleKeyGuard
         if (!environment.IsDevelopment() && keys(loaded).Any(SampleKeys.IsSample))
         {
             loaded.Dispose();
-            throw new InvalidOperationException(
+            throw new SettingException(
                 $"Refusing to start in {environment.EnvironmentName} with a public sample key from keys-sample/: {setting} = '{path}'. " +
                 "Sample keys are for Development only; generate real keys with 'healthcode keys generate' (a partner's or the hub's real key comes from them, out of band).");
         }

@@ -5,6 +5,9 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// <summary>The append-only scan audit log.</summary>
 internal interface IAuditStore
 {
+    /// <summary>Creates or upgrades where the audit is kept, before the first append.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Appends events in order, each chained to the one before, and moves the chain's head in the same durable
     /// commit. Returns the new head: the events hold the sequence numbers up to <see cref="AuditHead.Seq"/>.

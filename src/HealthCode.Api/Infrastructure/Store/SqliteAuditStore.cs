@@ -3,9 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, IAsyncDisposable
+/// <summary>The scan audit in its own SQLite file (<see cref="SqliteAuditDatabase"/>).</summary>
+internal sealed class SqliteAuditStore(SqliteAuditDatabase audit) : IAuditStore, IAsyncDisposable
 {
-    private const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target";
+    internal const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target";
 
     private static readonly string[] ParameterNames =
         ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash", "$actorId", "$actorName", "$target"];
@@ -14,13 +15,15 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
     private readonly SemaphoreSlim appending = new(1, 1);
     private Appender? appender;
 
+    public Task InitializeAsync(CancellationToken cancellationToken) => audit.InitializeAsync(cancellationToken);
+
     public async Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await appending.WaitAsync(cancellationToken);
         try
         {
-            appender ??= await Appender.OpenAsync(database, cancellationToken);
-            using var turn = await database.TakeWriteTurnAsync(cancellationToken);
+            appender ??= await Appender.OpenAsync(audit.Database, cancellationToken);
+            using var turn = await audit.Database.TakeWriteTurnAsync(cancellationToken);
             return await appender.AppendAsync(events, cancellationToken);
         }
         catch
@@ -37,14 +40,14 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
 
     public async Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await audit.Database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: true);
         return await HeadAsync(connection, transaction, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
     }
 
     public async Task<IReadOnlyList<AuditEntry>> PageAsync(LogPage page, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await audit.Database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = page.Sql(Columns, "audit");
         foreach (var (name, value) in page.Values)
@@ -63,7 +66,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
 
     public async Task<AuditChainReport> VerifyChainAsync(AuditHead? witness, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await audit.Database.OpenAsync(cancellationToken);
         // A read transaction: the anchor, the head and the entries are one consistent snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
         var anchor = await AnchorAsync(connection, transaction, cancellationToken);
@@ -82,7 +85,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore, I
 
     public async Task<int> PurgeBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await audit.Database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using var last = connection.CreateCommand();
         last.Transaction = transaction;

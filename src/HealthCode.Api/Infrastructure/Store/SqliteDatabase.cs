@@ -3,13 +3,20 @@ using Microsoft.Data.Sqlite;
 namespace HealthCode.Api.Infrastructure.Store;
 
 /// <summary>
-/// The embedded SQLite database: one file in a local data folder, in WAL mode so that readers do
+/// An embedded SQLite database: one file in a local data folder, in WAL mode so that readers do
 /// not wait on the writer. The schema moves forward by numbered steps recorded in
-/// <c>PRAGMA user_version</c>, so an existing data folder is upgraded, never rebuilt.
+/// <c>PRAGMA user_version</c>, so an existing data folder is upgraded, never rebuilt. The store's own
+/// schema is <see cref="StoreMigrations"/>; the scan audit keeps a file of its own (<see cref="SqliteAuditDatabase"/>).
 /// </summary>
-internal sealed class SqliteDatabase(string connectionString) : IDisposable
+internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<string> migrations) : IDisposable
 {
-    private static readonly string[] Migrations =
+    /// <summary>The service's store, with its schema.</summary>
+    public SqliteDatabase(string connectionString)
+        : this(connectionString, StoreMigrations)
+    {
+    }
+
+    private static readonly string[] StoreMigrations =
     [
         // 1: residents, sessions, declarations and codes.
         """
@@ -440,6 +447,22 @@ internal sealed class SqliteDatabase(string connectionString) : IDisposable
     /// <summary>The database file (its <c>Data Source</c>).</summary>
     public string FilePath { get; } = new SqliteConnectionStringBuilder(connectionString).DataSource;
 
+    /// <summary>
+    /// Another database in the folder of this one, opened with the same connection settings: <c>hc.db</c> with
+    /// <paramref name="infix"/> <c>audit</c> is <c>hc.audit.db</c>.
+    /// </summary>
+    public SqliteDatabase Beside(string infix, IReadOnlyList<string> schema)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.DataSource != ":memory:")
+        {
+            builder.DataSource = Path.Combine(Path.GetDirectoryName(builder.DataSource) ?? "",
+                $"{Path.GetFileNameWithoutExtension(builder.DataSource)}.{infix}{Path.GetExtension(builder.DataSource)}");
+        }
+
+        return new SqliteDatabase(builder.ToString(), schema);
+    }
+
     /// <summary>Moves the schema forward to the latest step.</summary>
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
 
@@ -462,12 +485,12 @@ internal sealed class SqliteDatabase(string connectionString) : IDisposable
         await using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version";
         var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        for (var step = current; step < Math.Min(through, Migrations.Length); step++)
+        for (var step = current; step < Math.Min(through, migrations.Count); step++)
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             await using var migrate = connection.CreateCommand();
             migrate.Transaction = transaction;
-            migrate.CommandText = $"{Migrations[step]}\nPRAGMA user_version = {step + 1};";
+            migrate.CommandText = $"{migrations[step]}\nPRAGMA user_version = {step + 1};";
             await migrate.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -489,10 +512,11 @@ internal sealed class SqliteDatabase(string connectionString) : IDisposable
 
     /// <summary>
     /// Waits for this instance's turn at the write lock, first come first served: a batch's chunks and re-scorings,
-    /// which follow each other without a pause, the scans' audit commits, a lookup's data use, a declaration. SQLite keeps
+    /// which follow each other without a pause, a lookup's data use, a declaration (and, in the audit's own file, the
+    /// scans' audit commits). SQLite keeps
     /// no queue for its lock: a writer that finds it taken polls, and a batch that begins its next chunk the moment it
     /// committed the last one wins nearly every time, so scans waited for its whole apply (docs/PERFORMANCE.md, issue
-    /// 10). With turns, an audit commit waits for at most the chunk that holds the lock. Dispose the turn after the commit.
+    /// 10). With turns, a writer waits for at most the rows of the chunk that holds the lock. Dispose the turn after the commit.
     /// </summary>
     public async Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken)
     {

@@ -149,7 +149,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var deferred = sync == CommitSync.Deferred ? await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: false, cancellationToken) : null;
-        // In turn with the scans' audit commits: a group of re-scorings holds the write lock for its writes only.
+        // In turn with the store's other writers (a batch's chunks, declarations): a group of re-scorings holds the write lock for its writes only.
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var codes = new List<CodeRecord?>(updates.Count);

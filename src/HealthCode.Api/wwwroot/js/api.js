@@ -6,16 +6,18 @@
 const TIMEOUT_MS = 15000;
 
 export class ApiError extends Error {
-    constructor(kind, status = 0, problem = null) {
+    /** `retryAfter`: the seconds of a 429's `Retry-After` header (RFC 9110 §10.2.3), else null. */
+    constructor(kind, status = 0, problem = null, retryAfter = null) {
         super(problem?.detail ?? problem?.title ?? `${kind} ${status}`);
         this.name = 'ApiError';
         this.kind = kind;
         this.status = status;
         this.problem = problem;
+        this.retryAfter = retryAfter;
     }
 }
 
-async function send(method, path, { body, token, accept = 'application/json', timeoutMs = TIMEOUT_MS } = {}) {
+async function send(method, path, { body, token, accept = 'application/json', timeoutMs = TIMEOUT_MS, cache = 'no-store' } = {}) {
     const headers = { Accept: accept };
     if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
@@ -29,7 +31,7 @@ async function send(method, path, { body, token, accept = 'application/json', ti
             method,
             headers,
             body: body === undefined ? undefined : JSON.stringify(body),
-            cache: 'no-store',
+            cache,
             signal: AbortSignal.timeout(timeoutMs),
         });
     } catch {
@@ -43,12 +45,13 @@ async function send(method, path, { body, token, accept = 'application/json', ti
         } catch {
             // Not JSON (a proxy's error page, an empty 401): the status alone has to do.
         }
-        throw new ApiError('http', response.status, problem);
+        const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+        throw new ApiError('http', response.status, problem, Number.isNaN(retryAfter) ? null : retryAfter);
     }
     return response;
 }
 
-/** `POST /api/v1/auth/otp` → `{expiresAt, devCode?}`. */
+/** `POST /api/v1/auth/otp` → `{expiresAt, resendAfterSeconds, devCode?}`; a 429 carries `Retry-After`. */
 export async function requestOtp(phone) {
     const response = await send('POST', '/api/v1/auth/otp', { body: { phone } });
     return response.json();
@@ -85,18 +88,25 @@ export async function getMyCode(token, personId = null) {
 }
 
 /**
- * `GET /api/v1/me/code/qr?format=svg[&personId=]` → the image and when its token expires.
- * `lifetimeMs` is measured against the server's own `Date` header when there is one, so a phone
- * whose clock is wrong still refreshes in time.
+ * `GET /api/v1/me/code/qr?format=text[&personId=]` → the exact QR text (the page draws it), when its token expires and
+ * when the code record last changed (`codeUpdatedAt`, the `updatedAt` of `GET /me/code`). `lifetimeMs` is measured
+ * against the server's own `Date` header when there is one, so a phone whose clock is wrong still refreshes in time.
  */
-export async function getMyQr(token, personId = null) {
-    const response = await send('GET', `/api/v1/me/code/qr?format=svg${forPerson(personId, '&')}`, { token, accept: 'image/svg+xml' });
-    const blob = await response.blob();
+export async function getMyQrText(token, personId = null) {
+    const response = await send('GET', `/api/v1/me/code/qr?format=text${forPerson(personId, '&')}`, { token, accept: 'text/plain' });
+    const text = (await response.text()).trim();
     const expiresAt = Date.parse(response.headers.get('X-HealthCode-Expires-At') ?? '');
     const serverNow = Date.parse(response.headers.get('Date') ?? '');
     const now = Number.isNaN(serverNow) ? Date.now() : serverNow;
     const lifetimeMs = Number.isNaN(expiresAt) ? null : expiresAt - now;
-    return { blob, lifetimeMs };
+    const codeUpdatedAt = Date.parse(response.headers.get('X-HealthCode-Code-Updated-At') ?? '');
+    return { text, lifetimeMs, codeUpdatedAt: Number.isNaN(codeUpdatedAt) ? null : codeUpdatedAt };
+}
+
+/** `GET /api/v1/regions` (public, cached by the browser for a day) → `{regions: [{code, name, nameEn}]}` (GB/T 2260). */
+export async function getRegions() {
+    const response = await send('GET', '/api/v1/regions', { cache: 'default' });
+    return response.json();
 }
 
 /** `GET /api/v1/me/code/qr?format=print&personId=` → a family member's printable card, as HTML text. */
@@ -197,8 +207,18 @@ export async function listOfficePeople(officeToken, { color, region, cursor, lim
 const STAFF_TIMEOUT_MS = 5000;
 
 /**
+ * `GET /api/v1/staff/me` → `{staffId, name, checkpointId, province: {code, name}, expiresAt}`: the staff token's own
+ * record; a made-up, expired or revoked token is a 401 with `staff_token_invalid`, `_expired` or `_revoked`.
+ */
+export async function getStaffMe(staffToken) {
+    const response = await send('GET', '/api/v1/staff/me', { token: staffToken, timeoutMs: STAFF_TIMEOUT_MS });
+    return response.json();
+}
+
+/**
  * `POST /api/v1/verify` → the verdict `{valid, color, issuer, issuerName, maskedName, idTail,
- * issuedAt, expiresAt, source, error}`; `200` for every scanned input, valid or not.
+ * issuedAt, expiresAt, source, route?, error}` (`route`: own, bilateral or hub, for a valid code);
+ * `200` for every scanned input, valid or not.
  */
 export async function verifyCode(staffToken, qr, checkpointId) {
     const response = await send('POST', '/api/v1/verify', {

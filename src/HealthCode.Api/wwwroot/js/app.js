@@ -3,13 +3,18 @@
 // codes of family members without a phone (DESIGN §8).
 
 import * as api from './api.js';
+import { drawQr, readClaims } from './code-qr.js';
 import { clearDataUse, initDataUse, renderDataUse } from './data-use.js';
+import { formatClock, formatDay, formatInstant, formatTime } from './dates.js';
 import { initDisputes, renderDisputes, resetDisputes } from './disputes.js';
 import { fieldMessage, language, locale, localized, setLanguage, setText, t, translate } from './i18n.js';
 import { prefillDeclaration } from './prefill.js';
+import { initRegions, provinceName, refreshRegionNames, renderRegions } from './regions.js';
+import './resident-i18n.js';
 
 const SESSION_KEY = 'hc.session';
-const RESEND_SECONDS = 60;
+/** Only if the service's answer lacks `resendAfterSeconds` (an older service): its default resend interval. */
+const DEFAULT_RESEND_SECONDS = 30;
 const MIN_REFRESH_MS = 5000;
 const RETRY_MS = 10000;
 const DEFAULT_LIFETIME_MS = 60000;
@@ -70,11 +75,13 @@ function endSession(messageKey) {
         // Nothing stored.
     }
     stopQr();
+    clearQr();
     // A shared phone: the next person must not see this person's answers.
     $('declare-form').reset();
     $('dependant-form').reset();
     $('travel-list').replaceChildren();
     updateTestAt();
+    refreshRegionNames();
     clearErrors($('declare-form'));
     clearErrors($('dependant-form'));
     showView('login');
@@ -90,6 +97,9 @@ function showMessage(key, params = {}, kind = 'info', detail = '') {
     setText($('message-text'), key, params);
     $('message-detail').textContent = detail;
 }
+
+/** True while the banner says the network failed (errNetwork) or the QR could not be refreshed (errQr). */
+const showsTrouble = () => $('message').dataset.kind === 'error' && ['errNetwork', 'errQr'].includes($('message-text').dataset.i18n);
 
 function clearMessage() {
     const box = $('message');
@@ -243,23 +253,29 @@ function showView(name, { focus = true } = {}) {
 
 let resendTimer = 0;
 
-function startResendCountdown() {
+/**
+ * Counts down the `seconds` the service said it refuses another code for (`resendAfterSeconds`, or a 429's
+ * `Retry-After`): measured against a deadline, not by counting ticks, so a phone that slept still ends on time.
+ */
+function startResendCountdown(seconds) {
     const button = $('otp-button');
-    let left = RESEND_SECONDS;
+    const until = Date.now() + seconds * 1000;
     button.disabled = true;
     clearInterval(resendTimer);
-    const render = () => setText(button, 'resendIn', { s: left });
-    render();
-    resendTimer = setInterval(() => {
-        left -= 1;
+    const render = () => {
+        const left = Math.ceil((until - Date.now()) / 1000);
         if (left <= 0) {
             clearInterval(resendTimer);
             button.disabled = false;
+            delete button.dataset.resendUntil;
             setText(button, 'getCode');
         } else {
-            render();
+            setText(button, 'resendIn', { s: left });
         }
-    }, 1000);
+    };
+    button.dataset.resendUntil = String(until);
+    render();
+    resendTimer = setInterval(render, 250);
 }
 
 async function onRequestOtp() {
@@ -283,12 +299,18 @@ async function onRequestOtp() {
         if (state.devCode) {
             $('login-code').value = state.devCode;
         }
-        startResendCountdown();
+        startResendCountdown(Number.isInteger(answer.resendAfterSeconds) ? answer.resendAfterSeconds : DEFAULT_RESEND_SECONDS);
         $('login-code').focus();
     } catch (error) {
         button.disabled = false;
         setText(button, 'getCode');
         if (error instanceof api.ApiError && error.status === 400 && setErrors(form, problemErrors(error.problem))) {
+            return;
+        }
+        if (error instanceof api.ApiError && error.problem?.code === 'otp_too_frequent' && error.retryAfter) {
+            // A code went to this phone moments ago (another tab, a reload): wait what the service says.
+            showMessage('otpResendWait', { s: error.retryAfter }, 'error');
+            startResendCountdown(error.retryAfter);
             return;
         }
         explain(error);
@@ -363,6 +385,7 @@ function addTravelRow() {
         $('add-travel').focus();
     });
     $('travel-list').append(row);
+    translate(row);
     renumberTravel();
     return row;
 }
@@ -433,6 +456,7 @@ function preparePersonForm() {
         form.reset();
         $('travel-list').replaceChildren();
         updateTestAt();
+        refreshRegionNames();
         clearErrors(form);
         form.dataset.person = owner;
     }
@@ -464,7 +488,8 @@ function showDeclare(messageKey, params = {}) {
         showMessage(messageKey, params, 'info');
     }
     // The form starts from what the service already knows (DESIGN §10 Prefill); the resident checks and submits it.
-    prefillDeclaration({ token: state.session?.token, personId: state.personId, addTravelRow, updateTestAt });
+    prefillDeclaration({ token: state.session?.token, personId: state.personId, addTravelRow, updateTestAt })
+        .then(() => refreshRegionNames());
 }
 
 function setSubmitting(busy) {
@@ -545,7 +570,9 @@ const qr = {
     nextAt: 0,
     expiresAt: 0,
     refreshedAt: null,
-    url: null,
+    /** The text the canvas shows, and the issuing province (`iss`) of its token. */
+    text: null,
+    issuer: null,
 };
 
 async function loadCode() {
@@ -577,24 +604,6 @@ async function loadCode() {
     }
 }
 
-function formatTime(date) {
-    return new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(date);
-}
-
-function formatInstant(value) {
-    // A bare date (`2020-03-08`) is a calendar day, not midnight UTC.
-    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value ?? '');
-    if (day) {
-        const date = new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
-        return new Intl.DateTimeFormat(locale(), { dateStyle: 'long' }).format(date);
-    }
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) {
-        return String(value ?? '');
-    }
-    return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(date);
-}
-
 function renderCode() {
     const code = state.code;
     if (!code) {
@@ -609,7 +618,8 @@ function renderCode() {
     $('code-icon').textContent = SYMBOLS[color] ?? '?';
     $('code-color-text').textContent = color ? t(color) : String(code.color ?? '');
     $('code-meaning').textContent = color ? t(`${color}Meaning`) : '';
-    $('qr').alt = t('qrAlt', { color: color ? t(color) : '' });
+    $('qr').setAttribute('aria-label', t('qrAlt', { color: color ? t(color) : '' }));
+    renderIssuer();
 
     const reasons = Array.isArray(code.reasons) ? code.reasons : [];
     const items = reasons.map((reason) => {
@@ -637,10 +647,29 @@ function renderCode() {
 
     const greenAfter = $('green-after');
     greenAfter.hidden = !code.greenAfter || color === 'green';
-    greenAfter.textContent = code.greenAfter ? t('greenAfter', { date: formatInstant(code.greenAfter) }) : '';
+    // A yellow or red code turns green on that day only if every day until then is clean: at the earliest. A red
+    // code that also waits for a negative test says so (the reason codes of RiskScorer).
+    const needsTest = reasons.some((reason) => ['red_pending_days_and_test', 'red_pending_negative_test'].includes(reason.code));
+    greenAfter.dataset.needsTest = String(needsTest);
+    greenAfter.textContent = code.greenAfter
+        ? t(needsTest ? 'greenAfterTest' : 'greenAfterEarliest', { date: formatDay(code.greenAfter) })
+        : '';
     $('updated-at').textContent = code.updatedAt ? t('updatedAt', { time: formatInstant(code.updatedAt) }) : '';
     // Each reason that names a department's data can be disputed (DESIGN §10): js/disputes.js.
     renderDisputes(code);
+}
+
+/** The province that issued the code on screen, from the token the QR holds (what a scanner will read). */
+function renderIssuer() {
+    $('code-issuer').textContent = qr.issuer ? t('codeIssuer', { province: provinceName(qr.issuer) }) : '';
+}
+
+/** The clock under the name: date and time to the second, so a screenshot does not pass for a live code. */
+function renderClock() {
+    const now = new Date();
+    const clock = $('code-clock');
+    clock.textContent = formatClock(now);
+    clock.dateTime = now.toISOString();
 }
 
 function showCode(code) {
@@ -669,6 +698,7 @@ function tick() {
     if ($('view-code').hidden) {
         return;
     }
+    renderClock();
     if (!qr.inFlight && Date.now() >= qr.nextAt) {
         refreshQr();
     }
@@ -688,33 +718,53 @@ function stopQr() {
     qr.nextAt = 0;
 }
 
+/** Blanks the QR: another person's code (or none, after logging out) must not stay on screen until the next draw. */
+function clearQr() {
+    const canvas = $('qr');
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+    delete canvas.dataset.text;
+    delete canvas.dataset.version;
+    qr.text = null;
+    qr.issuer = null;
+    qr.expiresAt = 0;
+    qr.refreshedAt = null;
+}
+
 async function refreshQr() {
     const token = state.session?.token;
     const personId = state.personId;
     qr.inFlight = true;
     renderQrNote();
     try {
-        // The colour can change between two looks (a new case list, a test result): fetch both.
-        const [code, image] = await Promise.all([api.getMyCode(token, personId), api.getMyQr(token, personId)]);
+        // One request a refresh: the signed text, drawn here. The code's colour and reasons are read again only
+        // when they changed (a new case list, a test result): the token's colour or status version differs from
+        // what is shown, or the service says the code record changed since.
+        const signed = await api.getMyQrText(token, personId);
+        const claims = readClaims(signed.text);
+        const shown = state.code;
+        const stale = !shown
+            || claims?.v !== shown.statusVersion
+            || claims?.c !== String(shown.color ?? '').charAt(0)
+            || signed.codeUpdatedAt === null
+            || signed.codeUpdatedAt !== Date.parse(shown.updatedAt ?? '');
+        const code = stale ? await api.getMyCode(token, personId) : shown;
         if ($('view-code').hidden || state.session?.token !== token || state.personId !== personId) {
             return;
         }
+        qr.text = signed.text;
+        qr.issuer = claims?.iss ?? null;
+        drawQr($('qr'), signed.text);
+        $('qr').dataset.text = signed.text;
         state.code = code;
         renderCode();
-        const previous = qr.url;
-        qr.url = URL.createObjectURL(image.blob);
-        $('qr').src = qr.url;
-        if (previous) {
-            // The old image stays on screen until the new one has decoded.
-            $('qr').addEventListener('load', () => URL.revokeObjectURL(previous), { once: true });
-        }
-        const lifetime = image.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+        const lifetime = signed.lifetimeMs ?? DEFAULT_LIFETIME_MS;
         const now = Date.now();
         qr.refreshedAt = new Date(now);
         qr.expiresAt = now + lifetime;
         // Renew at ~80% of the token's remaining life, never more often than every 5 s.
         qr.nextAt = now + Math.max(MIN_REFRESH_MS, lifetime * 0.8);
-        if ($('message').dataset.kind === 'error' && $('message-text').dataset.i18n === 'errQr') {
+        if (showsTrouble()) {
+            // The network (or the service) is back: the banner must not keep saying otherwise.
             clearMessage();
         }
     } catch (error) {
@@ -787,6 +837,7 @@ function switchPerson(personId) {
     state.personId = personId;
     state.code = null;
     stopQr();
+    clearQr();
     clearMessage();
     renderPeople();
     loadCode();
@@ -918,6 +969,7 @@ function applyLanguage() {
     renderFamily();
     renderDataUse();
     renderQrNote();
+    renderRegions();
     renderErrors($('login-form'), false);
     renderErrors($('declare-form'), false);
     renderErrors($('dependant-form'), false);
@@ -939,6 +991,18 @@ function wire() {
         endSession('loggedOut');
     });
     $('otp-button').addEventListener('click', onRequestOtp);
+    // Enter in the phone field asks for the code (what the next step needs), rather than submitting the login
+    // form without one; while the resend timer runs it moves on to the code field.
+    $('login-phone').addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && !event.isComposing) {
+            event.preventDefault();
+            if ($('otp-button').disabled) {
+                $('login-code').focus();
+            } else {
+                onRequestOtp();
+            }
+        }
+    });
     $('login-form').addEventListener('submit', onLogin);
     $('declare-form').addEventListener('submit', onSubmitDeclaration);
     $('add-travel').addEventListener('click', () => addTravelRow().querySelector('input').focus());
@@ -987,6 +1051,18 @@ function wire() {
             tick();
         }
     });
+    // The banner follows the network: it clears when the phone is back online, and the code is fetched again at
+    // once rather than at the next retry.
+    window.addEventListener('offline', () => showMessage('errNetwork', {}, 'error'));
+    window.addEventListener('online', () => {
+        if (showsTrouble()) {
+            clearMessage();
+        }
+        if (!$('view-code').hidden && !qr.inFlight) {
+            refreshQr();
+        }
+    });
+    initRegions();
 }
 
 wire();

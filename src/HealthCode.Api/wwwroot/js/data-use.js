@@ -3,7 +3,8 @@
 // view and hands over what it knows through `initDataUse`; everything else about the section lives here.
 
 import * as api from './api.js';
-import { formatDateTime, localized, setText, t } from './i18n.js';
+import { formatInstant } from './dates.js';
+import { localized, setText, t } from './i18n.js';
 import { purposeKey } from './data-use-i18n.js';
 
 const PAGE_SIZE = 20;
@@ -156,7 +157,7 @@ function row(entry) {
     item.querySelector('[data-role="purpose"]').textContent = key ? t(key) : String(entry.purpose ?? '');
     const at = item.querySelector('[data-role="at"]');
     at.dateTime = entry.at ?? '';
-    at.textContent = formatDateTime(entry.at);
+    at.textContent = formatInstant(entry.at);
     item.querySelector('[data-role="source"]').textContent = !source
         ? t('duNoSource')
         : t(source.batchId ? 'duSource' : 'duSourceNoBatch', { name: source.name ?? source.code ?? '', batch: source.batchId ?? '' });

@@ -1,19 +1,24 @@
-// The checkpoint scanner (DESIGN §2 "checkpoint staff", §5 verify and lookup): a staff token and a
-// checkpoint id, then codes from the camera (jsQR) or a USB scan gun (keyboard wedge), each answered
-// with a full-screen colour, the masked name and ID tail to compare with the ID card, a reason when
-// the code is invalid, and a sound. Scanning is never blocked: a new scan replaces the answer.
+// The checkpoint scanner (DESIGN §2 "checkpoint staff", §5 verify and lookup): a staff token, checked with the service
+// when it is saved (GET /api/v1/staff/me, which also gives the token's checkpoint), then codes from the camera (jsQR)
+// or a USB scan gun (keyboard wedge), each answered with a full-screen colour, the masked name and ID tail to compare
+// with the ID card, the issuer and the route its key is trusted by, a reason when the code is invalid, and a sound.
+// Scanning is never blocked: a new scan replaces the answer.
 
 import * as api from './api.js';
 import { fieldMessage, language, locale, setLanguage, setText, t, translate } from './i18n.js';
 import { FORGERY_ERRORS, reasonKey } from './scan-i18n.js';
 import { TOKEN_CHECK_MS, tabToken, tokenExpired } from './tab-token.js';
 
-/** The staff token, kept for this tab only and forgotten after half an hour without a scan or a lookup (tab-token.js). */
+/**
+ * The staff token and its record (`staff`: GET /api/v1/staff/me), kept for this tab only and forgotten after half an
+ * hour without a scan or a lookup (tab-token.js).
+ */
 const staffToken = tabToken('hc.scan.token');
-/** localStorage: the checkpoint id, a device setting and no secret. */
-const CHECKPOINT_KEY = 'hc.scan.checkpoint';
-/** localStorage of earlier versions, which kept the staff token there for the whole shift: read once for the checkpoint, then removed. */
-const LEGACY_SETTINGS_KEY = 'hc.scan.staff';
+/**
+ * localStorage of earlier versions: the staff token for the whole shift, then the checkpoint id typed by hand. The
+ * checkpoint now comes from the token; both are removed.
+ */
+const LEGACY_KEYS = ['hc.scan.staff', 'hc.scan.checkpoint'];
 const CAMERA_KEY = 'hc.scan.camera';
 /** How often a camera frame is decoded: fast enough to feel instant, light enough for a cheap phone. */
 const DECODE_INTERVAL_MS = 150;
@@ -26,15 +31,17 @@ const RESULT_MS = 5000;
 const COLORS = ['green', 'yellow', 'red'];
 const SYMBOLS = { idle: '◎', checking: '…', green: '✓', yellow: '!', red: '✕', invalid: '⊘', error: '!' };
 const WORDS = { idle: 'resIdle', checking: 'resChecking', green: 'resGreen', yellow: 'resYellow', red: 'resRed', invalid: 'resInvalid', error: 'resError' };
+/** The text of each route of a verdict (`route`: own, bilateral, hub); `partner` when a service gives only the source. */
+const ROUTES = { own: 'resRouteOwn', bilateral: 'resRouteBilateral', hub: 'resRouteHub', partner: 'resRoutePartner' };
 const ACTIONS = { idle: 'resIdleHint', green: 'resGreenAction', yellow: 'resYellowAction', red: 'resRedAction', invalid: 'resInvalidAction' };
 
 const $ = (id) => document.getElementById(id);
 
 const state = {
-    /** @type {{token: string | null, checkpointId: string}} */
+    /** The token and its staff record `{staffId, name, checkpointId, province: {code, name}, expiresAt}`, both or neither. */
     settings: readSettings(),
     /** When the token was entered and last used (ms since the epoch); kept in memory too, for when storage is off. */
-    tokenTimes: staffToken.read() ?? { savedAt: 0, usedAt: 0 },
+    tokenTimes: tokenTimes(staffToken.read()),
     /** Numbers every request, so a slow answer never replaces a newer one. */
     seq: 0,
     /** What the result panel shows; re-rendered when the language changes. */
@@ -44,20 +51,23 @@ const state = {
     lastCamera: { text: '', seenAt: 0 },
     camera: { stream: null, timer: 0, context: null, wakeLock: null },
     lookupBusy: false,
+    setupBusy: false,
 };
 
 // ---- settings --------------------------------------------------------------------------------
 
+function tokenTimes(stored) {
+    return { savedAt: stored?.savedAt ?? 0, usedAt: stored?.usedAt ?? 0 };
+}
+
 function readSettings() {
-    let checkpointId = '';
     try {
-        const legacy = JSON.parse(localStorage.getItem(LEGACY_SETTINGS_KEY) ?? 'null');
-        localStorage.removeItem(LEGACY_SETTINGS_KEY);
-        checkpointId = localStorage.getItem(CHECKPOINT_KEY) ?? legacy?.checkpointId ?? '';
+        LEGACY_KEYS.forEach((key) => localStorage.removeItem(key));
     } catch {
-        // Storage off or damaged: start from nothing.
+        // Storage off: nothing was kept there either.
     }
-    return { token: staffToken.read()?.token ?? null, checkpointId };
+    const stored = staffToken.read();
+    return stored?.staff?.checkpointId ? { token: stored.token, staff: stored.staff } : { token: null, staff: null };
 }
 
 function saveSettings(settings) {
@@ -66,16 +76,12 @@ function saveSettings(settings) {
         state.tokenTimes = { savedAt: now, usedAt: now };
     }
     state.settings = settings;
-    try {
-        localStorage.setItem(CHECKPOINT_KEY, settings.checkpointId);
-    } catch {
-        // Private mode: kept for this page only.
-    }
     storeToken();
 }
 
 function storeToken() {
-    staffToken.store(state.settings.token, state.tokenTimes);
+    // tab-token.js keeps every field of the times: the staff record goes with its token, and goes when it goes.
+    staffToken.store(state.settings.token, { ...state.tokenTimes, staff: state.settings.staff });
 }
 
 /** An answered scan or lookup: the checkpoint is in use, the idle limit starts again. */
@@ -84,15 +90,26 @@ function tokenUsed() {
     storeToken();
 }
 
-/** Forgets the token (the checkpoint id stays) and asks for it again, saying why. */
+/** Forgets the token and its record, and asks for a token again, saying why. */
 function forgetToken(messageKey) {
-    saveSettings({ token: null, checkpointId: state.settings.checkpointId });
+    saveSettings({ token: null, staff: null });
     showSetup(messageKey, messageKey === 'scanLoggedOut' ? 'info' : 'error');
 }
 
-/** Past its idle or shift limit while the page stayed open (timers also catch up after a phone wakes). */
+/**
+ * Past its idle or shift limit while the page stayed open, or past the expiry the service gave it (timers also catch
+ * up after a phone wakes).
+ */
 function checkTokenAge() {
-    if (state.settings.token && tokenExpired(state.tokenTimes, Date.now())) {
+    if (!state.settings.token) {
+        return false;
+    }
+    const expiresAt = Date.parse(state.settings.staff?.expiresAt ?? '');
+    if (Date.now() >= expiresAt) {
+        forgetToken('setupTokenExpired');
+        return true;
+    }
+    if (tokenExpired(state.tokenTimes, Date.now())) {
         forgetToken('scanTokenForgotten');
         return true;
     }
@@ -100,27 +117,25 @@ function checkTokenAge() {
 }
 
 /**
- * An operator can hand out a link or a QR of `scan.html#token=...&checkpoint=...`. The fragment
- * never reaches a server; it is taken into storage and then removed from the address bar and the
- * history, so the token is not left on screen or in a bookmark.
+ * An operator can hand out a link or a QR of `scan.html#token=...`. The fragment never reaches a server; the token is
+ * taken from it and removed from the address bar and the history, so it is not left on screen or in a bookmark. A
+ * `checkpoint=` of older links is ignored: the token says which checkpoint it is for.
  */
 function takeFragment() {
     const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-    const token = params.get('token')?.trim();
-    const checkpointId = params.get('checkpoint')?.trim();
-    if (!token && !checkpointId) {
-        return false;
+    if (!params.has('token') && !params.has('checkpoint')) {
+        return null;
     }
-    saveSettings({
-        token: token || state.settings.token,
-        checkpointId: checkpointId || state.settings.checkpointId,
-    });
     history.replaceState(null, '', location.pathname + location.search);
-    return true;
+    return params.get('token')?.trim() || null;
 }
 
 function isSetUp() {
-    return Boolean(state.settings.token && state.settings.checkpointId);
+    return Boolean(state.settings.token && state.settings.staff?.checkpointId);
+}
+
+function checkpointId() {
+    return state.settings.staff?.checkpointId ?? '';
 }
 
 // ---- views and messages ----------------------------------------------------------------------
@@ -145,14 +160,13 @@ function showSetup(messageKey = null, kind = 'error') {
     $('change-setup').hidden = true;
     $('logout').hidden = true;
     $('setup-token').value = state.settings.token ?? '';
-    $('setup-checkpoint').value = state.settings.checkpointId;
     clearFieldErrors($('setup-form'));
     if (messageKey) {
         showMessage(messageKey, kind);
     } else {
         clearMessage();
     }
-    (state.settings.token ? $('setup-checkpoint') : $('setup-token')).focus();
+    $('setup-token').focus();
 }
 
 function showScan() {
@@ -160,11 +174,21 @@ function showScan() {
     $('view-scan').hidden = false;
     $('change-setup').hidden = false;
     $('logout').hidden = false;
-    setText($('scan-checkpoint'), 'scanCheckpoint', { id: state.settings.checkpointId });
+    renderStaff();
     selectTab('scan');
     if (readCameraPreference()) {
         startCamera();
     }
+}
+
+/** Who is signed in, at which checkpoint of which province: from the token's own record, never typed. */
+function renderStaff() {
+    const staff = state.settings.staff;
+    const line = $('scan-checkpoint');
+    line.dataset.checkpoint = staff?.checkpointId ?? '';
+    setText(line, staff ? 'scanSignedIn' : null, staff
+        ? { name: staff.name ?? '', id: staff.checkpointId, province: staff.province?.name ?? '' }
+        : undefined);
 }
 
 /** Any call answered 401: the token is missing, forged, expired or revoked (DESIGN §5 staff). */
@@ -178,35 +202,104 @@ function isCheckpointMismatch(error) {
         && (error.problem?.errors ?? []).some((e) => e?.code === 'checkpoint_mismatch' || e?.field === 'checkpointId');
 }
 
+/** The page sends the checkpoint the token's record gave; a refusal means that record is out of date: check the token again. */
 function checkpointRejected() {
-    showSetup('errCheckpointMismatch');
-    $('setup-checkpoint').setAttribute('aria-invalid', 'true');
-    $('setup-checkpoint').focus();
+    forgetToken('errCheckpointMismatch');
 }
+
+/** What to tell the staff member when the service refuses a token at set-up, by the 401's stable code. */
+const TOKEN_REFUSALS = {
+    staff_token_missing: 'setupTokenInvalid',
+    staff_token_invalid: 'setupTokenInvalid',
+    staff_token_expired: 'setupTokenExpired',
+    staff_token_revoked: 'setupTokenRevoked',
+};
 
 function onSetupSubmit(event) {
     event.preventDefault();
-    const form = $('setup-form');
-    clearFieldErrors(form);
+    clearFieldErrors($('setup-form'));
     const token = $('setup-token').value.trim();
-    const checkpointId = $('setup-checkpoint').value.trim();
-    const missing = [];
-    if (!checkpointId) {
-        missing.push([$('setup-checkpoint'), t('setupCheckpointRequired')]);
-    }
     if (!token) {
-        missing.push([$('setup-token'), t('setupTokenRequired')]);
-    }
-    if (missing.length > 0) {
-        for (const [input, message] of missing) {
-            showFieldError(input, message);
-        }
-        missing.at(-1)[0].focus();
+        tokenError('setupTokenRequired', 'required');
         return;
     }
-    saveSettings({ token, checkpointId });
-    showScan();
-    showMessage('setupSaved', 'success');
+    checkToken(token);
+}
+
+/** Asks the service whose token this is (GET /api/v1/staff/me); only a token it answers for is kept. */
+async function checkToken(token) {
+    if (state.setupBusy) {
+        return;
+    }
+    state.setupBusy = true;
+    const button = $('setup-save');
+    button.disabled = true;
+    setText(button, 'setupChecking');
+    clearMessage();
+    try {
+        const staff = await api.getStaffMe(token);
+        saveSettings({ token, staff });
+        showScan();
+        showMessage('setupSaved', 'success');
+    } catch (error) {
+        refuseToken(error);
+    } finally {
+        state.setupBusy = false;
+        button.disabled = false;
+        setText(button, 'setupSave');
+    }
+}
+
+function refuseToken(error) {
+    if (!(error instanceof api.ApiError)) {
+        console.error(error);
+        tokenError('setupTokenUnknown', 'unknown', { status: '-' });
+        return;
+    }
+    const code = error.problem?.code ?? '';
+    if (error.status === 401) {
+        const key = TOKEN_REFUSALS[code] ?? 'setupTokenInvalid';
+        if (key !== 'setupTokenInvalid') {
+            // Expired or revoked: no use correcting it; a new one is needed.
+            $('setup-token').value = '';
+        }
+        tokenError(key, code || 'staff_token_invalid');
+    } else if (error.kind === 'network') {
+        tokenError('setupTokenNetwork', 'network');
+    } else if (error.status >= 500) {
+        tokenError('setupTokenServer', String(error.status));
+    } else {
+        tokenError('setupTokenUnknown', String(error.status), { status: error.status });
+    }
+}
+
+function tokenError(key, code, params = undefined) {
+    const input = $('setup-token');
+    const error = $('setup-token-error');
+    input.setAttribute('aria-invalid', 'true');
+    error.dataset.code = code;
+    setText(error, key, params);
+    error.hidden = false;
+    input.focus();
+}
+
+/**
+ * A token kept from earlier in this tab: its record is asked for again, so a token revoked or changed since is caught
+ * now rather than at the next scan. Offline, the kept record stands: a checkpoint must keep working without a network.
+ */
+async function refreshStaff() {
+    const token = state.settings.token;
+    try {
+        const staff = await api.getStaffMe(token);
+        if (state.settings.token === token) {
+            saveSettings({ token, staff });
+            renderStaff();
+        }
+    } catch (error) {
+        if (error instanceof api.ApiError && error.status === 401 && state.settings.token === token) {
+            staffTokenRejected();
+        }
+    }
 }
 
 function selectTab(name) {
@@ -286,13 +379,16 @@ function renderResult() {
     $('result-name').textContent = result.name || '—';
     $('result-tail').textContent = result.tail || '—';
     $('result-issuer-row').hidden = !result.issuerName && !result.issuer;
-    const issuer = result.issuerName ? `${result.issuerName}${result.issuer ? ` · ${result.issuer}` : ''}` : (result.issuer ?? '');
-    if (result.source === 'partner') {
-        setText($('result-issuer'), 'resPartner', { name: issuer });
-    } else {
-        setText($('result-issuer'), null);
-        $('result-issuer').textContent = issuer;
-    }
+    $('result-issuer').textContent = result.issuerName
+        ? `${result.issuerName}${result.issuer ? ` · ${result.issuer}` : ''}`
+        : (result.issuer ?? '');
+    // How the issuer's key is trusted: this province's own, a partner pinned here (bilateral) or vouched for by the
+    // national hub. A service without the route says only whether it is a partner.
+    const route = ROUTES[result.route] ? result.route : (result.source === 'partner' ? 'partner' : null);
+    const routeText = $('result-route');
+    routeText.hidden = !route;
+    routeText.dataset.route = route ?? '';
+    setText(routeText, route ? ROUTES[route] : null);
 
     const reason = $('result-reason');
     reason.hidden = !result.reason;
@@ -328,6 +424,7 @@ function verdictResult(verdict) {
             issuer: verdict.issuer,
             issuerName: verdict.issuerName,
             source: verdict.source,
+            route: verdict.route,
             expiresAt: verdict.expiresAt,
         };
     }
@@ -352,7 +449,7 @@ async function verify(text) {
     showResult({ kind: 'checking' });
     let result;
     try {
-        result = verdictResult(await api.verifyCode(state.settings.token, qr, state.settings.checkpointId));
+        result = verdictResult(await api.verifyCode(state.settings.token, qr, checkpointId()));
         tokenUsed();
     } catch (error) {
         if (error instanceof api.ApiError && error.status === 401) {
@@ -505,6 +602,7 @@ async function startCamera() {
     const video = $('camera-video');
     video.srcObject = stream;
     video.hidden = false;
+    $('camera').dataset.on = 'true';
     try {
         await video.play();
     } catch {
@@ -530,6 +628,7 @@ function stopCamera() {
     const video = $('camera-video');
     video.srcObject = null;
     video.hidden = true;
+    $('camera').dataset.on = 'false';
     setText($('camera-toggle'), 'camStart');
     cameraStatus(null);
 }
@@ -666,7 +765,7 @@ async function onLookup(event) {
     const seq = ++state.seq;
     resetResult();
     try {
-        const answer = await api.lookupResident(state.settings.token, idNumber, name, state.settings.checkpointId);
+        const answer = await api.lookupResident(state.settings.token, idNumber, name, checkpointId());
         tokenUsed();
         const kind = COLORS.includes(answer?.color) ? answer.color : 'invalid';
         if (seq === state.seq) {
@@ -793,9 +892,11 @@ function wire() {
     document.addEventListener('pointerdown', audioContext, { once: true });
     document.addEventListener('keydown', audioContext, { once: true });
     window.addEventListener('hashchange', () => {
-        if (takeFragment() && isSetUp()) {
-            clearMessage();
-            showScan();
+        const token = takeFragment();
+        if (token) {
+            showSetup();
+            $('setup-token').value = token;
+            checkToken(token);
         }
     });
     window.addEventListener('pagehide', stopCamera);
@@ -804,9 +905,14 @@ function wire() {
 
 wire();
 applyLanguage();
-takeFragment();
-if (isSetUp()) {
+const linkToken = takeFragment();
+if (linkToken) {
+    showSetup();
+    $('setup-token').value = linkToken;
+    checkToken(linkToken);
+} else if (isSetUp()) {
     showScan();
+    refreshStaff();
 } else {
     showSetup();
 }
