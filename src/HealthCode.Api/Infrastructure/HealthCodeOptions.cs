@@ -260,4 +260,11 @@ internal sealed class SharingOptions
     /// <summary>How old a batch's manifest (<c>producedAt</c>) may be when it arrives.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "366.00:00:00")]
     public TimeSpan ManifestMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The share of its time a batch works while checkpoints scan (the rest it sleeps, giving the processor to the scans);
+    /// 1 applies at full speed whatever the scans (see <c>BatchPacing</c>).
+    /// </summary>
+    [Range(0.05, 1.0)]
+    public double ShareWhileScanning { get; set; } = 0.25;
 }

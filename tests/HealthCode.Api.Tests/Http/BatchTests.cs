@@ -383,6 +383,44 @@ internal sealed class BatchTests : ServiceFixture
     }
 
     /// <summary>The batch's status once it is <paramref name="wanted"/>, or the last seen (null: not known) after 30 s.</summary>
+    [Test]
+    public async Task ABatch_AppliesWhole_WhileScansGoOnWithoutAPause_AndEveryScanIsAnswered()
+    {
+        // While scans are asked for, a batch works a share of its time and sleeps the rest (BatchPacing): it must still
+        // get through, on real time even though the service's clock is a test's, and no scan may wait on it.
+        var (resident, id) = await GreenResidentAsync();
+        var staff = await StaffClient.EnrolAsync(client);
+        var onScreen = await (await resident.GetAsync("/api/v1/me/code/qr?format=text")).Content.ReadAsStringAsync();
+        using var cdc = await SharingClient.CreateAsync(factory, client, "close_contacts", "密切接触者名单");
+        var rows = new StringBuilder("idNumber,name,notifiedAt,until,caseRef\n").Append(CultureInfo.InvariantCulture, $"{id},张三艺,{Instant(2)},{Day(10)},HA-0017\n");
+        for (var i = 0; i < 600; i++)
+        {
+            rows.Append(CultureInfo.InvariantCulture, $"{Declarations.IdFor($"1390000{i:D4}")},李四,{Instant(2)},{Day(10)},HA-0018\n");
+        }
+
+        using var scanning = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var scans = Task.Run(async () =>
+        {
+            var answered = 0;
+            for (; answered < 20_000 && !scanning.IsCancellationRequested; answered++)
+            {
+                await staff.VerifyAsync(onScreen);
+            }
+
+            return answered;
+        });
+        var applied = await cdc.UploadAndWaitAsync(rows.ToString(), "cc-paced");
+        await scanning.CancelAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(applied["status"]!.GetValue<string>(), Is.EqualTo("applied"), applied.ToJsonString());
+            Assert.That(applied["applied"]!.GetValue<long>(), Is.EqualTo(601));
+            Assert.That(await scans, Is.GreaterThan(0), "every scan was answered 200 (VerifyAsync asserts it)");
+            Assert.That((await ResidentClient.JsonAsync(await resident.GetAsync("/api/v1/me/code")))["color"]!.GetValue<string>(), Is.EqualTo("red"));
+        });
+    }
+
     private static async Task<JsonObject?> PollAsync(SharingClient department, string batchId, string wanted)
     {
         JsonObject? status;

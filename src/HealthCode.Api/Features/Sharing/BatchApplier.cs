@@ -21,6 +21,7 @@ internal sealed partial class BatchApplier(
     IFactStore facts,
     RiskPolicy policy,
     BatchMetrics metrics,
+    BatchPacing pacing,
     TimeProvider time,
     ILogger<BatchApplier> logger) : BackgroundService
 {
@@ -104,6 +105,7 @@ internal sealed partial class BatchApplier(
         }
 
         var kind = FactKinds.ByName[batch.Kind];
+        pacing.Start();
         if (batch.Status == "applying")
         {
             if (await CheckAsync(batch, kind, file, state, cancellationToken) is { } reason)
@@ -133,7 +135,7 @@ internal sealed partial class BatchApplier(
         state.Phase = "rescoring";
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
         await rescoring.RescoreAllAsync(
-            persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken);
+            persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken, pacing.PaceAsync);
 
         // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
@@ -155,8 +157,9 @@ internal sealed partial class BatchApplier(
         state.Applied += chunk.Count;
         metrics.RowsApplied(batch.Source, chunk.Count);
         chunk.Clear();
-        // Between two chunks the store's write lock is free: let a waiting declaration or data use in.
+        // Between two chunks the store's write lock is free: let a waiting declaration or data use in, and scans have the processor.
         await Task.Yield();
+        await pacing.PaceAsync(cancellationToken);
     }
 
     /// <summary>Reads and checks every row, writing nothing; the reason to reject, if any.</summary>
@@ -180,6 +183,7 @@ internal sealed partial class BatchApplier(
                     if (named.Count == NameLookupRows)
                     {
                         await CheckNamesAsync(named, errors, cancellationToken);
+                        await pacing.PaceAsync(cancellationToken);
                     }
                 }
 

@@ -35,10 +35,12 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
     /// time of the reads and the scoring beside them, not after them: recording the uses does not slow the scoring
     /// down (docs/PERFORMANCE.md, "Data-use log and re-scoring"). The groups are distinct persons, and each commit
     /// waits for the one before, so the codes and the chain are written in order. <paramref name="committed"/> hears
-    /// of each group once its commit is done.
+    /// of each group once its commit is done; <paramref name="pace"/>, when given, runs after each group is scored (a batch
+    /// gives the processor to scans there, <see cref="BatchPacing"/>).
     /// </summary>
     public async Task RescoreAllAsync(
-        IReadOnlyList<string> personIds, int groupSize, CommitSync sync, Action<int> committed, CancellationToken cancellationToken)
+        IReadOnlyList<string> personIds, int groupSize, CommitSync sync, Action<int> committed, CancellationToken cancellationToken,
+        Func<CancellationToken, ValueTask>? pace = null)
     {
         var writing = Task.CompletedTask;
         try
@@ -46,6 +48,11 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
             foreach (var group in personIds.Chunk(groupSize))
             {
                 var scored = await ScoreAsync(group, cancellationToken);
+                if (pace is not null)
+                {
+                    await pace(cancellationToken);
+                }
+
                 await writing;
                 writing = Task.Run(
                     async () =>

@@ -14,6 +14,7 @@ internal static class SharingModule
         services.AddSingleton<IBatchStore, SqliteBatchStore>();
         services.AddSingleton<IFactStore, SqliteFactStore>();
         services.AddSingleton<BatchFiles>();
+        services.AddSingleton<BatchPacing>();
         services.AddSingleton<BatchApplier>();
         services.AddSingleton<BatchMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<BatchApplier>());

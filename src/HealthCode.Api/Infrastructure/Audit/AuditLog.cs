@@ -49,12 +49,18 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
         FullMode = BoundedChannelFullMode.DropOldest,
     });
 
+    private long asked;
+
     /// <summary>The <c>scanId</c> of a verdict or lookup answer (DESIGN §5): its audit entry's seq, in decimal.</summary>
     public static string ScanId(long seq) => seq.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Scans, lookups and operator actions asked to be recorded since the start: whether checkpoints are busy.</summary>
+    public long Asked => Interlocked.Read(ref asked);
 
     /// <summary>Appends <paramref name="e"/> to the chain; its seq once it is durable, or <see cref="Unavailable"/>.</summary>
     public async Task<Result<long>> RecordAsync(AuditEvent e, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref asked);
         var pending = new PendingEntry(e);
         try
         {
