@@ -102,21 +102,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         try
         {
             var startInfo = CreateStartInfo(options, new Uri($"http://127.0.0.1:{options.Port ?? FreeTcpPort()}"), dataDirectory);
-            using var process = Process.Start(startInfo)!;
-            using var cancel = new CancellationTokenSource(timeout);
-            var output = process.StandardOutput.ReadToEndAsync(cancel.Token);
-            var errors = process.StandardError.ReadToEndAsync(cancel.Token);
-            try
-            {
-                await process.WaitForExitAsync(cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"HealthCode.Api still ran after {timeout}; it was to refuse to start.");
-            }
-
-            return (process.ExitCode, await output, await errors);
+            return await ProcessRun.UntilExitAsync(startInfo, timeout, "HealthCode.Api, which was to refuse to start,");
         }
         finally
         {

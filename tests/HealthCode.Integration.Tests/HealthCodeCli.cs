@@ -11,33 +11,13 @@ internal static class HealthCodeCli
     {
         var root = RepoRoot.Find();
         var configuration = typeof(HealthCodeCli).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var start = new ProcessStartInfo(ApiProcess.DotNetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
+        var start = new ProcessStartInfo(ApiProcess.DotNetHost()) { WorkingDirectory = root };
         start.ArgumentList.Add(Path.Combine(root, "src", "HealthCode.Cli", "bin", configuration, "net10.0", "healthcode.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
-        using var cancel = new CancellationTokenSource(timeout);
-        var output = process.StandardOutput.ReadToEndAsync(cancel.Token);
-        var errors = process.StandardError.ReadToEndAsync(cancel.Token);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"healthcode {string.Join(' ', args)} did not finish within {timeout}.");
-        }
-
-        return (process.ExitCode, await output, await errors);
+        return await ProcessRun.UntilExitAsync(start, timeout, $"healthcode {string.Join(' ', args)}");
     }
 }

@@ -144,30 +144,9 @@ public sealed class MetricsTests
             Assert.Fail($"{Promtool} is missing: install the Debian package prometheus (test.sh does).");
         }
 
-        var start = new ProcessStartInfo(Promtool, ["check", "metrics"])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var output = process.StandardOutput.ReadToEndAsync(cancel.Token);
-        var errors = process.StandardError.ReadToEndAsync(cancel.Token);
-        await process.StandardInput.WriteAsync(metrics);
-        process.StandardInput.Close();
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            Assert.Fail("promtool check metrics did not finish within 30 s.");
-        }
-
-        return (process.ExitCode, await output + await errors);
+        var (exit, output, errors) = await ProcessRun.UntilExitAsync(
+            new ProcessStartInfo(Promtool, ["check", "metrics"]), TimeSpan.FromSeconds(30), "promtool check metrics", input: metrics);
+        return (exit, output + errors);
     }
 
     /// <summary>The value of the one sample of <paramref name="name"/> that has every label given; fails when there is none.</summary>

@@ -189,31 +189,12 @@ public sealed class OpenApiDocumentTests
     /// <summary>Runs a tool to its end; its exit code and everything it wrote. Fails the test if it outlasts <paramref name="timeout"/>.</summary>
     private static async Task<(int Exit, string Output)> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(fileName, args)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
+        var start = new ProcessStartInfo(fileName, args) { WorkingDirectory = workingDirectory };
         // No network beyond the registry npm ci needs: Redocly's usage report and update check stay off.
         start.Environment["REDOCLY_TELEMETRY"] = "off";
         start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
         start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
-        using var cancel = new CancellationTokenSource(timeout);
-        var output = process.StandardOutput.ReadToEndAsync(cancel.Token);
-        var errors = process.StandardError.ReadToEndAsync(cancel.Token);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{fileName} {string.Join(' ', args)} did not finish within {timeout}.");
-        }
-
-        return (process.ExitCode, new StringBuilder(await output).Append(await errors).ToString());
+        var (exit, output, errors) = await ProcessRun.UntilExitAsync(start, timeout, $"{fileName} {string.Join(' ', args)}");
+        return (exit, output + errors);
     }
 }
