@@ -469,12 +469,7 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
     /// <summary>Moves the schema forward up to step <paramref name="through"/> (tests of an upgrade start from an old schema).</summary>
     public async Task MigrateAsync(int through, CancellationToken cancellationToken)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(FilePath));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
+        KeepPrivate();
         await using var connection = await OpenAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
         {
@@ -493,6 +488,44 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
             migrate.CommandText = $"{migrations[step]}\nPRAGMA user_version = {step + 1};";
             await migrate.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The file holds ID numbers, names, phones and what residents declared: readable by the service's own user only
+    /// (0600), its folder created 0700. SQLite creates its <c>-wal</c> and <c>-shm</c> files with the database file's
+    /// permissions (https://sqlite.org/tempfiles.html), so they follow. A file from before is narrowed the same way.
+    /// </summary>
+    private void KeepPrivate()
+    {
+        if (FilePath == ":memory:" || string.IsNullOrEmpty(FilePath))
+        {
+            return;
+        }
+
+        var file = Path.GetFullPath(FilePath);
+        var folder = Path.GetDirectoryName(file);
+        if (OperatingSystem.IsWindows())
+        {
+            // No Unix modes there: the folder's access list decides (the service runs on Linux, DESIGN §11).
+            Directory.CreateDirectory(folder!);
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(file))
+        {
+            // An empty file is a new database to SQLite; created here, it never exists with wider permissions.
+            using var created = new FileStream(file, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+        }
+        else if (File.GetUnixFileMode(file) != OwnerOnly)
+        {
+            File.SetUnixFileMode(file, OwnerOnly);
         }
     }
 
