@@ -40,6 +40,7 @@ internal sealed class BatchTests : ServiceFixture
         {
             Assert.That(applied["status"]!.GetValue<string>(), Is.EqualTo("applied"), applied.ToJsonString());
             Assert.That(applied["applied"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(applied["rescored"]!.GetValue<long>(), Is.EqualTo(1), "an applied batch still says whom it re-scored");
             Assert.That(code["color"]!.GetValue<string>(), Is.EqualTo("red"));
             Assert.That(reason["source"]!["code"]!.GetValue<string>(), Is.EqualTo(cdc.Source));
             Assert.That(reason["source"]!["name"]!.GetValue<string>(), Is.EqualTo("密切接触者名单"));

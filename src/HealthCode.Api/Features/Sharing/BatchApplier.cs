@@ -140,7 +140,7 @@ internal sealed partial class BatchApplier(
         // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
 
-        await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, time.GetUtcNow(), cancellationToken);
+        await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, persons.Count, time.GetUtcNow(), cancellationToken);
         metrics.Applied(source);
         File.Delete(file);
         LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count);

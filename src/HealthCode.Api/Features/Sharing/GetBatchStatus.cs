@@ -16,6 +16,7 @@ internal sealed record GetBatchStatus(string Source, string BatchId, ClaimsPrinc
 /// <param name="RowsRead">Rows read so far (checking), or in all.</param>
 /// <param name="Applied">Rows applied.</param>
 /// <param name="Rejected">Rows refused (a rejected batch applies none).</param>
+/// <param name="Rescored">Persons whose facts the batch changed, re-scored: so far while rescoring, in all once applied.</param>
 /// <param name="Reason">Why a batch was rejected: row_errors, row_count_mismatch, hash_mismatch, upload_incomplete, ...</param>
 internal sealed record BatchStatusView(
     string Source,
@@ -64,7 +65,7 @@ internal sealed class GetBatchStatusHandler(ICatalogStore catalog, IBatchStore b
             running?.RowsRead ?? batch.RowsRead,
             running?.Applied ?? batch.Applied,
             batch.Rejected,
-            running?.Rescored ?? 0,
+            running?.Rescored ?? batch.Rescored,
             batch.Reason,
             batch.ReceivedAt,
             batch.FinishedAt,

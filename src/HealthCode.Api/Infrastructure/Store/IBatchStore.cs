@@ -23,7 +23,7 @@ internal interface IBatchStore
 
     Task<IReadOnlyList<RowError>> ErrorsAsync(string source, string batchId, int limit, CancellationToken cancellationToken);
 
-    Task MarkAppliedAsync(string source, string batchId, long applied, DateTimeOffset at, CancellationToken cancellationToken);
+    Task MarkAppliedAsync(string source, string batchId, long applied, long rescored, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Batches a restart must finish: applying or rescoring; and those whose upload a crash cut off (receiving), to reject.</summary>
     Task<IReadOnlyList<BatchRecord>> UnfinishedAsync(CancellationToken cancellationToken);
@@ -47,7 +47,11 @@ internal sealed record BatchRecord(
     long RowsRead,
     long Applied,
     long Rejected,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>Persons re-scored once it was applied (0 before).</summary>
+    public long Rescored { get; init; }
+}
 
 /// <summary>One problem of a batch, as the status answer gives it: the line it is on (1 is a CSV's header), the column, a stable code.</summary>
 internal sealed record RowError(long Line, string Field, string Code);

@@ -10,7 +10,7 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         source AS Source, batch_id AS BatchId, status AS Status, kind AS Kind, content_type AS ContentType, sha256 AS Sha256,
         rows_declared AS RowsDeclared, produced_at AS ProducedAt, manifest AS Manifest, uploaded_by AS UploadedBy,
         received_at AS ReceivedAt, finished_at AS FinishedAt, file AS File, rows_read AS RowsRead, applied AS Applied,
-        rejected AS Rejected, reason AS Reason
+        rejected AS Rejected, reason AS Reason, rescored AS Rescored
         """;
 
     public async Task<BatchRecord?> FindAsync(string source, string batchId, CancellationToken cancellationToken)
@@ -93,18 +93,18 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         return [.. rows.Select(r => new RowError(r.Line, r.Field, r.Code))];
     }
 
-    public async Task MarkAppliedAsync(string source, string batchId, long applied, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task MarkAppliedAsync(string source, string batchId, long applied, long rescored, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE batches SET status = 'applied', applied = @applied, rows_read = @applied, finished_at = @at, file = NULL
+            UPDATE batches SET status = 'applied', applied = @applied, rows_read = @applied, rescored = @rescored, finished_at = @at, file = NULL
             WHERE source = @source AND batch_id = @batchId;
             DELETE FROM batch_persons WHERE source = @source AND batch_id = @batchId;
             DELETE FROM batch_regions WHERE source = @source AND batch_id = @batchId;
             DELETE FROM batch_services WHERE source = @source AND batch_id = @batchId;
             """,
-            new { source, batchId, applied, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+            new { source, batchId, applied, rescored, at = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
     public async Task<IReadOnlyList<BatchRecord>> UnfinishedAsync(CancellationToken cancellationToken)
@@ -145,6 +145,8 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
 
         public long RowsRead { get; init; }
 
+        public long Rescored { get; init; }
+
         public long Applied { get; init; }
 
         public long Rejected { get; init; }
@@ -154,6 +156,9 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         public BatchRecord ToRecord() => new(
             Source, BatchId, Status, Kind, ContentType, Sha256, RowsDeclared, DateTimeOffset.FromUnixTimeMilliseconds(ProducedAt), Manifest, UploadedBy,
             DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), FinishedAt is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null, File,
-            RowsRead, Applied, Rejected, Reason);
+            RowsRead, Applied, Rejected, Reason)
+        {
+            Rescored = Rescored,
+        };
     }
 }

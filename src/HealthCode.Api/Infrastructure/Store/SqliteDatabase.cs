@@ -435,6 +435,10 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         CREATE UNIQUE INDEX overrides_one_active ON overrides(person_id) WHERE state = 'active';
         CREATE INDEX overrides_by_state ON overrides(state, seq);
         """,
+        // 12: how many persons an applied batch re-scored, so its status still says so once it is applied.
+        """
+        ALTER TABLE batches ADD COLUMN rescored INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>How long a writer that finds the write lock taken waits for it inside SQLite (see <see cref="OpenAsync"/>).</summary>
