@@ -422,6 +422,25 @@ internal sealed class BatchTests : ServiceFixture
         });
     }
 
+    [Test]
+    [Platform(Exclude = "Win")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ABatchsFolder_IsTheServiceUsersOnly()
+    {
+        // Batches name persons by ID number and name while they wait to be applied (DESIGN §11).
+        var (_, id) = await GreenResidentAsync();
+        using var cdc = await SharingClient.CreateAsync(factory, client, "close_contacts", "密切接触者名单");
+        await cdc.UploadAndWaitAsync($"idNumber,name,notifiedAt,until,caseRef\n{id},张三艺,{Instant(2)},{Day(10)},HA-0017\n", "cc-private");
+
+        var batches = Path.Combine(Path.GetDirectoryName(factory.DatabaseFile)!, "batches");
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.GetUnixFileMode(batches), Is.EqualTo(OwnerOnly));
+            Assert.That(File.GetUnixFileMode(Path.Combine(batches, cdc.Source)), Is.EqualTo(OwnerOnly));
+        });
+    }
+
     private static async Task<JsonObject?> PollAsync(SharingClient department, string batchId, string wanted)
     {
         JsonObject? status;

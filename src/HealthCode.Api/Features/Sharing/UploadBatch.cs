@@ -94,6 +94,39 @@ internal sealed class BatchFiles(SqliteDatabase database, IOptions<HealthCodeOpt
         Path.GetDirectoryName(Path.GetFullPath(database.FilePath)) ?? ".");
 
     /// <summary>
+    /// A batch names persons by ID number and name: its folder is the service user's only (0700), and so is its file
+    /// (0600) from the moment it exists, as the store's files are (DESIGN §11).
+    /// </summary>
+    private static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static FileStreamOptions PrivateFile()
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 64 * 1024,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    /// <summary>
     /// Streams the body to its file, hashing as it goes, and keeps it only when it is whole, within the cap and
     /// matches the manifest's SHA-256; the file is flushed to disk before the answer, so an answered batch survives
     /// kill -9. The file's path, or why not (the partial file is deleted).
@@ -101,13 +134,15 @@ internal sealed class BatchFiles(SqliteDatabase database, IOptions<HealthCodeOpt
     public async Task<Result<string>> ReceiveAsync(BatchRecord batch, Stream body, long maxBytes, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(folder, Safe(batch.Source));
-        Directory.CreateDirectory(directory);
+        // Each level on its own: a mode given to CreateDirectory is the last folder's only.
+        CreatePrivateDirectory(folder);
+        CreatePrivateDirectory(directory);
         var path = Path.Combine(directory, $"{Safe(batch.BatchId)}.{(batch.ContentType == BatchFile.Csv ? "csv" : "ndjson")}");
         var partial = path + ".part";
         try
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            await using (var file = new FileStream(partial, PrivateFile()))
             {
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
                 try
