@@ -10,32 +10,15 @@ namespace HealthCode.Integration.Tests;
 /// the network is back, and the "at the earliest" day of a red code.
 /// </summary>
 [TestFixture]
-public sealed partial class ResidentCodeScreenTests
+internal sealed partial class ResidentCodeScreenTests : ResidentPageFixture
 {
-    private WatchedPage _opened = null!;
-    private ResidentPage _resident = null!;
-
-    [SetUp]
-    public async Task OpenPageAsync()
-    {
-        SetDefaultExpectTimeout(15_000);
-        _opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
-        _resident = new ResidentPage(_opened.Page);
-        await _resident.OpenAsync();
-    }
-
-    [TearDown]
-    public async Task ClosePageAsync() => await _opened.CloseAsync(ServiceFixture.Api.Output);
-
-    private IPage Page => _resident.Page;
-
     private async Task<string> DeclareGreenAsync()
     {
         var idNumber = IdNumbers.NewValid();
-        await _resident.LogInAsync(ResidentPage.NewPhone());
-        await _resident.FillDeclarationAsync("张三艺", idNumber, "410100", "36.5");
-        await _resident.SubmitAsync();
-        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "green");
+        await Resident.LogInAsync(ResidentPage.NewPhone());
+        await Resident.FillDeclarationAsync("张三艺", idNumber, "410100", "36.5");
+        await Resident.SubmitAsync();
+        await Expect(Resident.CodeFrame).ToHaveAttributeAsync("data-color", "green");
         return idNumber;
     }
 
@@ -43,7 +26,7 @@ public sealed partial class ResidentCodeScreenTests
     public async Task CodeScreen_ShowsMaskedNameIdTailIssuingProvince_AndAClockThatTicksEachSecond()
     {
         var idNumber = await DeclareGreenAsync();
-        await _resident.WaitForQrImageAsync();
+        await Resident.WaitForQrImageAsync();
 
         await Expect(Page.Locator("#code-person")).ToContainTextAsync($"张*艺 · 身份证尾号 {idNumber[^4..]}");
         // The issuer is the token's iss (410000 for the sample keys), named from the GB/T 2260 table.
@@ -54,11 +37,11 @@ public sealed partial class ResidentCodeScreenTests
         // It moves on by itself: no click, no refresh of the QR (which renews every few minutes).
         await Expect(clock).Not.ToHaveTextAsync(first);
         await Expect(clock).ToHaveTextAsync(ClockFormat());
-        await _resident.SaveScreenshotAsync("the code screen with name, ID tail, province and the live clock");
+        await Resident.SaveScreenshotAsync("the code screen with name, ID tail, province and the live clock");
 
         await Page.Locator("#lang-switch").ClickAsync();
         await Expect(Page.Locator("#code-issuer")).ToHaveTextAsync("Health code of Henan");
-        Assert.That(_opened.Console.Errors, Is.Empty, "no script errors in the browser console");
+        Assert.That(Opened.Console.Errors, Is.Empty, "no script errors in the browser console");
     }
 
     [Test]
@@ -73,7 +56,7 @@ public sealed partial class ResidentCodeScreenTests
             }
         };
         await DeclareGreenAsync();
-        await _resident.WaitForQrImageAsync();
+        await Resident.WaitForQrImageAsync();
 
         // A refresh the resident asks for: the endpoint's answer is the text the canvas must show.
         var response = await Page.RunAndWaitForResponseAsync(
@@ -82,11 +65,11 @@ public sealed partial class ResidentCodeScreenTests
         Assert.That(response.Status, Is.EqualTo(200));
         var answered = (await response.TextAsync()).Trim();
         Assert.That(answered, Does.StartWith("HC1:/"));
-        await Expect(_resident.Qr).ToHaveAttributeAsync("data-text", answered);
+        await Expect(Resident.Qr).ToHaveAttributeAsync("data-text", answered);
 
-        var version = int.Parse(await _resident.Qr.GetAttributeAsync("data-version") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var version = int.Parse(await Resident.Qr.GetAttributeAsync("data-version") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         var png = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{TestContext.CurrentContext.Test.MethodName}-qr.png");
-        await _resident.Qr.ScreenshotAsync(new() { Path = png });
+        await Resident.Qr.ScreenshotAsync(new() { Path = png });
         TestContext.AddTestAttachment(png, "the QR as the page drew it");
         var read = await Zbar.ReadAsync(png);
 
@@ -99,7 +82,7 @@ public sealed partial class ResidentCodeScreenTests
             Assert.That(version, Is.InRange(1, 12), "the QR version the page's encoder took");
             Assert.That(verdict["valid"]!.GetValue<bool>(), Is.True, verdict.ToJsonString());
             Assert.That(imageRequests, Is.Empty, "the page asks the service for no rendered image (png or svg)");
-            Assert.That(_opened.Console.Errors, Is.Empty, "no script or policy errors in the browser console");
+            Assert.That(Opened.Console.Errors, Is.Empty, "no script or policy errors in the browser console");
         });
     }
 
@@ -108,12 +91,12 @@ public sealed partial class ResidentCodeScreenTests
     {
         var phone = ResidentPage.NewPhone();
         var idNumber = IdNumbers.NewValid();
-        await _resident.LogInAsync(phone);
-        await _resident.FillDeclarationAsync("王五", idNumber, "410100", "37.8", "fever");
-        await _resident.SubmitAsync();
-        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
+        await Resident.LogInAsync(phone);
+        await Resident.FillDeclarationAsync("王五", idNumber, "410100", "37.8", "fever");
+        await Resident.SubmitAsync();
+        await Expect(Resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
         await Expect(Page.Locator("#reasons")).ToContainTextAsync("您申报了发热症状");
-        await _resident.WaitForQrImageAsync();
+        await Resident.WaitForQrImageAsync();
         var version = (await Page.EvaluateAsync<int?>("() => JSON.parse(atob(document.getElementById('qr').dataset.text.slice(5).match(/../g).map(p => String.fromCharCode(Number(p) + 45)).join('').split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).v"))!.Value;
 
         // The same resident declares again elsewhere (another tab, with this session): still yellow (a fever), no fever
@@ -126,41 +109,41 @@ public sealed partial class ResidentCodeScreenTests
 
         await Page.Locator("#refresh-now").ClickAsync();
         await Expect(Page.Locator("#reasons")).Not.ToContainTextAsync("您申报了发热症状");
-        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
+        await Expect(Resident.CodeFrame).ToHaveAttributeAsync("data-color", "yellow");
     }
 
     [Test]
     public async Task NetworkBanner_ShowsWhileOffline_AndClearsWhenTheNetworkIsBack()
     {
         await DeclareGreenAsync();
-        await _resident.WaitForQrImageAsync();
+        await Resident.WaitForQrImageAsync();
         var message = Page.Locator("#message");
 
-        await _opened.Context.SetOfflineAsync(true);
+        await Opened.Context.SetOfflineAsync(true);
         await Page.Locator("#refresh-now").ClickAsync();
         await Expect(message).ToContainTextAsync("网络异常");
         await Expect(message).ToHaveAttributeAsync("data-kind", "error");
         await Screenshots.SaveAsync(Page, "offline: the network banner", "offline");
 
-        await _opened.Context.SetOfflineAsync(false);
+        await Opened.Context.SetOfflineAsync(false);
         await Expect(message).Not.ToContainTextAsync("网络异常");
         await Expect(message).Not.ToHaveClassAsync(new Regex(@"\bshown\b"));
         // And the code is live again: a refresh succeeds and the banner stays away.
         await Page.Locator("#refresh-now").ClickAsync();
         await Expect(Page.Locator("#qr-countdown")).ToContainTextAsync("自动刷新");
         await Expect(message).Not.ToContainTextAsync("网络异常");
-        await _resident.SaveScreenshotAsync("online again: the banner is gone");
+        await Resident.SaveScreenshotAsync("online again: the banner is gone");
     }
 
     [Test]
     public async Task RedCode_SaysItTurnsGreenAtTheEarliestOnItsDay_AndThatATestIsNeeded_InThePagesDateFormat()
     {
-        await _resident.LogInAsync(ResidentPage.NewPhone());
-        await _resident.FillDeclarationAsync("赵六", IdNumbers.NewValid(), "410100", "36.5");
+        await Resident.LogInAsync(ResidentPage.NewPhone());
+        await Resident.FillDeclarationAsync("赵六", IdNumbers.NewValid(), "410100", "36.5");
         await Page.Locator("input[name=confirmedCase]").CheckAsync();
-        await _resident.SubmitAsync();
+        await Resident.SubmitAsync();
 
-        await Expect(_resident.CodeFrame).ToHaveAttributeAsync("data-color", "red");
+        await Expect(Resident.CodeFrame).ToHaveAttributeAsync("data-color", "red");
         var greenAfter = Page.Locator("#green-after");
         await Expect(greenAfter).ToBeVisibleAsync();
         await Expect(greenAfter).ToHaveTextAsync(new Regex(@"^最早 \d{4}-\d{2}-\d{2} 转为绿码，且需提供核酸检测阴性结果$"));
@@ -169,7 +152,7 @@ public sealed partial class ResidentCodeScreenTests
         var day = Regex.Match(await greenAfter.TextContentAsync() ?? "", @"\d{4}-\d{2}-\d{2}").Value;
         await Expect(Page.Locator("#reasons")).ToContainTextAsync(day);
         await Expect(Page.Locator("#updated-at")).ToHaveTextAsync(new Regex(@"\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"));
-        await _resident.SaveScreenshotAsync("a red code: green at the earliest, a test needed");
+        await Resident.SaveScreenshotAsync("a red code: green at the earliest, a test needed");
 
         await Page.Locator("#lang-switch").ClickAsync();
         await Expect(greenAfter).ToHaveTextAsync($"Turns green on {day} at the earliest, and a negative test is also needed");

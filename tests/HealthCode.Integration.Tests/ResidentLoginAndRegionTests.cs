@@ -12,25 +12,8 @@ namespace HealthCode.Integration.Tests;
 /// district, search) with the place shown beside every code.
 /// </summary>
 [TestFixture]
-public sealed partial class ResidentLoginAndRegionTests
+internal sealed partial class ResidentLoginAndRegionTests : ResidentPageFixture
 {
-    private WatchedPage _opened = null!;
-    private ResidentPage _resident = null!;
-
-    [SetUp]
-    public async Task OpenPageAsync()
-    {
-        SetDefaultExpectTimeout(15_000);
-        _opened = await WatchedPage.OpenAsync(ServiceFixture.Browser);
-        _resident = new ResidentPage(_opened.Page);
-        await _resident.OpenAsync();
-    }
-
-    [TearDown]
-    public async Task ClosePageAsync() => await _opened.CloseAsync(ServiceFixture.Api.Output);
-
-    private IPage Page => _resident.Page;
-
     [Test]
     public async Task EnterInThePhoneField_SendsTheCode_AndDoesNotTryToLogIn()
     {
@@ -97,12 +80,12 @@ public sealed partial class ResidentLoginAndRegionTests
     [Test]
     public async Task RegionPicker_ChoosesProvinceCityAndDistrict_OrBySearch_AndNamesEveryCode()
     {
-        await _resident.LogInAsync(ResidentPage.NewPhone());
+        await Resident.LogInAsync(ResidentPage.NewPhone());
         var region = Page.Locator("#decl-region");
         var dialog = Page.Locator("#region-dialog");
 
         // Province, city, then a district code under the city (the table names no districts).
-        await _resident.OpenRegionPickerAsync(region);
+        await Resident.OpenRegionPickerAsync(region);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "河南省", Exact = true }).ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "郑州市", Exact = true }).ClickAsync();
         await Expect(Page.Locator("#region-crumbs")).ToContainTextAsync("河南省 · 郑州市");
@@ -114,7 +97,7 @@ public sealed partial class ResidentLoginAndRegionTests
         await Expect(Page.Locator("#decl-region-name")).ToHaveTextAsync("河南省 · 郑州市 · 区县 410105");
 
         // By search, in either language: a city, taken whole.
-        await _resident.OpenRegionPickerAsync(region);
+        await Resident.OpenRegionPickerAsync(region);
         await Page.Locator("#region-search").FillAsync("guangzhou");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "广东省 · 广州市" }).ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "广州市（全市，不细分区县）" }).ClickAsync();
@@ -130,17 +113,17 @@ public sealed partial class ResidentLoginAndRegionTests
         // A travel stay gets the same picker and name.
         await Page.Locator("#add-travel").ClickAsync();
         var stay = Page.Locator("#travel-list [data-part=region]").First;
-        await _resident.OpenRegionPickerAsync(stay);
+        await Resident.OpenRegionPickerAsync(stay);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "北京市", Exact = true }).ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "北京市市辖区", Exact = true }).ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "北京市市辖区（全市，不细分区县）" }).ClickAsync();
         await Expect(stay).ToHaveValueAsync("110100");
         await Expect(Page.Locator("#travel-list .region-name").First).ToHaveTextAsync("北京市 · 北京市市辖区");
-        await _resident.SaveScreenshotAsync("the declaration form with place names beside the codes");
+        await Resident.SaveScreenshotAsync("the declaration form with place names beside the codes");
 
         await Page.Locator("#lang-switch").ClickAsync();
         await Expect(Page.Locator("#decl-region-name")).ToHaveTextAsync("Zhejiang · Hangzhou");
-        Assert.That(_opened.Console.Errors, Is.Empty, "no script or policy errors in the browser console");
+        Assert.That(Opened.Console.Errors, Is.Empty, "no script or policy errors in the browser console");
     }
 
     private static int SecondsOn(string? text) =>

@@ -70,18 +70,7 @@ public sealed class ScannerPageTests
     {
         var staff = await _service.EnrolStaffAsync(NewCheckpointId());
         var idNumber = IdNumbers.NewValid();
-        var resident = await _service.DeclareResidentAsync(ResidentName, idNumber);
-
-        // The token in the picture lives for minutes: the video is made right before the browser starts.
-        _workDirectory = Directory.CreateTempSubdirectory("healthcode-camera-").FullName;
-        var video = await FakeCamera.VideoOfAsync(await _service.GetQrPngAsync(resident), _workDirectory);
-        _cameraBrowser = await ServiceFixture.LaunchChromiumAsync(
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            $"--use-file-for-fake-video-capture={video}");
-        var options = ServiceFixture.PhoneContextOptions();
-        options.Permissions = ["camera"];
-        var scanner = await OpenScannerAsync(_cameraBrowser, staff, options);
+        var scanner = await OpenCameraScannerAsync(staff, await _service.DeclareResidentAsync(ResidentName, idNumber));
         var verifyRequests = 0;
         scanner.Page.Request += (_, request) =>
         {
@@ -309,16 +298,7 @@ public sealed class ScannerPageTests
     {
         var staff = await _service.EnrolStaffAsync(NewCheckpointId());
         var idNumber = IdNumbers.NewValid();
-        var resident = await _service.DeclareResidentAsync(ResidentName, idNumber);
-        _workDirectory = Directory.CreateTempSubdirectory("healthcode-camera-").FullName;
-        var video = await FakeCamera.VideoOfAsync(await _service.GetQrPngAsync(resident), _workDirectory);
-        _cameraBrowser = await ServiceFixture.LaunchChromiumAsync(
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            $"--use-file-for-fake-video-capture={video}");
-        var options = ServiceFixture.PhoneContextOptions();
-        options.Permissions = ["camera"];
-        var scanner = await OpenScannerAsync(_cameraBrowser, staff, options);
+        var scanner = await OpenCameraScannerAsync(staff, await _service.DeclareResidentAsync(ResidentName, idNumber));
 
         await scanner.StartCameraAsync();
 
@@ -384,6 +364,23 @@ public sealed class ScannerPageTests
         _scanner = new ScannerPage(opened.Page);
         await opened.Page.GotoAsync("/scan.html");
         return _scanner;
+    }
+
+    /// <summary>
+    /// The scanner on a phone whose camera films the resident's QR. The token in the picture lives for minutes: the video
+    /// is made right before the browser starts.
+    /// </summary>
+    private async Task<ScannerPage> OpenCameraScannerAsync(StaffMember staff, string resident)
+    {
+        _workDirectory = Directory.CreateTempSubdirectory("healthcode-camera-").FullName;
+        var video = await FakeCamera.VideoOfAsync(await _service.GetQrPngAsync(resident), _workDirectory);
+        _cameraBrowser = await ServiceFixture.LaunchChromiumAsync(
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            $"--use-file-for-fake-video-capture={video}");
+        var options = ServiceFixture.PhoneContextOptions();
+        options.Permissions = ["camera"];
+        return await OpenScannerAsync(_cameraBrowser, staff, options);
     }
 
     private async Task<ScannerPage> OpenScannerAsync(IBrowser browser, StaffMember staff, BrowserNewContextOptions? options = null)

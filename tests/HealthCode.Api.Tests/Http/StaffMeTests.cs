@@ -10,25 +10,8 @@ namespace HealthCode.Api.Tests.Http;
 /// checkpoint from the answer. A good token gets its own record; a made-up, expired or revoked one a 401 whose code says which.
 /// </summary>
 [TestFixture]
-internal sealed class StaffMeTests
+internal sealed class StaffMeTests : ServiceFixture
 {
-    private HealthCodeFactory factory = null!;
-    private HttpClient client = null!;
-
-    [OneTimeSetUp]
-    public void StartService()
-    {
-        factory = new HealthCodeFactory();
-        client = factory.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public void StopService()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
-
     [Test]
     public async Task StaffMe_WithAGoodToken_AnswersItsOwnRecord_NameCheckpointProvinceAndExpiry()
     {
