@@ -2,7 +2,7 @@
 # Runs every test project of HealthCode. Installs what the tests need when it is missing
 # (Debian chromium for the page tests, ffmpeg for the fake camera, redis-server for federation,
 # zbar-tools as a second QR decoder, npm for the scanner's QR decoder, prometheus for promtool, which
-# checks /metrics), builds once, runs each test project, and ends with one line summed over all of
+# checks /metrics, nginx in front of several instances), builds once, runs each test project, and ends with one line summed over all of
 # them: "N passed, N failed, N skipped".
 # Exits non-zero when anything failed or did not run.
 set -uo pipefail
@@ -16,6 +16,7 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
