@@ -23,6 +23,14 @@ internal static partial class DeployRules
         return (uid, long.TryParse(user.Groups["gid"].Value, out var gid) ? gid : uid);
     }
 
+    /// <summary>The exec form of the runtime stage's <c>HEALTHCHECK ... CMD [..]</c>, or null when there is none in that form.</summary>
+    public static string[]? HealthcheckCommand(string dockerfile)
+    {
+        var line = LastStage(dockerfile).FirstOrDefault(l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
+        var cmd = line?.IndexOf(" CMD [", StringComparison.Ordinal) ?? -1;
+        return cmd < 0 ? null : JsonNode.Parse(line![(cmd + " CMD ".Length)..])!.AsArray().Select(a => (string)a!).ToArray();
+    }
+
     /// <summary>Multi-stage (an SDK build, an ASP.NET runtime), a numeric non-root USER, /data owned by it, a HEALTHCHECK on /healthz.</summary>
     public static List<string> Dockerfile(string dockerfile)
     {
@@ -404,6 +412,16 @@ internal static partial class DeployRules
             if (!(service["cap_drop"]?.AsArray() ?? []).Any(c => (string?)c == "ALL"))
             {
                 problems.Add($"{name}: cap_drop does not hold ALL");
+            }
+
+            if (!(service["security_opt"]?.AsArray() ?? []).Any(o => (string?)o is "no-new-privileges:true" or "no-new-privileges"))
+            {
+                problems.Add($"{name}: security_opt does not hold no-new-privileges");
+            }
+
+            if (!(service["tmpfs"]?.AsArray() ?? []).Any(t => (string?)t == "/tmp"))
+            {
+                problems.Add($"{name}: /tmp is not a tmpfs (the root is read-only)");
             }
 
             var volumes = (service["volumes"]?.AsArray() ?? []).Select(v => (string?)v ?? "").ToList();
