@@ -10,14 +10,14 @@ root="$(cd "$(dirname "$0")" && pwd)"
 cd "$root"
 
 missing=()
+# docker-compose: its `config` checks deploy/compose.yaml without a container engine (the deploy tests).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
-# docker-compose: its `config` checks deploy/compose.yaml without a container engine (the deploy tests).
-command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

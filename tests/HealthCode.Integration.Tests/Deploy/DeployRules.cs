@@ -360,7 +360,7 @@ internal static partial class DeployRules
     /// <summary>
     /// The compose file as <c>docker-compose config</c> resolves it: PostgreSQL and Redis with healthchecks; every service
     /// built from the Dockerfile waits for a healthy PostgreSQL (and, when it uses Redis, a healthy Redis), runs as the image's
-    /// user, hardened, with its store on PostgreSQL and its keys mounted read-only.
+    /// user, hardened, with its store on PostgreSQL and its keys (a province's privacy keys too) mounted read-only.
     /// </summary>
     public static List<string> Compose(JsonObject compose, (long Uid, long Gid)? image)
     {
@@ -425,7 +425,9 @@ internal static partial class DeployRules
             }
 
             var volumes = (service["volumes"]?.AsArray() ?? []).Select(v => (string?)v ?? "").ToList();
-            var keyPaths = new[] { "/keys", (string?)env["HealthCode__Privacy__KeysPath"] };
+            // A province needs its privacy keys; the hub holds no personal data and reads none.
+            var hub = (string?)env["HealthCode__Hub__Enabled"] == "true";
+            var keyPaths = hub ? ["/keys"] : new[] { "/keys", (string?)env["HealthCode__Privacy__KeysPath"] };
             foreach (var path in keyPaths)
             {
                 if (path is null)

@@ -113,6 +113,7 @@ public sealed class DeployRulesCanFailTests
     [TestCase("  user: \"1654:1654\"", "  user: \"0:0\"", "user 0:0, the image's is 1654:1654", TestName = "Compose_RunsAsRoot_IsCaught")]
     [TestCase("  security_opt: [\"no-new-privileges:true\"]\n", "", "security_opt does not hold no-new-privileges", TestName = "Compose_NewPrivilegesAllowed_IsCaught")]
     [TestCase("  tmpfs: [\"/tmp\"]\n", "", "/tmp is not a tmpfs", TestName = "Compose_NoTmp_IsCaught")]
+    [TestCase("  HealthCode__Privacy__KeysPath: /keys-privacy\n", "", "henan: HealthCode__Privacy__KeysPath is not set", TestName = "Compose_ProvinceWithoutPrivacyKeys_IsCaught")]
     [TestCase("      test: [\"CMD\", \"redis-cli\", \"ping\"]\n", "", "redis: no service with a healthcheck", TestName = "Compose_RedisWithoutHealthcheck_IsCaught")]
     public async Task ComposeRule_NamesTheBreak(string from, string to, string expected)
     {
