@@ -10,6 +10,8 @@ root="$(cd "$(dirname "$0")" && pwd)"
 cd "$root"
 
 missing=()
+# docker-compose: its `config` checks deploy/compose.yaml without a container engine (the deploy tests).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
