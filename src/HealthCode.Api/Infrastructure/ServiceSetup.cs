@@ -239,6 +239,9 @@ internal static partial class ServiceSetup
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanMetrics>();
         services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<IStaffRevocationFeed>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisStaffRevocationFeed>(sp, redis)
+            : new LocalStaffRevocationFeed());
         services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         services.AddSingleton<AuditLog>();
         services.AddRateLimiter(o =>
