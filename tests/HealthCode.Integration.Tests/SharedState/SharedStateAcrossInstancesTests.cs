@@ -15,7 +15,7 @@ namespace HealthCode.Integration.SharedState;
 /// </summary>
 /// <remarks>
 /// The limits are set small so that a test reaches them in a few requests: 3 codes per phone an hour, no resend
-/// interval, 3 tries per code, 6 wrong guesses per phone. Staff tokens are cached for 10 minutes, so a refusal
+/// interval, 3 tries per code, 6 wrong guesses per phone, 2 ID-card lookups per staff member a minute. Staff tokens are cached for 10 minutes, so a refusal
 /// within the test's wait can only have come through Redis, not from a cached entry that aged out.
 /// </remarks>
 [TestFixture]
@@ -25,6 +25,7 @@ public sealed class SharedStateAcrossInstancesTests
     private const int CodesPerPhone = 3;
     private const int TriesPerCode = 3;
     private const int WrongGuessesPerPhone = 6;
+    private const int LookupsPerMinute = 2;
 
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(20);
 
@@ -49,6 +50,7 @@ public sealed class SharedStateAcrossInstancesTests
             ["HealthCode__Otp__MaxAttempts"] = TriesPerCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["HealthCode__Otp__WrongGuesses__Limit"] = WrongGuessesPerPhone.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["HealthCode__Staff__TokenCacheLifetime"] = "00:10:00",
+            ["HealthCode__Staff__LookupsPerMinute"] = LookupsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         _a = ProvinceNode.Create(_work, Province, "广东省", new Dictionary<string, string?>(settings));
         _b = ProvinceNode.Create(_work, Province, "广东省", new Dictionary<string, string?>(settings));
@@ -181,6 +183,27 @@ public sealed class SharedStateAcrossInstancesTests
     }
 
     [Test]
+    public async Task StaffLookupLimit_CountsLookupsOnBothInstances()
+    {
+        var staff = await _a.EnrolStaffAsync();
+        var lookup = new { idNumber = IdNumbers.NewValid(), name = "无此人", checkpointId = staff.CheckpointId };
+        var answers = new List<Answer>();
+        for (var i = 0; i < LookupsPerMinute; i++)
+        {
+            answers.Add(await CallAsync(i % 2 == 0 ? _a : _b, HttpMethod.Post, "/api/v1/lookup", staff.Token, lookup));
+        }
+
+        var overAtB = await CallAsync(_b, HttpMethod.Post, "/api/v1/lookup", staff.Token, lookup);
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers.Select(a => a.Code), Has.All.EqualTo("resident_not_found"), string.Join("\n", answers.Select(a => a.Text)));
+            Assert.That(overAtB.Status, Is.EqualTo(HttpStatusCode.TooManyRequests), overAtB.Text);
+            Assert.That(overAtB.Code, Is.EqualTo("rate_limited"));
+            Assert.That(overAtB.RetryAfter, Is.Not.Null);
+        });
+    }
+
+    [Test]
     public async Task StaffToken_RevokedOnA_IsRefusedOnB()
     {
         var staff = await _a.EnrolStaffAsync();
@@ -280,16 +303,22 @@ public sealed class SharedStateAcrossInstancesTests
     /// <summary>GETs <paramref name="path"/> until it answers the problem <paramref name="code"/>; fails after <see cref="WaitTimeout"/>.</summary>
     private async Task<Answer> WaitForAsync(ProvinceNode instance, string path, string token, string code)
     {
-        Answer? last = null;
-        await Poll.UntilAsync(
-            async () =>
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var last = await CallAsync(instance, HttpMethod.Get, path, token);
+            if (last.Code == code)
             {
-                last = await CallAsync(instance, HttpMethod.Get, path, token);
-                return last.Code == code;
-            },
-            WaitTimeout,
-            $"{path} at {instance.BaseAddress} answers {code} (last: {last?.Text})");
-        return last!;
+                return last;
+            }
+
+            if (clock.Elapsed > WaitTimeout)
+            {
+                Assert.Fail($"{path} at {instance.BaseAddress} did not answer {code} within {WaitTimeout.TotalSeconds} s; last: {(int)last.Status} {last.Text}");
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     private async Task<Answer> CallAsync(ProvinceNode instance, HttpMethod method, string path, string? token, object? body = null)

@@ -18,7 +18,6 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
     public const string PhoneLimited = "otp_rate_limited_phone";
     public const string GlobalLimited = "otp_rate_limited_global";
     public const string GuessesLimited = "otp_rate_limited_guesses";
-    public const string Unavailable = "rate_limit_unavailable";
 
     private const string Everyone = "all";
 
@@ -45,7 +44,7 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
         var address = await limiter.TryAcquireAsync(perAddress, ClientAddress.Partition(from), cancellationToken);
         if (!address.Granted)
         {
-            return Refused(address, AddressLimited, "Too many codes were asked for from this network.");
+            return address.Refusal(AddressLimited, "Too many codes were asked for from this network.");
         }
 
         var taken = new List<RatePermit>(sendLimits.Length);
@@ -59,7 +58,7 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
                     await limiter.ReleaseAsync(permit, cancellationToken);
                 }
 
-                return Refused(decision, code, title);
+                return decision.Refusal(code, title);
             }
 
             taken.Add(decision.Permit!);
@@ -78,14 +77,9 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
         var guess = await limiter.TryAcquireAsync(wrongGuesses, phone, cancellationToken);
         return guess.Granted
             ? guess.Permit!
-            : Refused(guess, GuessesLimited, "Too many wrong codes were tried for this phone.");
+            : guess.Refusal(GuessesLimited, "Too many wrong codes were tried for this phone.");
     }
 
-    /// <summary>The 503 of a limit that could not be counted, with <see cref="RateDecision.RetryAfter"/>; else the limit's 429.</summary>
-    public static ApiProblem Refused(RateDecision decision, string code, string title) => decision.Unavailable
-        ? new ApiProblem(StatusCodes.Status503ServiceUnavailable, Unavailable, "The service cannot count its limits right now.",
-            "Try again in a few seconds.") { RetryAfter = decision.RetryAfter }
-        : ApiProblem.TooManyRequests(code, title, decision.RetryAfter);
 
     /// <summary>Hands back a guess permit when the code was right, or no code was compared: only wrong guesses count.</summary>
     public ValueTask NotAWrongGuessAsync(RatePermit permit, CancellationToken cancellationToken) =>

@@ -23,8 +23,22 @@ internal readonly record struct RateDecision(RatePermit? Permit, TimeSpan RetryA
 
     public bool Granted => Permit is not null;
 
+    /// <summary>The stable code of the 503 answered when a limit could not be counted.</summary>
+    public const string UnavailableCode = "rate_limit_unavailable";
+
     /// <summary>Refused because the windows could not be read (fail closed): a limit nobody can count is not a limit.</summary>
     public static RateDecision NotCounted => new(null, UnavailableRetryAfter, Unavailable: true);
+
+    /// <summary>
+    /// How a refusal is answered: the limit's 429 with <paramref name="code"/>, or, when it could not be counted, a 503
+    /// <see cref="UnavailableCode"/>; both with <c>Retry-After</c>.
+    /// </summary>
+    public ApiProblem Refusal(string code, string title) => Unavailable
+        ? new ApiProblem(StatusCodes.Status503ServiceUnavailable, UnavailableCode, "The service cannot count its limits right now.", "Try again in a few seconds.")
+        {
+            RetryAfter = RetryAfter,
+        }
+        : ApiProblem.TooManyRequests(code, title, RetryAfter);
 }
 
 /// <summary>
