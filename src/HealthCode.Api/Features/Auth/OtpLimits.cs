@@ -80,7 +80,6 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
             : guess.Refusal(GuessesLimited, "Too many wrong codes were tried for this phone.");
     }
 
-
     /// <summary>Hands back a guess permit when the code was right, or no code was compared: only wrong guesses count.</summary>
     public ValueTask NotAWrongGuessAsync(RatePermit permit, CancellationToken cancellationToken) =>
         limiter.ReleaseAsync(permit, cancellationToken);
