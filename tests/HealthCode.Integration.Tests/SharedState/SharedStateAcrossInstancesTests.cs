@@ -304,11 +304,13 @@ public sealed class SharedStateAcrossInstancesTests
     private async Task<Answer> WaitForAsync(ProvinceNode instance, string path, string token, string code)
     {
         var clock = Stopwatch.StartNew();
-        while (true)
+        for (var polls = 1; ; polls++)
         {
+            var asked = clock.Elapsed;
             var last = await CallAsync(instance, HttpMethod.Get, path, token);
             if (last.Code == code)
             {
+                TestContext.Out.WriteLine($"{path}: {code} at poll {polls}, asked {asked.TotalMilliseconds:F0} ms into the wait, answered in {(clock.Elapsed - asked).TotalMilliseconds:F0} ms");
                 return last;
             }
 

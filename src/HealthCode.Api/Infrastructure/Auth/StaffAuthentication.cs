@@ -21,13 +21,17 @@ internal sealed class StaffDirectory
     private readonly TimeProvider time;
     private readonly TimeSpan lifetime;
 
+    // Moved on by every revocation heard: a store read that started before one is answered but not cached, since
+    // it may predate the revocation it would then hide until the entry ages out.
+    private long generation;
+
     public StaffDirectory(IStaffStore store, IStaffRevocationFeed revocations, IOptions<HealthCodeOptions> options, TimeProvider time)
     {
         this.store = store;
         this.revocations = revocations;
         this.time = time;
         lifetime = options.Value.Staff.TokenCacheLifetime;
-        revocations.Subscribe(Forget, byTokenHash.Clear);
+        revocations.Subscribe(Forget, ForgetAll);
     }
 
     public async ValueTask<StaffRecord?> FindAsync(string tokenHash, CancellationToken cancellationToken)
@@ -37,8 +41,9 @@ internal sealed class StaffDirectory
             return known.Staff;
         }
 
+        var before = Volatile.Read(ref generation);
         var stored = await store.FindByTokenHashAsync(tokenHash, cancellationToken);
-        if (stored is not null)
+        if (stored is not null && Volatile.Read(ref generation) == before)
         {
             byTokenHash[tokenHash] = new Cached(stored, time.GetTimestamp());
         }
@@ -72,10 +77,18 @@ internal sealed class StaffDirectory
     /// <summary>Another instance revoked <paramref name="staffId"/>: its tokens are read from the store again.</summary>
     private void Forget(string staffId)
     {
+        Interlocked.Increment(ref generation);
         foreach (var (hash, cached) in byTokenHash.Where(p => p.Value.Staff.Id == staffId))
         {
             byTokenHash.TryRemove(new KeyValuePair<string, Cached>(hash, cached));
         }
+    }
+
+    /// <summary>Revocations may have been missed (the channel was cut): every token is read from the store again.</summary>
+    private void ForgetAll()
+    {
+        Interlocked.Increment(ref generation);
+        byTokenHash.Clear();
     }
 
     /// <param name="ReadAt">When it was read (<see cref="TimeProvider.GetTimestamp"/>).</param>
