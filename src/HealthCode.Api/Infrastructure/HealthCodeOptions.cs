@@ -185,6 +185,13 @@ internal sealed class StaffOptions
     [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// How long an instance trusts a staff token it read from the store before reading it again: the bound on a
+    /// revocation made by another instance when Redis did not carry it (no Redis, or a message lost).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TokenCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>ID-card lookups one staff member may make per minute.</summary>
     [Range(1, 1000)]
     public int LookupsPerMinute { get; set; } = 20;

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using HealthCode.Api.Features.Audit;
 using HealthCode.Api.Features.Auth;
 using HealthCode.Api.Features.Catalog;
@@ -239,22 +238,11 @@ internal static partial class ServiceSetup
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanMetrics>();
         services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<IStaffRevocationFeed>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisStaffRevocationFeed>(sp, redis)
+            : new LocalStaffRevocationFeed());
         services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         services.AddSingleton<AuditLog>();
-        services.AddRateLimiter(o =>
-        {
-            o.AddPolicy(LookupByIdCardEndpoint.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.FindFirstValue(StaffAuthentication.StaffIdClaim) ?? "",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Staff.LookupsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-            o.OnRejected = (context, _) => new ValueTask(new ApiProblem(
-                StatusCodes.Status429TooManyRequests, "rate_limited", "Too many ID-card lookups from this staff member.", "Wait a minute, then try again.")
-                .WriteAsync(context.HttpContext));
-        });
     }
 
     /// <summary>No default scheme: each endpoint group names the one it needs, and only those look a token up.</summary>
