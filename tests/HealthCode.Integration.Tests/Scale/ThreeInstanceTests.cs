@@ -136,6 +136,26 @@ public sealed class ThreeInstanceTests
         }
     }
 
+    /// <summary>The one-time code is sent by one instance and checked by another: they share it through Redis.</summary>
+    [Test]
+    public async Task ALogIn_ThroughTheFront_SpansTwoInstances()
+    {
+        using var http = new HttpClient { BaseAddress = _front.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var phone = ResidentPage.NewPhone();
+        using var otp = await http.PostAsync(new Uri("/api/v1/auth/otp", UriKind.Relative), Json(new JsonObject { ["phone"] = phone }));
+        var sent = JsonNode.Parse(await otp.Content.ReadAsStringAsync())!;
+        Assert.That(otp.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), sent.ToJsonString());
+        using var login = await http.PostAsync(
+            new Uri("/api/v1/auth/login", UriKind.Relative), Json(new JsonObject { ["phone"] = phone, ["code"] = (string?)sent["devCode"] }));
+        var answer = await login.Content.ReadAsStringAsync();
+
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer);
+        Assert.That(
+            login.Headers.GetValues(NginxFront.UpstreamHeader).Single(),
+            Is.Not.EqualTo(otp.Headers.GetValues(NginxFront.UpstreamHeader).Single()),
+            "round robin sent the log-in to another instance than the one that sent the code");
+    }
+
     [Test]
     public async Task Scans_OnEveryInstance_MakeOneValidAuditChain()
     {
@@ -164,10 +184,10 @@ public sealed class ThreeInstanceTests
         string idNumber = "";
         for (var i = 0; i < 6; i++)
         {
-            // Logged in on one instance, declared through the front.
+            // Logged in and declared through the front, on whichever instances it picks.
             var phone = ResidentPage.NewPhone();
             idNumber = IdNumbers.NewValid();
-            var token = await _instances[i % 3].Client.LogInResidentAsync(phone);
+            var token = await _client.LogInResidentAsync(phone);
             await _client.DeclareAsync(token, phone, "李四", idNumber);
         }
 
@@ -299,6 +319,8 @@ public sealed class ThreeInstanceTests
         return JsonNode.Parse(text)!["entries"]!.AsArray()
             .Count(e => (string?)e!["purpose"] == "scoring" && (string?)e["source"]?["batchId"] == batchId);
     }
+
+    private static StringContent Json(JsonObject body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     private static async Task<JsonNode> CodeAsync(Uri at, string sessionToken)
     {
