@@ -6,11 +6,13 @@
 # (Development, sample keys of 410000, Warning logging) and nginx. Each target has its own store (a SQLite file, or a
 # database of its own in the one cluster) and its own Redis database; the three instances of pg-3 share theirs.
 # RESIDENTS_PER_TARGET residents log in and declare once at each target; then, round after round and in turns, wrk
-# sends their daily declarations again (bench/scale/declare.lua), one resident after another.
+# sends their daily declarations again (bench/scale/declare.lua), one resident after another. With WORKLOAD=verify it
+# scans instead: a staff member of each target POSTs the first resident's real code to /api/v1/verify
+# (bench/wrk/verify.lua), which must not touch the store beyond the audit's append.
 #
 #   bench/scale/run.sh [path/to/HealthCode.Api.dll]     (default: the Release build of this work tree)
 #
-# Settings (environment): TARGETS ("sqlite-1 pg-1 pg-3"), ROUNDS (3), SECONDS_PER_RUN (10), CONNECTIONS (16),
+# Settings (environment): WORKLOAD (declare or verify), TARGETS ("sqlite-1 pg-1 pg-3"), ROUNDS (3), SECONDS_PER_RUN (10), CONNECTIONS (16),
 # THREADS (1), WARMUP (5 s per target), RESIDENTS_PER_TARGET (200), OUT (a folder for the raw outputs; default a new
 # /tmp folder). Prints one line per run (declarations per second as rps, latency, errors, and the instances' CPU time
 # per declaration from /proc), then the medians and each round's ratios (bench/wrk/ratios.awk).
@@ -20,6 +22,8 @@ dll="${1:-$root/src/HealthCode.Api/bin/Release/net10.0/HealthCode.Api.dll}"
 read -r -a targets <<<"${TARGETS:-sqlite-1 pg-1 pg-3}"
 rounds=${ROUNDS:-3}; seconds=${SECONDS_PER_RUN:-10}; connections=${CONNECTIONS:-16}; threads=${THREADS:-1}; warmup=${WARMUP:-5}
 per_target=${RESIDENTS_PER_TARGET:-200}
+workload=${WORKLOAD:-declare}
+case $workload in declare|verify) ;; *) echo "WORKLOAD is declare or verify" >&2; exit 2 ;; esac
 out="${OUT:-$(mktemp -d /tmp/hc-scale-XXXXXX)}"
 mkdir -p "$out"
 work="$(mktemp -d /tmp/hc-scale-data-XXXXXX)"
@@ -134,20 +138,37 @@ for t in "${targets[@]}"; do
   done
 done
 
+# For scans: a staff member of each target, and the first resident's code as the body every scan sends.
+declare -A staff
+if [ "$workload" = verify ]; then
+  for t in "${targets[@]}"; do
+    staff[$t]=$(curl -sf "${base[$t]}/api/v1/admin/staff" -H "authorization: Bearer $admin" \
+      -H 'content-type: application/json' -d '{"name":"王检查","checkpointId":"CP1"}' | jq -r .token)
+    read -r session _ _ <"$work/$t/residents.txt"
+    qr=$(curl -sf "${base[$t]}/api/v1/me/code/qr?format=text" -H "authorization: Bearer $session")
+    printf '{"qr":"%s","checkpointId":"CP1"}' "$qr" >"$work/$t/verify.json"
+  done
+fi
+
 cpu_of() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $sum; }
-run() { # target seconds -> the RESULT line with the instances' CPU time per declaration
+run() { # target seconds -> the RESULT line with the instances' CPU time per request
   local t=$1 duration=$2 before after result requests
   before=$(cpu_of "${pids[$t]}")
-  result=$(RESIDENTS="$work/$t/residents.txt" wrk -t"$threads" -c"$connections" -d"${duration}s" \
-    -s "$root/bench/scale/declare.lua" "${base[$t]}" | tee -a "$out/wrk-raw.txt" | grep '^RESULT')
+  if [ "$workload" = verify ]; then
+    result=$(BODY_FILE="$work/$t/verify.json" TOKEN="${staff[$t]}" wrk -t"$threads" -c"$connections" -d"${duration}s" \
+      -s "$root/bench/wrk/verify.lua" "${base[$t]}" | tee -a "$out/wrk-raw.txt" | grep '^RESULT')
+  else
+    result=$(RESIDENTS="$work/$t/residents.txt" wrk -t"$threads" -c"$connections" -d"${duration}s" \
+      -s "$root/bench/scale/declare.lua" "${base[$t]}" | tee -a "$out/wrk-raw.txt" | grep '^RESULT')
+  fi
   after=$(cpu_of "${pids[$t]}")
   requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")
   echo "$result cpu_us_per_request=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / (requests > 0 ? requests : 1) ))"
 }
 
 {
-  echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$threads -c$connections -d${seconds}s; $per_target residents a target; service $dll"
-  echo "# targets: ${targets[*]}; cpu_us_per_request is the instances' CPU time per declaration (not nginx's, not PostgreSQL's)"
+  echo "# $workload: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$threads -c$connections -d${seconds}s; $per_target residents a target; service $dll"
+  echo "# targets: ${targets[*]}; cpu_us_per_request is the instances' CPU time per request (not nginx's, not PostgreSQL's)"
 } | tee "$out/runs.txt"
 for t in "${targets[@]}"; do echo "## warm-up $t" >>"$out/wrk-raw.txt"; run "$t" "$warmup" >/dev/null; done
 count=${#targets[@]}
