@@ -72,6 +72,17 @@ public sealed class PrivacyKeySettingsTests
     public Task ARetentionOutOfRange_StopsTheService_NamingIt(string days, string problem) =>
         BadSettingsTests.AssertRefusedAsync(new() { ["HealthCode__Privacy__RetentionDays"] = days }, problem);
 
+    /// <summary>appsettings.Development.json names keys-sample/privacy: a developer's start needs no privacy setting.</summary>
+    [Test]
+    public async Task InDevelopment_TheSamplePrivacyKeysAreTheDefault_AndTheServiceStarts()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+
+        await using var api = await ApiProcess.StartAsync(cts.Token);
+
+        Assert.That(api.Output, Does.Not.Contain("cannot start"));
+    }
+
     [Test]
     public async Task WithItsOwnPrivacyKeys_TheServiceStartsInProduction()
     {

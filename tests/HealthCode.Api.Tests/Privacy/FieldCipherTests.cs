@@ -54,6 +54,27 @@ internal sealed class FieldCipherTests
         });
     }
 
+    /// <summary>One cipher serves every request at once (an AesGcm instance is not safe for concurrent use on Linux).</summary>
+    [Test]
+    public void ManyThreadsAtOnce_EachReadBackTheirOwnValue()
+    {
+        using var keys = PrivacyKeyRing.Load(PrivacyFolders.Sample);
+        using var cipher = new FieldCipher(keys);
+        var wrong = new System.Collections.Concurrent.ConcurrentBag<int>();
+
+        Parallel.For(0, 4000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            string value = $"4101051990{i:00000000}";
+            string row = $"p_{i}";
+            if (cipher.Unprotect(PrivacyField.IdNumber, cipher.Protect(PrivacyField.IdNumber, value, row), row) != value)
+            {
+                wrong.Add(i);
+            }
+        });
+
+        Assert.That(wrong, Is.Empty);
+    }
+
     [Test]
     public void AfterRotation_OldValuesStillRead_NewOnesUseTheNewKey_AndOldOnesNeedRewrap()
     {

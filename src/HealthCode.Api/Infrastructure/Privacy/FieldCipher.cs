@@ -93,7 +93,7 @@ internal sealed class FieldCipher : IDisposable
             return null;
         }
 
-        string kid = Parse(field, protectedValue, out ReadOnlySpan<char> encoded);
+        string kid = Parse(field.Name, protectedValue, out ReadOnlySpan<char> encoded);
         if (!pools.TryGetValue(kid, out AesPool? pool))
         {
             throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnknownKey, kid);
@@ -137,7 +137,7 @@ internal sealed class FieldCipher : IDisposable
     /// </summary>
     /// <exception cref="ProtectedValueException">The value is not a protected value of a version this service reads.</exception>
     public bool NeedsRewrap(string protectedValue) =>
-        !string.Equals(Parse(PrivacyField.Declaration, protectedValue, out _), current.Kid, StringComparison.Ordinal);
+        !string.Equals(Parse("value", protectedValue, out _), current.Kid, StringComparison.Ordinal);
 
     /// <summary>The value written again with the current key (unchanged when it already is), after checking it reads in its field and row.</summary>
     /// <exception cref="ProtectedValueException">The value does not read: it is left for someone to look at, never rewritten.</exception>
@@ -162,16 +162,16 @@ internal sealed class FieldCipher : IDisposable
         }
     }
 
-    private static string Parse(PrivacyField field, string value, out ReadOnlySpan<char> payload)
+    private static string Parse(string field, string value, out ReadOnlySpan<char> payload)
     {
         if (!TryParse(value, out ReadOnlySpan<char> version, out ReadOnlySpan<char> kid, out payload))
         {
-            throw new ProtectedValueException(field.Name, ProtectedValueProblem.Malformed, null);
+            throw new ProtectedValueException(field, ProtectedValueProblem.Malformed, null);
         }
 
         if (!version.SequenceEqual(Version))
         {
-            throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnsupportedVersion, null);
+            throw new ProtectedValueException(field, ProtectedValueProblem.UnsupportedVersion, null);
         }
 
         return new string(kid);
