@@ -35,13 +35,11 @@ internal sealed class FieldCipher : IDisposable
     private static readonly byte[] AadLabel = "healthcode field v1"u8.ToArray();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly PrivacyKeyRing ring;
     private readonly FrozenDictionary<string, AesPool> pools;
     private readonly AesPool current;
 
     public FieldCipher(PrivacyKeyRing ring)
     {
-        this.ring = ring;
         pools = ring.DataKeys.ToFrozenDictionary(k => k.Kid, k => new AesPool(k), StringComparer.Ordinal);
         current = pools[ring.CurrentDataKey.Kid];
     }
