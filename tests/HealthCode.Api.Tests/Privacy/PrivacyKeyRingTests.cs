@@ -40,6 +40,37 @@ internal sealed class PrivacyKeyRingTests
         });
     }
 
+    /// <summary>
+    /// deploy/k8s mounts the keys from a Secret: each file is a symlink through <c>..data</c> to a timestamped folder, which
+    /// Kubernetes swaps in one rename when the Secret changes.
+    /// </summary>
+    [Test]
+    public void AFolderMountedLikeAKubernetesSecret_Loads()
+    {
+        string mount = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys-privacy");
+        string version = Directory.CreateDirectory(Path.Combine(mount, "..2026_12_07_04_30_00.123")).FullName;
+        foreach (string file in Directory.GetFiles(PrivacyFolders.Sample))
+        {
+            File.Copy(file, Path.Combine(version, Path.GetFileName(file)));
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(mount, "..data"), Path.GetFileName(version));
+        foreach (string file in Directory.GetFiles(version))
+        {
+            string name = Path.GetFileName(file);
+            File.CreateSymbolicLink(Path.Combine(mount, name), Path.Combine("..data", name));
+        }
+
+        using var keys = PrivacyKeyRing.Load(mount);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(keys.CurrentDataKey.Kid, Is.EqualTo(PrivacyFolders.CurrentDataKid));
+            Assert.That(keys.DataKeys.Count(), Is.EqualTo(2));
+            Assert.That(keys.IndexKey.Kid, Is.EqualTo(PrivacyFolders.IndexKid));
+        });
+    }
+
     [Test]
     public void AFolderWithoutACurrentDataKey_IsRefused_SayingSo()
     {
