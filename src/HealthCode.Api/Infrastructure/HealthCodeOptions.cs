@@ -50,6 +50,9 @@ internal sealed class HealthCodeOptions
 
     [Required, ValidateObjectMembers]
     public SharingOptions Sharing { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public PrivacyOptions Privacy { get; set; } = new();
 }
 
 internal sealed class ProvinceOptions
@@ -274,4 +277,22 @@ internal sealed class SharingOptions
     /// </summary>
     [Range(0.05, 1.0)]
     public double ShareWhileScanning { get; set; } = 0.25;
+}
+
+/// <summary>Personal data at rest (DESIGN §11): its keys and how long it is kept.</summary>
+internal sealed class PrivacyOptions
+{
+    /// <summary>
+    /// The folder of privacy keys: data keys (AES-256-GCM, one current) and the blind-index key (HMAC-SHA256); format in
+    /// <c>keys-sample/privacy/README.md</c>. Relative paths are resolved against the content root. A province refuses to
+    /// start without it (<c>PrivacyKeyRing</c>); the hub holds no personal data and does not read it.
+    /// </summary>
+    public string KeysPath { get; set; } = "";
+
+    /// <summary>
+    /// Days personal data is kept before the purge removes it (DESIGN §11: 28, two incubation periods). At most a year:
+    /// health data kept longer than an epidemic's season serves no purpose the residents gave it for.
+    /// </summary>
+    [Range(1, 366)]
+    public int RetentionDays { get; set; } = 28;
 }

@@ -26,6 +26,7 @@ using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.OpenApi;
 using HealthCode.Api.Infrastructure.Ops;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
@@ -234,6 +235,8 @@ internal static partial class ServiceSetup
         services.AddOffices();
         services.AddDisputes();
         services.AddOverrides();
+        // Not used by a store yet (issue 13 item 3): registered and loaded at start so that a missing key stops the service now.
+        services.AddPrivacy();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanMetrics>();
@@ -381,6 +384,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
         services.GetRequiredService<IssuingKeys>();
         services.GetRequiredService<HealthCodeVerifier>();
         services.GetRequiredService<RiskScorer>();
+        services.GetRequiredService<FieldCipher>();
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
