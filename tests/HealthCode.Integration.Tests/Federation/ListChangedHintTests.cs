@@ -217,6 +217,24 @@ public sealed class ListChangedHintTests
         }
     }
 
+    [Test]
+    public async Task OpenApi_DocumentsTheHint_PublicWithItsAnswers_InProvinceAndHub()
+    {
+        foreach (var node in new[] { Zhejiang, _topology.Hub })
+        {
+            var (status, text) = await node.Client.GetTextAsync("/openapi/v1.json");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), text);
+            var operation = JsonNode.Parse(text)!["paths"]?["/.well-known/healthcode/list-changed"]?["post"];
+            Assert.That(operation, Is.Not.Null, $"{node.Name}: POST /.well-known/healthcode/list-changed is documented");
+            Assert.Multiple(() =>
+            {
+                Assert.That(operation!["responses"]!.AsObject().Select(r => r.Key), Is.SupersetOf(new[] { "202", "400", "404", "415", "429" }), node.Name);
+                Assert.That(operation["security"]!.AsArray(), Is.Empty, $"{node.Name}: a hint takes no credential");
+                Assert.That(operation["requestBody"]!["content"]!.AsObject().Select(c => c.Key), Does.Contain("application/json"), node.Name);
+            });
+        }
+    }
+
     private static Uri HintUrl(ProvinceNode node) => new(node.BaseAddress, "/.well-known/healthcode/list-changed");
 
     private async Task<(HttpStatusCode Status, TimeSpan? RetryAfter)> PostHintAsync(Uri url, string iss)

@@ -20,9 +20,11 @@ internal interface IListChangedReceiver
 /// hub (<c>iss</c> = <c>hub</c>, when one is configured) fetches the federation list, then the lists of members it
 /// newly names.
 /// </summary>
-internal sealed class ProvinceListChangedReceiver(PartnerTrust partners, IEnumerable<IFederationSource> hubs) : IListChangedReceiver
+internal sealed class ProvinceListChangedReceiver(PartnerTrust partners, IEnumerable<IFederationSource> hubs, TimeProvider time) : IListChangedReceiver
 {
     public const string Hub = "hub";
+
+    private static readonly TimeSpan LeaseRetry = TimeSpan.FromMilliseconds(500);
 
     public bool Knows(string iss) => iss == Hub ? hubs.Any() : partners.Find(iss) is not null;
 
@@ -30,7 +32,18 @@ internal sealed class ProvinceListChangedReceiver(PartnerTrust partners, IEnumer
     {
         if (iss != Hub)
         {
-            await partners.RefreshAsync(iss, cancellationToken);
+            // The lease is held by a poll of this partner, here or on another instance, which may have fetched just before
+            // the change: wait for it to end and fetch again. Bounded; a poll holds the lease for one fetch (seconds).
+            for (var attempt = 0; attempt < 20; attempt++)
+            {
+                if (await partners.RefreshAsync(iss, cancellationToken) || partners.Find(iss) is null)
+                {
+                    return;
+                }
+
+                await Task.Delay(LeaseRetry, time, cancellationToken);
+            }
+
             return;
         }
 
