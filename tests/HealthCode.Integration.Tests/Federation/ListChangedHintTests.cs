@@ -92,6 +92,9 @@ public sealed class ListChangedHintTests
             Guangdong.WaitForVerdictAsync(guangdongStaff, resident.Qr, v => ErrorCode(v) == "key_revoked", RevocationGoal, "key_revoked (through the hub)"));
         TestContext.Progress.WriteLine($"Revocation refused at Zhejiang and Guangdong {clock.Elapsed.TotalSeconds:F1} s after it was made (refresh interval 5 min)");
 
+        var sent = (await Henan.Client.GetTextAsync("/metrics")).Body.Split('\n');
+        Assert.That(sent, Has.Some.StartsWith("healthcode_list_changed_sent_total{").And.Contains("outcome=\"delivered\""), "Henan counts the hints it delivered");
+
         // The resident's next code, signed with the new key (in the rotated list), is fine at both.
         var fresh = await resident.FreshQrAsync();
         Assert.That(IsValid(await Zhejiang.Client.VerifyAsync(zhejiangStaff, fresh)), Is.True, "the new key's code at Zhejiang");
@@ -167,6 +170,9 @@ public sealed class ListChangedHintTests
                 Assert.That(retryAfterMissing, Is.Zero, "every 429 says when to try again");
                 Assert.That(fetches, Is.InRange(1, allowed), "a hinted fetch, but not a fetch storm");
             });
+            var metrics = (await Zhejiang.Client.GetTextAsync("/metrics")).Body.Split('\n');
+            Assert.That(metrics, Has.Some.StartsWith("healthcode_list_changed_received_total{").And.Contains("answer=\"rate_limited\""), "refusals are counted");
+            Assert.That(metrics, Has.Some.StartsWith("healthcode_list_changed_fetches_total"), "hinted fetches are counted");
         }
         finally
         {

@@ -19,17 +19,14 @@ namespace HealthCode.Api.Features.Federation;
 /// that fetches shares the list through the cache, and the others re-verify it from there (DESIGN §4.5). Each instance
 /// also keeps the interval itself, so that without Redis (every lease granted) the fetches stay spaced.
 /// </remarks>
-internal sealed partial class HintedFetches(ITrustListCache cache, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<HintedFetches> logger)
+internal sealed partial class HintedFetches(
+    ITrustListCache cache, ListChangedMetrics metrics, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<HintedFetches> logger)
 {
     /// <summary>The longest one hinted fetch may take; the fetcher's own timeouts are shorter.</summary>
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, byte> scheduled = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> lastStarted = new(StringComparer.Ordinal);
-    private int fetches;
-
-    /// <summary>Fetches this instance started on hints since it started (for operators and tests).</summary>
-    public int Fetches => Volatile.Read(ref fetches);
 
     /// <summary>Schedules <paramref name="fetch"/> for <paramref name="iss"/>; false when it was coalesced into one already scheduled.</summary>
     public bool Schedule(string iss, Func<CancellationToken, Task> fetch)
@@ -71,7 +68,7 @@ internal sealed partial class HintedFetches(ITrustListCache cache, IOptions<Heal
                 // From now on a new hint schedules another fetch: it may announce a change made after this one began.
                 scheduled.TryRemove(iss, out _);
                 unscheduled = true;
-                Interlocked.Increment(ref fetches);
+                metrics.Fetched();
                 try
                 {
                     using var deadline = new CancellationTokenSource(FetchTimeout, time);

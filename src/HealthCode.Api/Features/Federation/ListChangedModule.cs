@@ -8,6 +8,7 @@ internal static class ListChangedModule
 {
     public static IServiceCollection AddListChanged(this IServiceCollection services, bool hub)
     {
+        services.AddSingleton<ListChangedMetrics>();
         services.AddSingleton<ListChangedSender>();
         services.AddSingleton<HintedFetches>();
         services.AddSingleton<OwnListChangedHints>();

@@ -10,16 +10,12 @@ namespace HealthCode.Api.Features.Federation;
 /// (registered in <see cref="ListChangedModule"/>) tries each post a few times within a bounded time, honouring a
 /// receiver's <c>Retry-After</c>; a hint that still fails is logged and left to the receiver's polling.
 /// </summary>
-internal sealed partial class ListChangedSender(IHttpClientFactory clients, IOptions<HealthCodeOptions> options, ILogger<ListChangedSender> logger)
+internal sealed partial class ListChangedSender(
+    IHttpClientFactory clients, ListChangedMetrics metrics, IOptions<HealthCodeOptions> options, ILogger<ListChangedSender> logger)
 {
     public const string HttpClientName = "list-changed";
 
     public const string Path = "/.well-known/healthcode/list-changed";
-
-    private int inFlight;
-
-    /// <summary>Posts still under way (for a test or a graceful stop to wait on; never read on a hot path).</summary>
-    public int InFlight => Volatile.Read(ref inFlight);
 
     /// <summary>
     /// Tells every service behind <paramref name="listUrls"/> (one hint per origin) that <paramref name="iss"/>'s
@@ -34,7 +30,6 @@ internal sealed partial class ListChangedSender(IHttpClientFactory clients, IOpt
 
         foreach (var origin in listUrls.Select(u => new Uri(u.GetLeftPart(UriPartial.Authority))).Distinct())
         {
-            Interlocked.Increment(ref inFlight);
             _ = Task.Run(() => PostAsync(iss, origin), CancellationToken.None);
         }
     }
@@ -47,22 +42,21 @@ internal sealed partial class ListChangedSender(IHttpClientFactory clients, IOpt
             using var response = await clients.CreateClient(HttpClientName).PostAsync(new Uri(origin, Path), content, CancellationToken.None);
             if (response.IsSuccessStatusCode)
             {
+                metrics.Sent("delivered");
                 LogSent(logger, iss, origin.Authority);
             }
             else
             {
+                metrics.Sent("refused");
                 LogRefused(logger, iss, origin.Authority, (int)response.StatusCode);
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException
-            or Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException)
+            or Polly.Timeout.TimeoutRejectedException)
         {
             // The receiver polls anyway: a lost hint only delays the change to its next round.
+            metrics.Sent("failed");
             LogFailed(logger, iss, origin.Authority, e is HttpRequestException ? "unreachable" : "timed out");
-        }
-        finally
-        {
-            Interlocked.Decrement(ref inFlight);
         }
     }
 

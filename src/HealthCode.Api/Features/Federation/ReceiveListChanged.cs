@@ -32,7 +32,7 @@ internal sealed partial class ReceiveListChangedValidator : IValidator<ReceiveLi
 /// 202 at once, the fetch in the background.
 /// </summary>
 internal sealed class ReceiveListChangedHandler(
-    IListChangedReceiver receiver, HintedFetches fetches, ISlidingWindowLimiter limiter, IOptions<HealthCodeOptions> options)
+    IListChangedReceiver receiver, HintedFetches fetches, ISlidingWindowLimiter limiter, ListChangedMetrics metrics, IOptions<HealthCodeOptions> options)
     : ICommandHandler<ReceiveListChanged, Result<ListChangedAccepted>>
 {
     private const string Everyone = "all";
@@ -42,6 +42,7 @@ internal sealed class ReceiveListChangedHandler(
         var iss = command.Iss!;
         if (!receiver.Knows(iss))
         {
+            metrics.Received("unknown_issuer");
             return ApiProblem.NotFound("unknown_issuer", "No partner, hub or member by this code here: its hints are not taken.");
         }
 
@@ -49,10 +50,12 @@ internal sealed class ReceiveListChangedHandler(
         var permit = await limiter.TryAcquireAsync(new SlidingWindow("list-changed", overall.Limit, overall.Window), Everyone, cancellationToken);
         if (!permit.Granted)
         {
+            metrics.Received("rate_limited");
             return ApiProblem.TooManyRequests("list_changed_rate_limited", "Too many list-changed hints.", permit.RetryAfter);
         }
 
         var scheduled = fetches.Schedule(iss, ct => receiver.FetchAsync(iss, ct));
+        metrics.Received(scheduled ? "scheduled" : "coalesced");
         return new ListChangedAccepted(iss, scheduled ? "scheduled" : "coalesced");
     }
 }
