@@ -186,6 +186,49 @@ public sealed class ListChangedHintTests
     }
 
     [Test]
+    public async Task FloodOfHints_AtOneInstanceWithoutRedis_CausesAHandfulOfFetches()
+    {
+        // The embedded default: no Redis, so the lease is in process and the instance keeps the interval itself.
+        var work = Directory.CreateTempSubdirectory("healthcode-hints-alone-").FullName;
+        await using var partner = new FakePartner("540000", "西藏自治区");
+        using var issuer = EcKey.Generate();
+        partner.Serve(partner.SignList(1, [(issuer, KeyStatus.Active)]));
+        var alone = ProvinceNode.Create(work, "410000", "河南省", new Dictionary<string, string?>());
+        try
+        {
+            await alone.StartAsync(TestContext.CurrentContext.CancellationToken);
+            await alone.RegisterPartnerAsync(partner.Registration());
+            await alone.WaitForPartnerAsync(partner.Issuer, p => SeqOf(p) == 1, WaitTimeout, "seq 1");
+            var before = partner.ListRequests;
+
+            var answers = new Dictionary<HttpStatusCode, int>();
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < 300; i++)
+            {
+                var (status, _) = await PostHintAsync(HintUrl(alone), partner.Issuer);
+                answers[status] = answers.GetValueOrDefault(status) + 1;
+            }
+
+            var flood = clock.Elapsed;
+            await Task.Delay(FetchInterval * 2 + TimeSpan.FromSeconds(2));
+            var fetches = partner.ListRequests - before;
+            // The first at once, one per interval while the flood lasts, one trailing.
+            var allowed = 1 + (int)Math.Ceiling(flood / FetchInterval) + 1;
+            TestContext.Progress.WriteLine($"300 hints in {flood.TotalSeconds:F1} s, no Redis: {fetches} fetches (at most {allowed} allowed)");
+            Assert.Multiple(() =>
+            {
+                Assert.That(answers.Keys, Is.SubsetOf(new[] { HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests }), "only 202 and 429");
+                Assert.That(fetches, Is.InRange(1, allowed), "a hinted fetch, but not a fetch storm");
+            });
+        }
+        finally
+        {
+            await alone.DisposeAsync();
+            FederationTopology.DeleteDirectory(work);
+        }
+    }
+
+    [Test]
     public async Task ForgedList_FetchedOnAHint_IsRejected_AndTrustDoesNotChange()
     {
         await using var partner = new FakePartner("530000", "云南省");
