@@ -20,7 +20,11 @@ internal sealed class ListChangedOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan FetchInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Hints this instance accepts overall, from every sender; beyond it: 429 <c>list_changed_rate_limited</c> with Retry-After.</summary>
+    /// <summary>
+    /// Hints accepted overall, from every sender, counted by the service's sliding-window limiter (per instance in
+    /// process; across the province's instances when that limiter is the shared one); beyond it: 429
+    /// <c>list_changed_rate_limited</c> with Retry-After.
+    /// </summary>
     [Required, ValidateObjectMembers]
     public SlidingLimitOptions Overall { get; set; } = new() { Limit = 100, Window = TimeSpan.FromSeconds(10) };
 }

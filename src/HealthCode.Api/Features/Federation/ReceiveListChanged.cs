@@ -27,7 +27,7 @@ internal sealed partial class ReceiveListChangedValidator : IValidator<ReceiveLi
 }
 
 /// <summary>
-/// Known issuers only (404 <c>unknown_issuer</c>), then the overall limit of this instance (429
+/// Known issuers only (404 <c>unknown_issuer</c>), then the overall limit (429
 /// <c>list_changed_rate_limited</c> with Retry-After), then per issuer the coalescing of <see cref="HintedFetches"/>:
 /// 202 at once, the fetch in the background.
 /// </summary>
