@@ -267,6 +267,45 @@ public sealed class ListChangedHintTests
     }
 
     [Test]
+    public async Task HintAtTheHub_ForAnUnchangedMemberList_IsNotRelayed()
+    {
+        var hub = _topology.Hub;
+        // The hub relays a member's hint only once it fetched a newer list of that member than it saw last. The first hint
+        // about Zhejiang since the hub started may be relayed (nothing seen yet); from then on Zhejiang's list is unchanged.
+        await HintHubAndWaitForItsFetchAsync(hub);
+        var sentBefore = await CounterSumAsync(hub, "healthcode_list_changed_sent_total");
+
+        await HintHubAndWaitForItsFetchAsync(hub);
+        var sentAfter = await CounterSumAsync(hub, "healthcode_list_changed_sent_total");
+
+        Assert.That(sentAfter, Is.EqualTo(sentBefore), "a hint about an unchanged list reaches no member");
+    }
+
+    /// <summary>Hints the hub about Zhejiang, waits until the hub's fetch it caused is done, and for any relay to be sent.</summary>
+    private async Task HintHubAndWaitForItsFetchAsync(ProvinceNode hub)
+    {
+        var fetches = await CounterSumAsync(hub, "healthcode_list_changed_fetches_total");
+        // Bounded: hints are coalesced within FetchInterval, so a few tries 1 s apart start a new fetch.
+        await Poll.UntilAsync(
+            async () =>
+            {
+                Assert.That((await PostHintAsync(HintUrl(hub), Zhejiang.Code)).Status, Is.EqualTo(HttpStatusCode.Accepted));
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                return await CounterSumAsync(hub, "healthcode_list_changed_fetches_total") > fetches;
+            },
+            WaitTimeout,
+            "the hub fetches Zhejiang's list on the hint");
+        // The fetch is a conditional GET on loopback and a relay a few posts: both long done after this.
+        await Task.Delay(FetchInterval);
+    }
+
+    /// <summary>The sum of a counter's series on <paramref name="node"/>'s <c>/metrics</c> (0 when it has none yet).</summary>
+    private static async Task<double> CounterSumAsync(ProvinceNode node, string name) =>
+        (await node.Client.GetTextAsync("/metrics")).Body.Split('\n')
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    [Test]
     public async Task OpenApi_DocumentsTheHint_PublicWithItsAnswers_InProvinceAndHub()
     {
         foreach (var node in new[] { Zhejiang, _topology.Hub })
