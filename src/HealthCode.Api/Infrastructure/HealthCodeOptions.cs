@@ -244,6 +244,10 @@ internal sealed class FederationOptions
     /// <summary>The most a scan waits for a partner's status answer before the offline verdict is given.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:05")]
     public TimeSpan StatusCheckTimeout { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The list-changed hint (DESIGN §11): sending it, and the limits on receiving it.</summary>
+    [Required, ValidateObjectMembers]
+    public Features.Federation.ListChangedOptions ListChanged { get; set; } = new();
 }
 
 internal sealed class HubOptions

@@ -115,6 +115,7 @@ internal static partial class ServiceSetup
         // Both modes' services are registered (so every handler resolves); only one mode's
         // background jobs run and only its endpoints are mapped.
         services.AddSingleton<FederationPublisher>();
+        services.AddListChanged(IsHub(builder.Configuration));
         AddProvince(services);
         AddFederation(builder);
         // The audit runs in both modes: operators act in the hub too, and every operator action is audited (DESIGN §10).
@@ -166,6 +167,7 @@ internal static partial class ServiceSetup
         var admin = operators.MapGroup("").RequireAuthorization(OperatorPolicies.Admin);
         OperatorsModule.MapOperators(admin);
         operators.MapAudit();
+        ListChangedModule.MapListChanged(app);
         if (IsHub(app.Configuration))
         {
             app.MapFederationList();
