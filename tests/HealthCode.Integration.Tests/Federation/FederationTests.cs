@@ -442,14 +442,6 @@ public sealed class FederationTests
         }
     }
 
-    /// <summary>The <c>kid</c> in the JWS header of a QR text: which key signed the code.</summary>
-    private static string KidOf(string qr)
-    {
-        Assert.That(QrText.TryDecode(qr, out var jws), Is.True, qr);
-        var header = JsonNode.Parse(Base64Url.DecodeFromChars(jws.Split('.')[0]))!;
-        return (string)header["kid"]!;
-    }
-
     /// <summary>The same compact JWS with a text replaced in its payload and the original signature kept.</summary>
     private static string EditPayload(string jws, string from, string to)
     {

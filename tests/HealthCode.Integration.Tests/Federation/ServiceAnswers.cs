@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Text.Json.Nodes;
+using HealthCode.Trust.Tokens;
 
 namespace HealthCode.Integration.Federation;
 
@@ -8,6 +10,14 @@ internal static class ServiceAnswers
     public static bool IsValid(JsonObject verdict) => verdict["valid"]?.GetValue<bool>() == true;
 
     public static string? ErrorCode(JsonObject verdict) => (string?)verdict["error"]?["code"];
+
+    /// <summary>The <c>kid</c> in the JWS header of a QR text: which key signed the code.</summary>
+    public static string KidOf(string qr)
+    {
+        Assert.That(QrText.TryDecode(qr, out var jws), Is.True, qr);
+        var header = JsonNode.Parse(Base64Url.DecodeFromChars(jws.Split('.')[0]))!;
+        return (string)header["kid"]!;
+    }
 
     /// <summary>A verdict's <c>statusCheck</c>: <c>confirmed</c>, <c>changed</c>, <c>unavailable</c>, or null when no check was made.</summary>
     public static string? StatusCheck(JsonObject verdict) => (string?)verdict["statusCheck"];

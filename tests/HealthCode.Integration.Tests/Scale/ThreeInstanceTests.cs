@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -154,6 +155,44 @@ public sealed class ThreeInstanceTests
             login.Headers.GetValues(NginxFront.UpstreamHeader).Single(),
             Is.Not.EqualTo(otp.Headers.GetValues(NginxFront.UpstreamHeader).Single()),
             "round robin sent the log-in to another instance than the one that sent the code");
+    }
+
+    /// <summary>
+    /// The instances share the keys folder. A key rotated out and revoked through one instance is refused by every
+    /// other (each reads the folder again within seconds), every instance signs new codes with the new key, and no
+    /// instance signs the revoked key back into the province's trust list with keys it read before.
+    /// </summary>
+    [Test]
+    public async Task AKeyRevokedThroughOneInstance_IsRefusedByEvery_AndNeverSignedBackIntoTheList()
+    {
+        var resident = await _instances[1].NewResidentAsync();
+        var staff = await _client.EnrolStaffAsync("three-gate-keys");
+        var compromised = ServiceAnswers.KidOf(resident.Qr);
+        var through = _instances[0].Client;
+        await through.OperatorAsync(HttpMethod.Post, "/api/v1/admin/keys/rotate", null, HttpStatusCode.OK);
+        var revoked = (await through.OperatorAsync(
+            HttpMethod.Post, $"/api/v1/admin/keys/{compromised}/revoke", new { reason = "test: private key leaked" }, HttpStatusCode.OK))!;
+        var seq = revoked["trustListSeq"]!.GetValue<long>();
+
+        foreach (var instance in _instances)
+        {
+            await instance.WaitForVerdictAsync(
+                staff, resident.Qr, v => ServiceAnswers.ErrorCode(v) == "key_revoked", TimeSpan.FromSeconds(20), $"key_revoked at the instance on {instance.Port}");
+            var fresh = await instance.Client.GetQrTextAsync(resident.SessionToken);
+            Assert.That(ServiceAnswers.KidOf(fresh), Is.Not.EqualTo(compromised), $"the instance on {instance.Port} signs with the new key");
+        }
+
+        // Each instance's list job looks again every 2 s: after a few looks the list still says revoked, at the same seq.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        foreach (var instance in _instances)
+        {
+            var (status, body) = await instance.Client.GetTextAsync("/.well-known/healthcode/trust-list");
+            Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+            var payload = JsonNode.Parse(Base64Url.DecodeFromChars(body.Trim().Split('.')[1]))!;
+            Assert.That((long)payload["seq"]!, Is.EqualTo(seq), $"the list as the instance on {instance.Port} serves it: no instance signed it again");
+            var key = payload["keys"]!["keys"]!.AsArray().Single(k => (string?)k!["kid"] == compromised)!;
+            Assert.That((string?)key["status"], Is.EqualTo("revoked"), payload.ToJsonString());
+        }
     }
 
     [Test]

@@ -51,6 +51,11 @@ internal sealed partial class FederationPublisher(
         }
     }
 
+    /// <summary>The members are read from the store each time: nothing to read again.</summary>
+    public void Refresh()
+    {
+    }
+
     public string ContentHash(DateTimeOffset now) =>
         SignedListPublisher.Hash(snapshot.Select(m => $"{m.Issuer}:{m.Name}:{m.TrustListUrl}:{m.Status}:{m.RootKeyJwk}"));
 

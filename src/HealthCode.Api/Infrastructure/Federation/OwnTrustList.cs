@@ -1,6 +1,7 @@
 using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Store;
+using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
 
 namespace HealthCode.Api.Infrastructure.Federation;
@@ -17,6 +18,7 @@ internal sealed record PublishedList(string Jws, string ETag, long Seq, DateTime
 /// </summary>
 internal sealed partial class OwnTrustList(
     IssuingKeys keys,
+    TrustStore trust,
     ISignedListStore store,
     OwnListChangedHints hints,
     IOptions<HealthCodeOptions> options,
@@ -32,6 +34,7 @@ internal sealed partial class OwnTrustList(
     public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        Refresh();
         var published = keys.Current.CanSignLists
             ? await SignedListPublisher.EnsureAsync(this, store, options.Value.Federation.ResignBefore, now, cancellationToken)
             : LoadOfflineList(now);
@@ -47,6 +50,19 @@ internal sealed partial class OwnTrustList(
             // DESIGN §11: partners and the hub fetch the new list now, not at their next poll. Not at start-up
             // (previous is null then): a list changed while the service was down reaches them by polling.
             hints.TrustListChanged();
+        }
+    }
+
+    /// <summary>
+    /// Another instance of this province rotated or revoked a key in the shared keys folder: this one signs and
+    /// trusts what the folder now says (a revoked key is refused here too, and never signed into a list again).
+    /// </summary>
+    public void Refresh()
+    {
+        if (keys.ReloadIfChanged())
+        {
+            TrustSetup.SetOwnKeys(trust, keys, options.Value);
+            LogKeysReloaded(logger);
         }
     }
 
@@ -93,6 +109,9 @@ internal sealed partial class OwnTrustList(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Own trust list not usable: {Error}")]
     private static partial void LogUnusable(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The keys folder changed (a key rotated or revoked by another instance): keys read again")]
+    private static partial void LogKeysReloaded(ILogger logger);
 }
 
 /// <summary>Checks the own list often enough that it is re-signed well before it expires.</summary>
@@ -100,12 +119,20 @@ internal sealed class OwnTrustListJob(OwnTrustList list, IOptions<HealthCodeOpti
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(CheckInterval(options.Value.Federation), time);
+        // Each look reads the held list (one row) and the folder's file times; it signs only when something changed.
+        var interval = CheckInterval(options.Value.Federation);
+        using var timer = new PeriodicTimer(interval < KeysFolderInterval ? interval : KeysFolderInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             await list.EnsureCurrentAsync(stoppingToken);
         }
     }
+
+    /// <summary>
+    /// How often this instance looks at the keys folder, which other instances of the province share: a key revoked
+    /// through one is refused by the others within this time.
+    /// </summary>
+    public static readonly TimeSpan KeysFolderInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>At most five minutes, and at least three checks inside the re-sign window.</summary>
     public static TimeSpan CheckInterval(FederationOptions federation) =>

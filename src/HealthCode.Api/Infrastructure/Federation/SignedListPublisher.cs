@@ -10,6 +10,12 @@ internal interface ISignedListSource
     /// <summary>The store key: <c>trust-list</c> or <c>federation</c>.</summary>
     string Kind { get; }
 
+    /// <summary>
+    /// Reads again what the content comes from when another instance may have changed it (the shared keys folder),
+    /// before the content is compared with the list held in the store.
+    /// </summary>
+    void Refresh();
+
     /// <summary>A hash of what the list says (keys or members and their status), not of when it was signed.</summary>
     string ContentHash(DateTimeOffset now);
 
@@ -30,10 +36,13 @@ internal static class SignedListPublisher
     public static async Task<PublishedList?> EnsureAsync(
         ISignedListSource source, ISignedListStore store, TimeSpan resignBefore, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var contentHash = source.ContentHash(now);
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var held = await store.GetAsync(source.Kind, cancellationToken);
+            // After the held list is read: an instance that changed the content wrote it before it stored its list, so a
+            // newer list is never signed over with content this instance has not read yet (a revocation undone).
+            source.Refresh();
+            var contentHash = source.ContentHash(now);
             if (held is not null && source.Read(held.Jws, now) is { } read && held.ContentHash == contentHash && read.ExpiresAt - now > resignBefore)
             {
                 return Publish(held.Jws, read);
