@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
@@ -8,7 +9,7 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// <c>PRAGMA user_version</c>, so an existing data folder is upgraded, never rebuilt. The store's own
 /// schema is <see cref="StoreMigrations"/>; the scan audit keeps a file of its own (<see cref="SqliteAuditDatabase"/>).
 /// </summary>
-internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<string> migrations) : IDisposable
+internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<string> migrations) : IStoreDatabase, IDisposable
 {
     /// <summary>The service's store, with its schema.</summary>
     public SqliteDatabase(string connectionString)
@@ -448,6 +449,8 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
 
     private int turnWaiters;
 
+    public SqlDialect Dialect => SqlDialect.Sqlite;
+
     /// <summary>The database file (its <c>Data Source</c>).</summary>
     public string FilePath { get; } = new SqliteConnectionStringBuilder(connectionString).DataSource;
 
@@ -546,6 +549,8 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
         return connection;
     }
+
+    async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
     /// <summary>
     /// Waits for this instance's turn at the write lock, first come first served: a batch's chunks and re-scorings,
