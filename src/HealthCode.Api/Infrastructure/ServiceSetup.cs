@@ -96,9 +96,6 @@ internal static partial class ServiceSetup
         services.AddSingleton<IValidator<RevokeKey>, RevokeKeyValidator>();
 
         StoreSetup.AddStore(services, builder.Configuration, builder.Environment.ContentRootPath);
-        services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
-        services.AddSingleton<SqliteAuditDatabase>();
-        services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<OperatorKey>();
         services.AddOperators();
         services.AddHostedService<StartupChecks>();
@@ -222,7 +219,7 @@ internal static partial class ServiceSetup
             sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
-        services.AddSingleton<IDraftSources, SqliteDraftSources>();
+        services.AddSingleton<IDraftSources, DraftSources>();
         services.AddIdentity();
         services.AddSharing();
         services.AddDataUse();
@@ -234,7 +231,6 @@ internal static partial class ServiceSetup
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanMetrics>();
         services.AddSingleton<StaffDirectory>();
-        services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         services.AddSingleton<AuditLog>();
         services.AddRateLimiter(o =>
         {

@@ -31,7 +31,7 @@ internal sealed class CodeUpdateTests
     {
         var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "hc.db")}");
         await database.MigrateAsync(CancellationToken.None);
-        var store = new SqliteHealthCodeStore(database);
+        var store = new HealthCodeStore(database);
         var account = await store.GetOrCreateResidentAsync("13700000001", Declared, CancellationToken.None);
         var saved = await store.SaveDeclarationAsync(
             new DeclarationTarget(account, null, "11010519491231002X", "张三艺", BindAsHolder: true),
@@ -50,7 +50,7 @@ internal sealed class CodeUpdateTests
         var afterCurrent = (await store.UpdateCodesAsync([current], CommitSync.Full, CancellationToken.None)).Single()!;
         Assert.That((afterCurrent.Color, afterCurrent.StatusVersion), Is.EqualTo((CodeColor.Red, read.StatusVersion + 1)));
 
-        var logged = await new SqliteDataUseStore(database).ForPersonsAsync([personId], null, 10, CancellationToken.None);
+        var logged = await new DataUseStore(database).ForPersonsAsync([personId], null, 10, CancellationToken.None);
         Assert.That(logged, Has.Count.EqualTo(2), "the data was used by both scorings, stored or not");
     }
 }

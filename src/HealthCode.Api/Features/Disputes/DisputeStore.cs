@@ -124,8 +124,8 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
             """,
             new { id, fact.person, fact.source, fact.batch, reason = dispute.Reason, at = now.ToUnixTimeMilliseconds(), filedBy = dispute.FiledBy },
             transaction, cancellationToken: cancellationToken));
-        await SqliteDataUseStore.AppendAsync(
-            connection, transaction, [new DataUse(dispute.PersonId, DataUsePurposes.Dispute, DataUseActors.Resident, dispute.Source, dispute.BatchId)], now, cancellationToken);
+        await DataUseStore.AppendAsync(
+            connection, transaction, SqlDialect.Sqlite, [new DataUse(dispute.PersonId, DataUsePurposes.Dispute, DataUseActors.Resident, dispute.Source, dispute.BatchId)], now, cancellationToken);
         var filed = await FindAsync(connection, transaction, id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (filed, true);
@@ -231,8 +231,8 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
             return false;
         }
 
-        await SqliteDataUseStore.AppendAsync(
-            connection, transaction, [new DataUse(personId, DataUsePurposes.Dispute, resolution.Actor, closed.Source, closed.BatchId)], now, cancellationToken);
+        await DataUseStore.AppendAsync(
+            connection, transaction, SqlDialect.Sqlite, [new DataUse(personId, DataUsePurposes.Dispute, resolution.Actor, closed.Source, closed.BatchId)], now, cancellationToken);
         return true;
     }
 

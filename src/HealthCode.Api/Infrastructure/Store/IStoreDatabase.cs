@@ -12,6 +12,15 @@ internal interface IStoreDatabase
 
     /// <summary>An open connection; dispose it when done (PostgreSQL's go back to Npgsql's pool).</summary>
     Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits for this instance's turn to write, first come first served (SQLite's single write lock keeps no queue:
+    /// <see cref="SqliteDatabase.TakeWriteTurnAsync"/>). PostgreSQL's writers lock rows, not the database: no turn to wait for.
+    /// </summary>
+    Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken);
+
+    /// <summary>A read-only transaction in which every query sees one snapshot (a chain's head and its entries together).</summary>
+    Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -34,4 +43,24 @@ internal sealed class SqlDialect
     /// writer at a time: a write transaction already excludes the others, and it has no such clause.
     /// </summary>
     public string ForUpdate => Engine == StoreEngine.Postgres ? " FOR UPDATE" : "";
+
+    /// <summary>The text field <paramref name="field"/> of the JSON text <paramref name="json"/> (an expression), or NULL.</summary>
+    public string JsonText(string json, string field) => Engine == StoreEngine.Postgres
+        ? $"(({json})::jsonb ->> '{field}')"
+        : $"json_extract({json}, '$.{field}')";
+
+    /// <summary>The day (<c>yyyy-MM-dd</c>, as text) of <paramref name="millis"/>, an expression of Unix milliseconds, in UTC.</summary>
+    public string UtcDay(string millis) => Engine == StoreEngine.Postgres
+        ? $"to_char(to_timestamp(({millis}) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        : $"date(({millis}) / 1000, 'unixepoch')";
+
+    /// <summary>Whether <paramref name="exception"/> is a unique or check constraint refusing a row.</summary>
+    public static bool IsConstraintViolation(Exception exception) => exception switch
+    {
+        // SQLITE_CONSTRAINT (https://sqlite.org/rescode.html#constraint).
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19,
+        // Class 23, integrity constraint violation (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+        Npgsql.PostgresException postgres => postgres.SqlState.StartsWith("23", StringComparison.Ordinal),
+        _ => false,
+    };
 }

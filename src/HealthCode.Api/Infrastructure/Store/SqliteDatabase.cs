@@ -552,6 +552,10 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
 
     async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
 
+    /// <summary>A deferred transaction: it takes no write lock, and WAL mode gives its reads one snapshot.</summary>
+    Task<DbTransaction> IStoreDatabase.BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     /// <summary>
     /// Waits for this instance's turn at the write lock, first come first served: a batch's chunks and re-scorings,
     /// which follow each other without a pause, a lookup's data use, a declaration (and, in the audit's own file, the

@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Settings;
 using HealthCode.Api.Infrastructure.Store.Postgres;
 
@@ -16,17 +17,12 @@ internal static class StoreSetup
     /// </summary>
     public static readonly IReadOnlyList<string> PostgresPending =
     [
-        "health codes (IHealthCodeStore)",
-        "persons (IPersonStore)",
-        "scan audit (IAuditStore)",
-        "data-use log (IDataUseStore)",
         "catalogue (ICatalogStore)",
         "batches (IBatchStore)",
         "facts (IFactStore)",
         "disputes (IDisputeStore)",
         "overrides (IOverrideStore)",
         "offices (IOfficeStore)",
-        "declaration drafts (IDraftSources)",
         "received batch files (BatchFiles)",
     ];
 
@@ -54,13 +50,25 @@ internal static class StoreSetup
             services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
             // What still needs SQLite resolves to this refusal, never to a file nobody configured.
             services.AddSingleton<SqliteDatabase>(_ => throw PendingStores());
+            services.AddSingleton<IAuditStore, PostgresAuditStore>();
+            // The audit head's witness stays out of the database's reach (DESIGN §10): a file of this instance's own. With
+            // several instances each keeps the head it last committed, which may lag the shared chain but never leads it.
+            services.AddSingleton<IAuditHeadWitness>(_ =>
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(contentRoot, "data")).FullName;
+                return FileAuditHeadWitness.Beside(Path.Combine(folder, "postgres"));
+            });
         }
         else
         {
             services.AddSingleton(new SqliteDatabase(SqliteConnectionString(selection.Problem is null ? configured : null, contentRoot)));
             services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton<SqliteAuditDatabase>();
+            services.AddSingleton<IAuditStore, SqliteAuditStore>();
+            services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         }
 
+        services.AddSingleton<IHealthCodeStore, HealthCodeStore>();
         services.AddSingleton<IStaffStore, StaffStore>();
         services.AddSingleton<IPartnerStore, PartnerStore>();
         services.AddSingleton<IHubMemberStore, HubMemberStore>();

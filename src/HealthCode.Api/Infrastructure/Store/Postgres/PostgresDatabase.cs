@@ -25,6 +25,12 @@ internal sealed class PostgresDatabase(string connectionString) : IStoreDatabase
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await DataSource.OpenConnectionAsync(cancellationToken);
 
+    public Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable>(NoTurn.Instance);
+
+    /// <summary>Repeatable read: every query of the transaction sees the snapshot its first one saw.</summary>
+    public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+
     /// <summary>Runs the scripts this database has not run yet, in the order of their numbers.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -60,6 +66,15 @@ internal sealed class PostgresDatabase(string connectionString) : IStoreDatabase
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     public void Dispose() => DataSource.Dispose();
+
+    private sealed class NoTurn : IDisposable
+    {
+        public static readonly NoTurn Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>DbUp writes to the console by default; the service's own log says what matters (a failed script, as an exception).</summary>
     private sealed class NoUpgradeLog : IUpgradeLog
