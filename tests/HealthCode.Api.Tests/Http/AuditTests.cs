@@ -101,6 +101,7 @@ internal sealed class AuditTests
         });
     }
 
+    [Category("SqliteOnly")]
     [Test]
     public async Task AScanTheAuditCannotStore_IsAnswered503AuditUnavailable_NotWithAVerdict()
     {
@@ -131,6 +132,7 @@ internal sealed class AuditTests
         Assert.That(await ChainAsync(client), Is.True);
     }
 
+    [Category("SqliteOnly")]
     [Test]
     public async Task AScan_IsAnsweredAndAudited_WhileTheStoresWriteLockIsHeld()
     {

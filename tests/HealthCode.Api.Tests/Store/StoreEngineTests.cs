@@ -31,16 +31,4 @@ internal sealed class StoreEngineTests
 
         Assert.That(error, Is.TypeOf<SettingException>().With.Message.Contains("ConnectionStrings:HealthCode must name either"));
     }
-
-    [Test]
-    [Category("SqliteOnly")]
-    public async Task TheService_RefusesToStartOnPostgres_WhileAStoreRunsOnSqliteOnly_AndNamesThem()
-    {
-        Assume.That(StoreSetup.PostgresPending, Is.Not.Empty, "every store runs on PostgreSQL: nothing to refuse");
-        var connectionString = await PostgresServer.Shared.CreateDatabaseAsync();
-
-        var error = HealthCodeFactory.StartFailure(settings: new() { ["ConnectionStrings:HealthCode"] = connectionString });
-
-        Assert.That(error, Is.TypeOf<SettingException>().With.Message.Contains("run on SQLite only so far").And.Message.Contains(StoreSetup.PostgresPending[0]));
-    }
 }

@@ -87,8 +87,8 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM data_use WHERE person_id IN @personIds AND seq < @before ORDER BY seq DESC LIMIT @limit",
-            new { personIds, before = beforeSeq ?? long.MaxValue, limit }, cancellationToken: cancellationToken));
+            $"SELECT {Columns} FROM data_use WHERE {database.Dialect.In("person_id", "@personIds")} AND seq < @before ORDER BY seq DESC LIMIT @limit",
+            new { personIds = personIds.ToArray(), before = beforeSeq ?? long.MaxValue, limit }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToEntry())];
     }
 

@@ -87,11 +87,9 @@ internal sealed class UploadBatchHandler(
 }
 
 /// <summary>Where received batch bodies are kept while they are applied, and how one is received.</summary>
-internal sealed class BatchFiles(SqliteDatabase database, IOptions<HealthCodeOptions> options)
+internal sealed class BatchFiles(LocalDataFolder data, IOptions<HealthCodeOptions> options)
 {
-    private readonly string folder = Path.GetFullPath(
-        options.Value.Sharing.BatchesPath ?? "batches",
-        Path.GetDirectoryName(Path.GetFullPath(database.FilePath)) ?? ".");
+    private readonly string folder = Path.GetFullPath(options.Value.Sharing.BatchesPath ?? "batches", data.Path);
 
     /// <summary>
     /// A batch names persons by ID number and name: its folder is the service user's only (0700), and so is its file

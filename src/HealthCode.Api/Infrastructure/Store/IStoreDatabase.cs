@@ -19,6 +19,9 @@ internal interface IStoreDatabase
     /// </summary>
     Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether someone waits for the write turn: a long writer holding it should commit and hand it over (never, on PostgreSQL).</summary>
+    bool WriteTurnWanted { get; }
+
     /// <summary>A read-only transaction in which every query sees one snapshot (a chain's head and its entries together).</summary>
     Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
 }
@@ -44,10 +47,28 @@ internal sealed class SqlDialect
     /// </summary>
     public string ForUpdate => Engine == StoreEngine.Postgres ? " FOR UPDATE" : "";
 
+    /// <summary>
+    /// The condition "<paramref name="column"/> is one of the array parameter <paramref name="parameter"/>" (pass it an
+    /// array). Dapper spreads a list into one parameter per item for SQLite; Npgsql takes the array as one parameter, which
+    /// PostgreSQL compares with <c>= ANY</c>.
+    /// </summary>
+    public string In(string column, string parameter) => Engine == StoreEngine.Postgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
+    /// <summary>A column that orders a table's rows as they were inserted, where no column of its own does: SQLite's <c>rowid</c>, PostgreSQL's <c>ctid</c> (rows never updated).</summary>
+    public string InsertionOrder => Engine == StoreEngine.Postgres ? "ctid" : "rowid";
+
     /// <summary>The text field <paramref name="field"/> of the JSON text <paramref name="json"/> (an expression), or NULL.</summary>
     public string JsonText(string json, string field) => Engine == StoreEngine.Postgres
         ? $"(({json})::jsonb ->> '{field}')"
         : $"json_extract({json}, '$.{field}')";
+
+    /// <summary>
+    /// A FROM item over the items of the JSON array in field <paramref name="field"/> of <paramref name="json"/>, named
+    /// <paramref name="alias"/>, each item in its column <c>value</c>; no rows when the field is absent.
+    /// </summary>
+    public string JsonEach(string json, string field, string alias) => Engine == StoreEngine.Postgres
+        ? $"jsonb_array_elements(({json})::jsonb -> '{field}') AS {alias}(value)"
+        : $"json_each({json}, '$.{field}') {alias}";
 
     /// <summary>The day (<c>yyyy-MM-dd</c>, as text) of <paramref name="millis"/>, an expression of Unix milliseconds, in UTC.</summary>
     public string UtcDay(string millis) => Engine == StoreEngine.Postgres

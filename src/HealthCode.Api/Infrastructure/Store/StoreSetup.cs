@@ -6,25 +6,13 @@ namespace HealthCode.Api.Infrastructure.Store;
 
 /// <summary>
 /// Registers the store on the engine <c>ConnectionStrings:HealthCode</c> names (DESIGN §11, <see cref="StoreConnectionString"/>).
-/// Stores written once over <see cref="IStoreDatabase"/> run on both; the others still only on SQLite
-/// (<see cref="PostgresPending"/>), and on PostgreSQL the service refuses to start while any is left, so what runs never half-works.
+/// Every store is written once over <see cref="IStoreDatabase"/> and registered by its area; what differs by engine is
+/// registered here: the database, the scan audit (a file of its own on SQLite) and its head's witness, and the local
+/// folder. <see cref="SqliteDatabase"/> is registered on SQLite only, so a service that still needed it on PostgreSQL
+/// would fail to build its container rather than half-work.
 /// </summary>
 internal static class StoreSetup
 {
-    /// <summary>
-    /// The stores with no PostgreSQL implementation yet. Each is registered by its own area (or <see cref="ServiceSetup"/>)
-    /// against <see cref="SqliteDatabase"/>; on PostgreSQL that database is a refusal (<see cref="EnsureUsable"/>).
-    /// </summary>
-    public static readonly IReadOnlyList<string> PostgresPending =
-    [
-        "catalogue (ICatalogStore)",
-        "batches (IBatchStore)",
-        "facts (IFactStore)",
-        "disputes (IDisputeStore)",
-        "overrides (IOverrideStore)",
-        "offices (IOfficeStore)",
-        "received batch files (BatchFiles)",
-    ];
 
     /// <summary>The engine chosen, or the one-line reason the connection string cannot be used (refused at start, not here: see <see cref="EnsureUsable"/>).</summary>
     internal sealed record Selection(StoreEngine Engine, string? Problem);
@@ -48,14 +36,15 @@ internal static class StoreSetup
         {
             services.AddSingleton(new PostgresDatabase(configured!));
             services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
-            // What still needs SQLite resolves to this refusal, never to a file nobody configured.
-            services.AddSingleton<SqliteDatabase>(_ => throw PendingStores());
+            // Files this instance keeps for itself (received batches, the audit head's witness): HealthCode:Store:DataPath,
+            // by default data/ under the content root.
+            services.AddSingleton(new LocalDataFolder(Path.GetFullPath(configuration["HealthCode:Store:DataPath"] ?? "data", contentRoot)));
             services.AddSingleton<IAuditStore, PostgresAuditStore>();
             // The audit head's witness stays out of the database's reach (DESIGN §10): a file of this instance's own. With
             // several instances each keeps the head it last committed, which may lag the shared chain but never leads it.
-            services.AddSingleton<IAuditHeadWitness>(_ =>
+            services.AddSingleton<IAuditHeadWitness>(sp =>
             {
-                var folder = Directory.CreateDirectory(Path.Combine(contentRoot, "data")).FullName;
+                var folder = Directory.CreateDirectory(sp.GetRequiredService<LocalDataFolder>().Path).FullName;
                 return FileAuditHeadWitness.Beside(Path.Combine(folder, "postgres"));
             });
         }
@@ -63,6 +52,8 @@ internal static class StoreSetup
         {
             services.AddSingleton(new SqliteDatabase(SqliteConnectionString(selection.Problem is null ? configured : null, contentRoot)));
             services.AddSingleton<IStoreDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
+            services.AddSingleton(sp => new LocalDataFolder(
+                Path.GetDirectoryName(Path.GetFullPath(sp.GetRequiredService<SqliteDatabase>().FilePath)) ?? "."));
             services.AddSingleton<SqliteAuditDatabase>();
             services.AddSingleton<IAuditStore, SqliteAuditStore>();
             services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
@@ -75,28 +66,18 @@ internal static class StoreSetup
         services.AddSingleton<ISignedListStore, SignedListStore>();
     }
 
-    /// <summary>Refuses, with one line (exit 78 from Program), a connection string that names no engine, or PostgreSQL while a store is pending.</summary>
+    /// <summary>Refuses, with one line (exit 78 from Program), a connection string that names no engine, or both.</summary>
     public static void EnsureUsable(IServiceProvider services)
     {
-        var selection = services.GetRequiredService<Selection>();
-        if (selection.Problem is { } problem)
+        if (services.GetRequiredService<Selection>().Problem is { } problem)
         {
             throw new SettingException(problem);
-        }
-
-        if (selection.Engine == StoreEngine.Postgres && PostgresPending.Count > 0)
-        {
-            throw PendingStores();
         }
     }
 
     /// <summary>Creates or upgrades the PostgreSQL schema; SQLite's is moved forward by its own stores (<see cref="SqliteDatabase.MigrateAsync(CancellationToken)"/>).</summary>
     public static Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetService<PostgresDatabase>() is { } postgres ? postgres.MigrateAsync(cancellationToken) : Task.CompletedTask;
-
-    private static SettingException PendingStores() => new(
-        $"{StoreConnectionString.Setting} names a PostgreSQL server, but these stores run on SQLite only so far: " +
-        $"{string.Join(", ", PostgresPending)}. Use a SQLite Data Source=... until they are done (issue 13).");
 
     /// <summary>A relative SQLite file is placed under the content root, so the default lands in ./data.</summary>
     private static string SqliteConnectionString(string? configured, string contentRoot)
@@ -111,3 +92,9 @@ internal static class StoreSetup
         return builder.ToString();
     }
 }
+
+/// <summary>
+/// The folder of files this instance keeps for itself beside the store: the SQLite file's own folder, or with PostgreSQL
+/// <c>data/</c> under the content root. A received batch's body lives here while it is applied.
+/// </summary>
+internal sealed record LocalDataFolder(string Path);

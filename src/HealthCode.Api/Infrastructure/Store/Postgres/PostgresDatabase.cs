@@ -27,6 +27,8 @@ internal sealed class PostgresDatabase(string connectionString) : IStoreDatabase
 
     public Task<IDisposable> TakeWriteTurnAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable>(NoTurn.Instance);
 
+    public bool WriteTurnWanted => false;
+
     /// <summary>Repeatable read: every query of the transaction sees the snapshot its first one saw.</summary>
     public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
