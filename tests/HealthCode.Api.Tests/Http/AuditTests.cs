@@ -84,7 +84,7 @@ internal sealed class AuditTests
         var client = factory.CreateClient();
         await ScanAsync(client, 3);
         var first = (await EntriesAsync(client))[0];
-        var witness = factory.DatabaseFile + FileAuditHeadWitness.Suffix;
+        var witness = factory.AuditWitnessFile;
 
         await File.WriteAllTextAsync(witness, $$"""{"seq":{{first["seq"]}},"hash":"{{first["hash"]}}"}""");
         var lagging = await ReportAsync(client);

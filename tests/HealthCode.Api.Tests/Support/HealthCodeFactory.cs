@@ -96,6 +96,11 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
     /// <summary>The scan audit's own file beside the store's (<c>hc.db</c> → <c>hc.audit.db</c>).</summary>
     public string AuditFile => Path.ChangeExtension(DatabaseFile, null) + ".audit.db";
 
+    /// <summary>The audit head's witness: beside the SQLite file, or on PostgreSQL in the instance's data folder (<c>HealthCode:Store:DataPath</c>).</summary>
+    public string AuditWitnessFile => PostgresConnectionString is null
+        ? DatabaseFile + Infrastructure.Audit.FileAuditHeadWitness.Suffix
+        : Path.Combine(Path.GetDirectoryName(DatabaseFile)!, "postgres" + Infrastructure.Audit.FileAuditHeadWitness.Suffix);
+
     /// <summary>Runs <paramref name="sql"/> on the audit's file behind the service's back (on PostgreSQL the audit's tables are in the store's database).</summary>
     public void ExecuteOnAudit(string sql)
     {

@@ -29,7 +29,7 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteScalarAsync(new CommandDefinition("SELECT count(*) FROM residents WHERE 0", cancellationToken: cancellationToken));
+        await connection.ExecuteScalarAsync(new CommandDefinition("SELECT count(*) FROM residents WHERE 1 = 0", cancellationToken: cancellationToken));
         return true;
     }
 
