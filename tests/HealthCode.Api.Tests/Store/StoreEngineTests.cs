@@ -31,4 +31,19 @@ internal sealed class StoreEngineTests
 
         Assert.That(error, Is.TypeOf<SettingException>().With.Message.Contains("ConnectionStrings:HealthCode must name either"));
     }
+
+    [Test]
+    public async Task TextWithANulCharacter_WhichPostgresCannotHold_IsAnswered400NulCharacter_NotA500()
+    {
+        using var factory = new HealthCodeFactory(settings: new() { ["ConnectionStrings:HealthCode"] = await PostgresServer.Shared.CreateDatabaseAsync() });
+
+        // A staff member's name may be any text: the store, not the validator, meets the U+0000.
+        var response = await StaffClient.Operator(factory.CreateClient(), HttpMethod.Post, "/api/v1/admin/staff", new { name = "王\u0000检查", checkpointId = "gate-1" });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.BadRequest));
+            Assert.That((await ResidentClient.JsonAsync(response))["code"]!.GetValue<string>(), Is.EqualTo("nul_character"));
+        });
+    }
 }

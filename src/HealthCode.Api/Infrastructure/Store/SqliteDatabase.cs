@@ -17,6 +17,9 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
     {
     }
 
+    // One schema history on two engines (DESIGN §11): PostgreSQL builds the same tables from the scripts in Postgres/
+    // (0001_schema.sql is steps 1 to 12 with the audit's file). A change is a step here and a numbered script there, in
+    // one commit; SchemaParityTests compares the tables, columns and indexes the two build and fails when they differ.
     private static readonly string[] StoreMigrations =
     [
         // 1: residents, sessions, declarations and codes.
