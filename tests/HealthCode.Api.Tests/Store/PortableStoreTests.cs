@@ -119,4 +119,21 @@ internal sealed class PortableStoreTests(StoreEngine engine)
             Assert.That(listed[1].RevokedAt, Is.Null);
         });
     }
+
+    [Test]
+    public async Task ABatch_IsClaimedByOneInstance_UntilItsClaimLapses()
+    {
+        var batches = new BatchStore(store.Database);
+        await batches.BeginAsync(new BatchRecord(
+            "410000-CDC-002", "b-1", "receiving", "close_contacts", "text/csv", "sha", 10, At, "{}", "cdc", At, null, null, 0, 0, 0, null), CancellationToken.None);
+
+        var first = await batches.ClaimAsync("410000-CDC-002", "b-1", "instance-a", At, At.AddMinutes(5), CancellationToken.None);
+        var other = await batches.ClaimAsync("410000-CDC-002", "b-1", "instance-b", At.AddMinutes(1), At.AddMinutes(6), CancellationToken.None);
+        var renewed = await batches.ClaimAsync("410000-CDC-002", "b-1", "instance-a", At.AddMinutes(2), At.AddMinutes(7), CancellationToken.None);
+        var afterLapse = await batches.ClaimAsync("410000-CDC-002", "b-1", "instance-b", At.AddMinutes(8), At.AddMinutes(13), CancellationToken.None);
+        var nobody = await batches.ClaimAsync("410000-CDC-002", "b-2", "instance-a", At, At.AddMinutes(5), CancellationToken.None);
+
+        Assert.That((first, other, renewed, afterLapse, nobody), Is.EqualTo((true, false, true, true, false)),
+            "one holder at a time; the holder renews; a lapsed claim is taken over; an unknown batch is never claimed");
+    }
 }

@@ -72,6 +72,9 @@ internal sealed class UploadBatchHandler(
             return new BatchAnswer(seen.BatchId, BatchStatus.Public(seen.Status), Created: false);
         }
 
+        // Claimed at once, so that another instance sharing the store, starting meanwhile, leaves the upload alone.
+        await applier.ClaimAsync(batch.Source, batch.BatchId, cancellationToken);
+
         var received = await files.ReceiveAsync(batch, command.Body, settings.Sharing.MaxBatchBytes, cancellationToken);
         if (received.Problem is { } refused)
         {

@@ -129,6 +129,20 @@ internal sealed class BatchStore(IStoreDatabase database) : IBatchStore
         return [.. rows.Select(r => r.ToRecord())];
     }
 
+    public async Task<bool> ClaimAsync(string source, string batchId, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // One statement: of two instances claiming at once, the second finds the first's claim in the row and changes nothing.
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE batches SET claimed_by = @owner, claimed_until = @until
+            WHERE source = @source AND batch_id = @batchId AND status IN ('receiving', 'applying', 'rescoring')
+              AND (claimed_by IS NULL OR claimed_by = @owner OR claimed_until < @now)
+            """,
+            new { source, batchId, owner, now = now.ToUnixTimeMilliseconds(), until = until.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)) == 1;
+    }
+
     private sealed class BatchRow
     {
         public string Source { get; init; } = "";

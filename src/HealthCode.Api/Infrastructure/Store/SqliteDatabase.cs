@@ -443,6 +443,12 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         """
         ALTER TABLE batches ADD COLUMN rescored INTEGER NOT NULL DEFAULT 0;
         """,
+        // 13 (PostgreSQL 0002_batch_claims.sql): who is applying an unfinished batch, until when (IBatchStore.ClaimAsync), so
+        // that of several instances sharing a store only one receives, applies or resumes a batch.
+        """
+        ALTER TABLE batches ADD COLUMN claimed_by TEXT;
+        ALTER TABLE batches ADD COLUMN claimed_until INTEGER;
+        """,
     ];
 
     /// <summary>How long a writer that finds the write lock taken waits for it inside SQLite (see <see cref="OpenAsync"/>).</summary>
