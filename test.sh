@@ -2,7 +2,7 @@
 # Runs every test project of HealthCode. Installs what the tests need when it is missing
 # (Debian chromium for the page tests, ffmpeg for the fake camera, redis-server for federation,
 # zbar-tools as a second QR decoder, npm for the scanner's QR decoder, prometheus for promtool, which
-# checks /metrics), builds once, runs each test project, and ends with one line summed over all of
+# checks /metrics, nginx in front of several instances), builds once, runs each test project, and ends with one line summed over all of
 # them: "N passed, N failed, N skipped".
 # Exits non-zero when anything failed or did not run.
 set -uo pipefail
@@ -10,6 +10,8 @@ root="$(cd "$(dirname "$0")" && pwd)"
 cd "$root"
 
 missing=()
+# docker-compose: its `config` checks deploy/compose.yaml without a container engine (the deploy tests).
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
@@ -18,6 +20,7 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # PostgreSQL's server binaries: the store tests and a second run of the Api tests use a private cluster (issue 13).
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -64,8 +64,9 @@ internal static class CommandLine
             """)
         {
             new HelpOption(),
-            Group("keys", "Province, hub and department key pairs: generate, thumbprint, rotate, revoke.",
-                KeysGenerateCommand.Create(cli), KeysThumbprintCommand.Create(cli), KeysRotateCommand.Create(cli), KeysRevokeCommand.Create(cli)),
+            Group("keys", "Province, hub and department key pairs: generate, thumbprint, rotate, revoke; privacy keys for personal data at rest.",
+                KeysGenerateCommand.Create(cli), KeysThumbprintCommand.Create(cli), KeysRotateCommand.Create(cli), KeysRevokeCommand.Create(cli),
+                KeysPrivacyCommand.Create(cli)),
             Group("trust-list", "The province's signed trust list.", TrustListSignCommand.Create(cli)),
             Group("federation", "The national hub's signed federation list.", FederationSignCommand.Create(cli)),
             Group("batch", "A department's data batches: sign a manifest, upload a batch.", BatchSignCommand.Create(cli), BatchUploadCommand.Create(cli)),

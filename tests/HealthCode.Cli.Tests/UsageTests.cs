@@ -77,7 +77,7 @@ public sealed class UsageTests
     // Arguments are split on spaces; '' is an empty argument; {dir} is an empty temporary folder, which must stay empty.
     // The second column is the command whose help the hint names ('' for healthcode itself), the third the reason.
     [TestCase("", "", "a command is required: keys, trust-list, federation, batch, verify, load.")]
-    [TestCase("keys", "keys", "'healthcode keys' needs a command: generate, thumbprint, rotate, revoke.")]
+    [TestCase("keys", "keys", "'healthcode keys' needs a command: generate, thumbprint, rotate, revoke, privacy.")]
     [TestCase("keys list", "keys", "unknown command 'keys list'.")]
     [TestCase("batch", "batch", "'healthcode batch' needs a command: sign, upload.")]
     [TestCase("batch apply", "batch", "unknown command 'batch apply'.")]

@@ -33,11 +33,11 @@ internal sealed class AccountabilityClient : IAsyncDisposable
 
     private const string CaseRef = "HA-PAGE-1";
 
-    private readonly ApiProcess _service;
+    private readonly ApiProcess? _service;
     private readonly HttpClient _http;
     private readonly IReadOnlyDictionary<string, string> _departmentTokens;
 
-    private AccountabilityClient(ApiProcess service, HttpClient http, IReadOnlyDictionary<string, string> departmentTokens)
+    private AccountabilityClient(ApiProcess? service, HttpClient http, IReadOnlyDictionary<string, string> departmentTokens)
     {
         _service = service;
         _http = http;
@@ -46,16 +46,34 @@ internal sealed class AccountabilityClient : IAsyncDisposable
 
     private string DepartmentToken => _departmentTokens[Department];
 
-    public Uri BaseAddress => _service.BaseAddress;
+    public Uri BaseAddress => _http.BaseAddress!;
 
-    /// <summary>What the service wrote to its console, for a failed test's report.</summary>
-    public string Output => _service.Output;
+    /// <summary>What the service wrote to its console, for a failed test's report (empty for a service it did not start).</summary>
+    public string Output => _service?.Output ?? "";
 
     /// <summary>Starts the service and registers the sample CDC and WJW, their lists and their operators.</summary>
     public static async Task<AccountabilityClient> StartAsync(CancellationToken cancellationToken)
     {
         var service = await ApiProcess.StartAsync(cancellationToken);
-        var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            return await ConnectAsync(service.BaseAddress, service, cancellationToken);
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Registers the sample CDC and WJW, their lists and their operators at a province already running at
+    /// <paramref name="baseAddress"/> (e.g. several instances behind one front); <paramref name="service"/>, when given,
+    /// is stopped with this client.
+    /// </summary>
+    public static async Task<AccountabilityClient> ConnectAsync(Uri baseAddress, ApiProcess? service, CancellationToken cancellationToken)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         try
         {
             var catalog = JsonNode.Parse(await File.ReadAllTextAsync(SampleData("catalog.json"), cancellationToken))!;
@@ -76,7 +94,6 @@ internal sealed class AccountabilityClient : IAsyncDisposable
         catch
         {
             http.Dispose();
-            await service.DisposeAsync();
             throw;
         }
     }
@@ -120,6 +137,33 @@ internal sealed class AccountabilityClient : IAsyncDisposable
         Assert.That(said, Does.Contain("applied"), said);
     }
 
+    /// <summary>
+    /// Uploads <paramref name="csv"/> to the close-contact list as batch <paramref name="batchId"/> at
+    /// <paramref name="at"/> (one instance of several, say) and returns once it was received, applied or not yet.
+    /// </summary>
+    public async Task UploadWithoutWaitingAsync(string csv, string batchId, Uri at)
+    {
+        var file = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{batchId}-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, csv);
+        var (exit, output, errors) = await HealthCodeCli.RunAsync(
+            TimeSpan.FromSeconds(120),
+            "batch", "upload", "--url", at.ToString().TrimEnd('/'), "--token", DepartmentToken,
+            "--key", DepartmentKey(Department, "private"), "--source", Source, "--file", file, "--batch-id", batchId, "--wait", "1");
+        var said = output + errors;
+        Assert.That(exit == 0 || said.Contains($"batch {batchId} is still", StringComparison.Ordinal), Is.True, $"healthcode batch upload {batchId}:\n{said}");
+    }
+
+    /// <summary><c>GET /api/v1/sources/{code}/batches/{id}</c> as the CDC's operator, at <paramref name="at"/> (default: this client's address).</summary>
+    public async Task<JsonNode> BatchStatusAsync(string batchId, Uri? at = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(at ?? BaseAddress, $"/api/v1/sources/{Source}/batches/{batchId}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DepartmentToken);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"batch {batchId}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
     /// <summary><c>GET /api/v1/admin/disputes</c> as the CDC's operator: the CDC's queue.</summary>
     public async Task<JsonArray> DepartmentQueueAsync(string query = "") =>
         (await SendAsync(_http, HttpMethod.Get, "/api/v1/admin/disputes" + query, DepartmentToken, null, HttpStatusCode.OK))!["items"]!.AsArray();
@@ -138,7 +182,10 @@ internal sealed class AccountabilityClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
-        await _service.DisposeAsync();
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
     }
 
     private static async Task<string> OperatorAsync(HttpClient http, string name, string role) =>

@@ -27,12 +27,19 @@ public sealed class BadSettingsTests
         "HealthCode:Keys:Path '/nonexistent/healthcode-keys' does not exist. Point it at the folder of this province's keys.")]
     [TestCase("ASPNETCORE_ENVIRONMENT", "Production",
         "Refusing to start in Production with a public sample key from keys-sample/: HealthCode:Keys:Path = '*'. Sample keys are for Development only; *")]
-    public async Task ABadSetting_StopsTheService_WithOneLineNamingIt(string variable, string value, string problem)
+    public Task ABadSetting_StopsTheService_WithOneLineNamingIt(string variable, string value, string problem) =>
+        AssertRefusedAsync(new Dictionary<string, string?> { [variable] = value }, problem);
+
+    /// <summary>
+    /// Starts the real service with <paramref name="environment"/> on top of the defaults and asserts that it stops with
+    /// exit 78 and the one line <paramref name="problem"/> (a '*' in it stands for text that depends on this machine).
+    /// </summary>
+    internal static async Task AssertRefusedAsync(Dictionary<string, string?> environment, string problem)
     {
         var data = Directory.CreateTempSubdirectory("healthcode-it-settings-").FullName;
         try
         {
-            var options = new ApiProcessOptions { DataDirectory = data, Environment = new Dictionary<string, string?> { [variable] = value } };
+            var options = new ApiProcessOptions { DataDirectory = data, Environment = environment };
 
             var (exit, output, errors) = await ApiProcess.RunUntilExitAsync(options, ExitTimeout);
 

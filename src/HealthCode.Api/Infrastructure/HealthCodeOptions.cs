@@ -50,6 +50,9 @@ internal sealed class HealthCodeOptions
 
     [Required, ValidateObjectMembers]
     public SharingOptions Sharing { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public PrivacyOptions Privacy { get; set; } = new();
 }
 
 internal sealed class ProvinceOptions
@@ -185,6 +188,13 @@ internal sealed class StaffOptions
     [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// How long an instance trusts a staff token it read from the store before reading it again: the bound on a
+    /// revocation made by another instance when Redis did not carry it (no Redis, or a message lost).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TokenCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>ID-card lookups one staff member may make per minute.</summary>
     [Range(1, 1000)]
     public int LookupsPerMinute { get; set; } = 20;
@@ -234,6 +244,10 @@ internal sealed class FederationOptions
     /// <summary>The most a scan waits for a partner's status answer before the offline verdict is given.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:05")]
     public TimeSpan StatusCheckTimeout { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The list-changed hint (DESIGN §11): sending it, and the limits on receiving it.</summary>
+    [Required, ValidateObjectMembers]
+    public Features.Federation.ListChangedOptions ListChanged { get; set; } = new();
 }
 
 internal sealed class HubOptions
@@ -267,4 +281,22 @@ internal sealed class SharingOptions
     /// </summary>
     [Range(0.05, 1.0)]
     public double ShareWhileScanning { get; set; } = 0.25;
+}
+
+/// <summary>Personal data at rest (DESIGN §11): its keys and how long it is kept.</summary>
+internal sealed class PrivacyOptions
+{
+    /// <summary>
+    /// The folder of privacy keys: data keys (AES-256-GCM, one current) and the blind-index key (HMAC-SHA256); format in
+    /// <c>keys-sample/privacy/README.md</c>. Relative paths are resolved against the content root. A province refuses to
+    /// start without it (<c>PrivacyKeyRing</c>); the hub holds no personal data and does not read it.
+    /// </summary>
+    public string KeysPath { get; set; } = "";
+
+    /// <summary>
+    /// Days personal data is kept before the purge removes it (DESIGN §11: 28, two incubation periods). At most a year:
+    /// health data kept longer than an epidemic's season serves no purpose the residents gave it for.
+    /// </summary>
+    [Range(1, 366)]
+    public int RetentionDays { get; set; } = 28;
 }

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using HealthCode.Api.Features.Audit;
 using HealthCode.Api.Features.Auth;
 using HealthCode.Api.Features.Catalog;
@@ -27,6 +26,7 @@ using HealthCode.Api.Infrastructure.Federation;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.OpenApi;
 using HealthCode.Api.Infrastructure.Ops;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
 using HealthCode.Trust.TrustLists;
@@ -107,6 +107,7 @@ internal static partial class ServiceSetup
         // Both modes' services are registered (so every handler resolves); only one mode's
         // background jobs run and only its endpoints are mapped.
         services.AddSingleton<FederationPublisher>();
+        services.AddListChanged(IsHub(builder.Configuration));
         AddProvince(services);
         AddFederation(builder);
         // The audit runs in both modes: operators act in the hub too, and every operator action is audited (DESIGN §10).
@@ -158,6 +159,7 @@ internal static partial class ServiceSetup
         var admin = operators.MapGroup("").RequireAuthorization(OperatorPolicies.Admin);
         OperatorsModule.MapOperators(admin);
         operators.MapAudit();
+        ListChangedModule.MapListChanged(app);
         if (IsHub(app.Configuration))
         {
             app.MapFederationList();
@@ -227,25 +229,16 @@ internal static partial class ServiceSetup
         services.AddOffices();
         services.AddDisputes();
         services.AddOverrides();
+        // Not used by a store yet (issue 13 item 3): registered and loaded at start so that a missing key stops the service now.
+        services.AddPrivacy();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
         services.AddSingleton<ScanMetrics>();
         services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<IStaffRevocationFeed>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisStaffRevocationFeed>(sp, redis)
+            : new LocalStaffRevocationFeed());
         services.AddSingleton<AuditLog>();
-        services.AddRateLimiter(o =>
-        {
-            o.AddPolicy(LookupByIdCardEndpoint.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.FindFirstValue(StaffAuthentication.StaffIdClaim) ?? "",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Staff.LookupsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                }));
-            o.OnRejected = (context, _) => new ValueTask(new ApiProblem(
-                StatusCodes.Status429TooManyRequests, "rate_limited", "Too many ID-card lookups from this staff member.", "Wait a minute, then try again.")
-                .WriteAsync(context.HttpContext));
-        });
     }
 
     /// <summary>No default scheme: each endpoint group names the one it needs, and only those look a token up.</summary>
@@ -372,6 +365,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
         services.GetRequiredService<IssuingKeys>();
         services.GetRequiredService<HealthCodeVerifier>();
         services.GetRequiredService<RiskScorer>();
+        services.GetRequiredService<FieldCipher>();
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

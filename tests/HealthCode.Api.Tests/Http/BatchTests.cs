@@ -310,7 +310,11 @@ internal sealed class BatchTests : ServiceFixture
     {
         var keys = Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "keys");
         ProvinceKeys.Generate(keys);
-        using var production = new HealthCodeFactory(environment: "Production", settings: new() { ["HealthCode:Keys:Path"] = keys });
+        using var production = new HealthCodeFactory(environment: "Production", settings: new()
+        {
+            ["HealthCode:Keys:Path"] = keys,
+            ["HealthCode:Privacy:KeysPath"] = PrivacyFolders.Own(),
+        });
         var sample = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "keys-sample", "departments", "CDC", "CDC.public.jwk")));
 
         var response = await StaffClient.Operator(production.CreateClient(), HttpMethod.Post, "/api/v1/admin/departments", new { code = "CDC", name = "疾控中心", key = sample });

@@ -16,11 +16,24 @@ internal sealed class StartupTests
         Assert.That(StartError(environment), Does.Contain($"Refusing to start in {environment} with a public sample key from keys-sample/: HealthCode:Keys:Path = "));
     }
 
+    // DESIGN §11 with §7: the published privacy keys would let anyone read the personal data they encrypt.
+    [TestCase("Production")]
+    [TestCase("Pilot")]
+    public void OutsideDevelopment_RefusesToStart_WithASamplePrivacyKey(string environment)
+    {
+        Assert.That(StartError(environment, settings: new() { ["HealthCode:Keys:Path"] = OwnKeys() }),
+            Does.Contain($"Refusing to start in {environment} with a public sample key from keys-sample/: HealthCode:Privacy:KeysPath = "));
+    }
+
     [TestCase("Production")]
     [TestCase("Staging")]
     public async Task OutsideDevelopment_Starts_WithKeysOfItsOwn(string environment)
     {
-        using var factory = new HealthCodeFactory(environment: environment, settings: new() { ["HealthCode:Keys:Path"] = OwnKeys() });
+        using var factory = new HealthCodeFactory(environment: environment, settings: new()
+        {
+            ["HealthCode:Keys:Path"] = OwnKeys(),
+            ["HealthCode:Privacy:KeysPath"] = PrivacyFolders.Own(),
+        });
 
         var response = await factory.CreateClient().GetAsync("/healthz");
 
@@ -49,6 +62,7 @@ internal sealed class StartupTests
         Assert.That(StartError("Staging", settings: new()
         {
             ["HealthCode:Keys:Path"] = OwnKeys(),
+            ["HealthCode:Privacy:KeysPath"] = PrivacyFolders.Own(),
             ["HealthCode:Hub:Url"] = "http://127.0.0.1:9/",
             ["HealthCode:Hub:AnchorKey"] = Path.Combine(RepoPaths.Root, "keys-sample", "hub", "anchor.public.jwk"),
         }), Does.Contain("sample key from keys-sample/: HealthCode:Hub:AnchorKey = "));

@@ -156,6 +156,7 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
         // The instance's own files (received batches, the audit head's witness) beside where the SQLite file would be.
         builder.UseSetting("HealthCode:Store:DataPath", Path.GetDirectoryName(DatabaseFile));
         builder.UseSetting("HealthCode:Keys:Path", RepoPaths.SampleKeys("410000"));
+        builder.UseSetting("HealthCode:Privacy:KeysPath", PrivacyFolders.Sample);
         builder.UseSetting("HealthCode:Admin:ApiKey", OperatorKey);
         // Every test client is 127.0.0.1 and a fixture logs in dozens of residents: the per-address limit on
         // one-time codes (50 in 10 minutes) is lifted here; the tests of that limit set their own.

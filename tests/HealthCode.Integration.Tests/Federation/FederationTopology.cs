@@ -15,9 +15,11 @@ internal sealed class FederationTopology : IAsyncDisposable
 
     private static readonly TimeSpan ConvergeTimeout = TimeSpan.FromSeconds(60);
 
-    private FederationTopology(string workDirectory, RedisServer redis, ProvinceNode hub, ProvinceNode henan, ProvinceNode zhejiang, ProvinceNode guangdong)
+    private FederationTopology(
+        string workDirectory, RedisServer redis, IReadOnlyDictionary<string, string?> provinceSettings, ProvinceNode hub, ProvinceNode henan, ProvinceNode zhejiang, ProvinceNode guangdong)
     {
         WorkDirectory = workDirectory;
+        ProvinceSettings = provinceSettings;
         Redis = redis;
         Hub = hub;
         Henan = henan;
@@ -29,6 +31,9 @@ internal sealed class FederationTopology : IAsyncDisposable
 
     public RedisServer Redis { get; }
 
+    /// <summary>What the three provinces were started with (Redis, the hub, timings): a further instance of one of them takes the same.</summary>
+    public IReadOnlyDictionary<string, string?> ProvinceSettings { get; }
+
     public ProvinceNode Hub { get; }
 
     public ProvinceNode Henan { get; }
@@ -39,8 +44,10 @@ internal sealed class FederationTopology : IAsyncDisposable
 
     public IEnumerable<ProvinceNode> Nodes => [Hub, Henan, Zhejiang, Guangdong];
 
-    public static async Task<FederationTopology> StartAsync(CancellationToken cancellationToken)
+    /// <param name="settings">Settings for every node (the hub too) over the defaults above, e.g. another refresh interval.</param>
+    public static async Task<FederationTopology> StartAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        settings ??= new Dictionary<string, string?>();
         var work = Directory.CreateTempSubdirectory("healthcode-federation-").FullName;
         RedisServer? redis = null;
         var nodes = new List<ProvinceNode>();
@@ -48,7 +55,7 @@ internal sealed class FederationTopology : IAsyncDisposable
         {
             redis = await RedisServer.StartAsync(cancellationToken);
             var hub = ProvinceNode.Create(
-                work, "000000", "国家枢纽", new Dictionary<string, string?> { ["HealthCode__Hub__Enabled"] = "true" }, keysFolder: "hub");
+                work, "000000", "国家枢纽", new Dictionary<string, string?>(settings) { ["HealthCode__Hub__Enabled"] = "true" }, keysFolder: "hub");
             nodes.Add(hub);
             var anchor = Path.Combine(ProvinceNode.CopyKeys(work, "hub"), "anchor.public.jwk");
             var provinceSettings = new Dictionary<string, string?>
@@ -59,6 +66,11 @@ internal sealed class FederationTopology : IAsyncDisposable
                 ["HealthCode__Federation__RefreshInterval"] = RefreshInterval,
                 ["HealthCode__Federation__OnlineStatusCheck"] = "true",
             };
+            foreach (var (name, value) in settings)
+            {
+                provinceSettings[name] = value;
+            }
+
             var henan = ProvinceNode.Create(work, "410000", "河南省", provinceSettings);
             var zhejiang = ProvinceNode.Create(work, "330000", "浙江省", provinceSettings);
             var guangdong = ProvinceNode.Create(work, "440000", "广东省", provinceSettings);
@@ -67,7 +79,7 @@ internal sealed class FederationTopology : IAsyncDisposable
             // Two cores: four .NET processes starting at once still beats starting them one by one.
             await Task.WhenAll(nodes.Select(n => n.StartAsync(cancellationToken)));
 
-            var topology = new FederationTopology(work, redis, hub, henan, zhejiang, guangdong);
+            var topology = new FederationTopology(work, redis, provinceSettings, hub, henan, zhejiang, guangdong);
             await topology.ConnectAsync();
             return topology;
         }

@@ -67,8 +67,9 @@ internal sealed class ProvinceNode : IAsyncDisposable
             ["HealthCode__Province__Code"] = code,
             ["HealthCode__Province__Name"] = name,
             ["HealthCode__Keys__Path"] = keysPath,
-            ["ConnectionStrings__HealthCode"] = $"Data Source={Path.Combine(dataDirectory, "healthcode.db")}",
         };
+        // The store: the SQLite file in the data folder, unless the settings name another (PostgreSQL).
+        environment.TryAdd("ConnectionStrings__HealthCode", $"Data Source={Path.Combine(dataDirectory, "healthcode.db")}");
         return new ProvinceNode(code, name, keysPath, dataDirectory, environment);
     }
 

@@ -1,5 +1,6 @@
 using HealthCode.Api.Infrastructure.Auth;
 using HealthCode.Api.Infrastructure.RateLimiting;
+using StackExchange.Redis;
 
 namespace HealthCode.Api.Features.Auth;
 
@@ -8,12 +9,18 @@ internal static class AuthModule
 {
     public static IServiceCollection AddAuth(this IServiceCollection services)
     {
-        services.AddSingleton<OneTimeCodes>();
         services.AddSingleton<OtpLimits>();
         services.AddSingleton<PhoneCodeCheck>();
-        // In process: each instance counts alone. Several instances behind one address (DESIGN §11) need a
-        // shared one here (Redis, when ConnectionStrings:Redis is set), so the limits hold across them.
-        services.AddSingleton<ISlidingWindowLimiter, InProcessSlidingWindowLimiter>();
+        // Alone, in process (the embedded default). With Redis (ConnectionStrings:Redis, which registers the
+        // multiplexer) in Redis, so that several instances behind one address (DESIGN §11) share codes and limits.
+        services.AddSingleton<OneTimeCodes>();
+        services.AddSingleton<InProcessSlidingWindowLimiter>();
+        services.AddSingleton<IOneTimeCodes>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisOneTimeCodes>(sp, redis)
+            : sp.GetRequiredService<OneTimeCodes>());
+        services.AddSingleton<ISlidingWindowLimiter>(sp => sp.GetService<IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisSlidingWindowLimiter>(sp, redis)
+            : sp.GetRequiredService<InProcessSlidingWindowLimiter>());
         services.AddClientAddress();
         return services;
     }

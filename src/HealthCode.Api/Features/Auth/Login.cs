@@ -59,9 +59,11 @@ internal static class LoginEndpoint
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("Login")
         .WithSummary("Log in with the one-time code")
         .WithDescription(
             "Returns a resident session token to send as 'Authorization: Bearer <token>'. A phone's wrong codes are limited " +
-            "across every code sent to it: once spent, 429 with code otp_rate_limited_guesses and Retry-After in seconds.");
+            "across every code sent to it: once spent, 429 with code otp_rate_limited_guesses and Retry-After in seconds. " +
+            "503 with code rate_limit_unavailable or otp_unavailable, and Retry-After, while the instances' shared Redis is unreachable.");
 }

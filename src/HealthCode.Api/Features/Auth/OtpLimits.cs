@@ -8,7 +8,8 @@ namespace HealthCode.Api.Features.Auth;
 /// The limits on one-time codes (issue 9: one address had 388,724 codes sent in 140 s, and each new code
 /// reset the guess lockout), each a sliding window of <see cref="OtpOptions"/> kept by the
 /// <see cref="ISlidingWindowLimiter"/>, so that with a shared one they hold across instances (DESIGN §11).
-/// A refusal is a 429 problem with a stable code and <c>Retry-After</c>.
+/// A refusal is a 429 problem with a stable code and <c>Retry-After</c>; a limit that could not be counted (the shared
+/// limiter's Redis is down) is a 503 <c>rate_limit_unavailable</c> with <c>Retry-After</c>, never a pass.
 /// </summary>
 internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCodeOptions> options)
 {
@@ -43,7 +44,7 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
         var address = await limiter.TryAcquireAsync(perAddress, ClientAddress.Partition(from), cancellationToken);
         if (!address.Granted)
         {
-            return ApiProblem.TooManyRequests(AddressLimited, "Too many codes were asked for from this network.", address.RetryAfter);
+            return address.Refusal(AddressLimited, "Too many codes were asked for from this network.");
         }
 
         var taken = new List<RatePermit>(sendLimits.Length);
@@ -57,7 +58,7 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
                     await limiter.ReleaseAsync(permit, cancellationToken);
                 }
 
-                return ApiProblem.TooManyRequests(code, title, decision.RetryAfter);
+                return decision.Refusal(code, title);
             }
 
             taken.Add(decision.Permit!);
@@ -76,7 +77,7 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
         var guess = await limiter.TryAcquireAsync(wrongGuesses, phone, cancellationToken);
         return guess.Granted
             ? guess.Permit!
-            : ApiProblem.TooManyRequests(GuessesLimited, "Too many wrong codes were tried for this phone.", guess.RetryAfter);
+            : guess.Refusal(GuessesLimited, "Too many wrong codes were tried for this phone.");
     }
 
     /// <summary>Hands back a guess permit when the code was right, or no code was compared: only wrong guesses count.</summary>

@@ -7,7 +7,7 @@ namespace HealthCode.Api.Features.Auth;
 /// budget. Every use of a phone's code (login, moving a person off the phone) goes through here, so no
 /// endpoint is a way around the budget.
 /// </summary>
-internal sealed class PhoneCodeCheck(OtpLimits limits, OneTimeCodes codes)
+internal sealed class PhoneCodeCheck(OtpLimits limits, IOneTimeCodes codes)
 {
     /// <summary>Null when the code is right (it is then used up); else why not, as the login answers it.</summary>
     public async ValueTask<ApiProblem?> CheckAsync(string phone, string code, CancellationToken cancellationToken)
@@ -20,20 +20,28 @@ internal sealed class PhoneCodeCheck(OtpLimits limits, OneTimeCodes codes)
             return spent;
         }
 
-        var outcome = codes.Check(phone, code);
-        if (outcome != OneTimeCodes.CheckOutcome.Invalid)
+        var outcome = await codes.CheckAsync(phone, code, cancellationToken);
+        if (outcome != OneTimeCodeOutcome.Invalid)
         {
             await limits.NotAWrongGuessAsync(guess.Value!, cancellationToken);
         }
 
         return outcome switch
         {
-            OneTimeCodes.CheckOutcome.Accepted => null,
-            OneTimeCodes.CheckOutcome.Expired => Unauthorized("otp_expired", "The code has expired. Ask for a new one."),
-            OneTimeCodes.CheckOutcome.TooManyAttempts => Unauthorized("otp_attempts_exceeded", "Too many wrong codes. Ask for a new one."),
+            OneTimeCodeOutcome.Accepted => null,
+            OneTimeCodeOutcome.Expired => Unauthorized("otp_expired", "The code has expired. Ask for a new one."),
+            OneTimeCodeOutcome.TooManyAttempts => Unauthorized("otp_attempts_exceeded", "Too many wrong codes. Ask for a new one."),
+            OneTimeCodeOutcome.Unavailable => CodesUnavailable,
             _ => Unauthorized("otp_invalid", "The code is wrong. Check the SMS, or ask for a new code."),
         };
     }
+
+    /// <summary>The shared store of one-time codes (Redis) is down: no code is sent or checked until it is back.</summary>
+    public static ApiProblem CodesUnavailable => new(
+        StatusCodes.Status503ServiceUnavailable, "otp_unavailable", "Login codes cannot be sent or checked right now.", "Try again in a few seconds.")
+    {
+        RetryAfter = Infrastructure.RateLimiting.RateDecision.UnavailableRetryAfter,
+    };
 
     private static ApiProblem Unauthorized(string code, string title) => new(StatusCodes.Status401Unauthorized, code, title);
 }

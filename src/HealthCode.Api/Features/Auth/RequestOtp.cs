@@ -34,7 +34,7 @@ internal sealed class RequestOtpValidator : IValidator<RequestOtp>
 }
 
 internal sealed class RequestOtpHandler(
-    OtpLimits limits, OneTimeCodes codes, ISmsSender sms, IHostEnvironment environment, IOptions<HealthCodeOptions> options)
+    OtpLimits limits, IOneTimeCodes codes, ISmsSender sms, IHostEnvironment environment, IOptions<HealthCodeOptions> options)
     : ICommandHandler<RequestOtp, Result<OtpSent>>
 {
     public async ValueTask<Result<OtpSent>> Handle(RequestOtp command, CancellationToken cancellationToken)
@@ -45,7 +45,11 @@ internal sealed class RequestOtpHandler(
             return refused;
         }
 
-        var issued = codes.Issue(phone);
+        if (await codes.IssueAsync(phone, cancellationToken) is not { } issued)
+        {
+            return PhoneCodeCheck.CodesUnavailable;
+        }
+
         await sms.SendOneTimeCodeAsync(phone, issued.Code, cancellationToken);
         // Rounded up, as Retry-After is (ApiProblem): a page that waits this long is never refused.
         var resendAfter = (int)Math.Ceiling(options.Value.Otp.ResendInterval.TotalSeconds);
@@ -64,10 +68,12 @@ internal static class RequestOtpEndpoint
         .Accepts<RequestOtp>("application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("RequestOtp")
         .WithSummary("Send a one-time login code by SMS")
         .WithDescription(
             "Sends a 6-digit code to the phone: {expiresAt, resendAfterSeconds (how long until another code may be asked for this phone), devCode?}. In Development no SMS is sent and the response carries it as devCode. " +
             "Limited per client address, per phone and overall: 429 with code otp_rate_limited_address, otp_too_frequent, " +
-            "otp_rate_limited_phone or otp_rate_limited_global, and Retry-After in seconds.");
+            "otp_rate_limited_phone or otp_rate_limited_global, and Retry-After in seconds. " +
+            "503 with code rate_limit_unavailable or otp_unavailable, and Retry-After, while the instances' shared Redis is unreachable.");
 }

@@ -36,6 +36,8 @@ internal sealed record DataUseCount(DateOnly Day, string Purpose, long Uses, lon
 /// </summary>
 internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
 {
+    private static readonly string[] InsertParameters = ["@seq", "@at", "@person", "@purpose", "@actor", "@source", "@batch", "@previous", "@hash"];
+
     private const string Columns =
         "seq AS Seq, at AS At, person_id AS PersonId, purpose AS Purpose, actor AS Actor, source AS Source, batch_id AS BatchId, prev_hash AS PrevHash, hash AS Hash";
 
@@ -64,21 +66,39 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
 
         var (seq, previous) = await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
             "SELECT seq, hash FROM data_use_head WHERE id = 1" + dialect.ForUpdate, transaction: transaction, cancellationToken: cancellationToken));
-        var rows = new List<object>(uses.Count);
+        // One prepared statement for every use (a batch's re-scoring appends two or three a person): its parameters are
+        // bound anew for each row, never parsed or mapped again.
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO data_use (seq, at, person_id, purpose, actor, source, batch_id, prev_hash, hash)
+            VALUES (@seq, @at, @person, @purpose, @actor, @source, @batch, @previous, @hash)
+            """;
+        var values = InsertParameters.Select(name =>
+        {
+            var parameter = insert.CreateParameter();
+            parameter.ParameterName = name;
+            insert.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        var atMilliseconds = at.ToUnixTimeMilliseconds();
         foreach (var use in uses)
         {
             seq++;
             var hash = DataUseChain.Hash(seq, at, use, previous);
-            rows.Add(new { seq, at = at.ToUnixTimeMilliseconds(), person = use.PersonId, use.Purpose, use.Actor, use.Source, batch = use.BatchId, previous, hash });
+            values[0].Value = seq;
+            values[1].Value = atMilliseconds;
+            values[2].Value = use.PersonId;
+            values[3].Value = use.Purpose;
+            values[4].Value = use.Actor;
+            values[5].Value = (object?)use.Source ?? DBNull.Value;
+            values[6].Value = (object?)use.BatchId ?? DBNull.Value;
+            values[7].Value = previous;
+            values[8].Value = hash;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
             previous = hash;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO data_use (seq, at, person_id, purpose, actor, source, batch_id, prev_hash, hash)
-            VALUES (@seq, @at, @person, @Purpose, @Actor, @Source, @batch, @previous, @hash)
-            """,
-            rows, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE data_use_head SET seq = @seq, hash = @previous WHERE id = 1", new { seq, previous }, transaction, cancellationToken: cancellationToken));
     }

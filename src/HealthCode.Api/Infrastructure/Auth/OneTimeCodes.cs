@@ -3,13 +3,49 @@ using System.Security.Cryptography;
 
 namespace HealthCode.Api.Infrastructure.Auth;
 
+/// <summary>What checking a one-time code found. The numbers are what <see cref="RedisOneTimeCodes"/>' script answers.</summary>
+internal enum OneTimeCodeOutcome
+{
+    Accepted = 0,
+    Invalid = 1,
+    Expired = 2,
+    TooManyAttempts = 3,
+
+    /// <summary>No code was sent to this phone, or it was used: nothing was compared.</summary>
+    NoCode = 4,
+
+    /// <summary>The shared store of codes (Redis) could not be reached: nothing was compared, nothing used.</summary>
+    Unavailable = 5,
+}
+
+/// <summary>A code sent: the code itself (for the SMS) and when it stops working.</summary>
+internal sealed record IssuedCode(string Code, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// SMS one-time codes: a code lives a few minutes, dies after a few wrong tries, and logs in once. In process
+/// (<see cref="OneTimeCodes"/>) by default; in Redis (<see cref="RedisOneTimeCodes"/>) when several instances of
+/// a province share one (DESIGN §11), so that a code sent by one logs in on another.
+/// </summary>
+internal interface IOneTimeCodes
+{
+    /// <summary>A new code for the phone, replacing the one sent before; null when the shared store is unavailable.</summary>
+    ValueTask<IssuedCode?> IssueAsync(string phone, CancellationToken cancellationToken);
+
+    /// <summary>Compares <paramref name="code"/> with the phone's code and, when it matches, uses it up (once, across instances).</summary>
+    ValueTask<OneTimeCodeOutcome> CheckAsync(string phone, string code, CancellationToken cancellationToken);
+
+    /// <summary>Six random digits.</summary>
+    static string NewCode() =>
+        RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+}
+
 /// <summary>
 /// Issues and checks SMS one-time codes, held in process (the embedded default): a code lives a few
 /// minutes, dies after a few wrong tries, and logs in once. How often codes may be sent, and how many
 /// wrong guesses a phone gets across its codes, is <c>OtpLimits</c>' business. Expired codes are purged
 /// every minute, so codes nobody used do not stay in memory.
 /// </summary>
-internal sealed class OneTimeCodes : IDisposable
+internal sealed class OneTimeCodes : IOneTimeCodes, IDisposable
 {
     /// <summary>How often expired codes are dropped.</summary>
     public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
@@ -26,46 +62,37 @@ internal sealed class OneTimeCodes : IDisposable
         purge = time.CreateTimer(_ => Purge(), null, PurgeInterval, PurgeInterval);
     }
 
-    public enum CheckOutcome
-    {
-        Accepted,
-        Invalid,
-        Expired,
-        TooManyAttempts,
-
-        /// <summary>No code was sent to this phone, or it was used: nothing was compared.</summary>
-        NoCode,
-    }
-
     /// <summary>Codes held in memory (for tests of the purge).</summary>
     internal int Count => entries.Count;
 
     /// <summary>A new code for the phone; it replaces the one sent before.</summary>
-    public (string Code, DateTimeOffset ExpiresAt) Issue(string phone)
+    public ValueTask<IssuedCode?> IssueAsync(string phone, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        var entry = new Entry(Secrets.Hash(code), now + settings.Lifetime);
+        var code = IOneTimeCodes.NewCode();
+        var entry = new Entry(Secrets.Hash(code), time.GetUtcNow() + settings.Lifetime);
         entries[phone] = entry;
-        return (code, entry.ExpiresAt);
+        return ValueTask.FromResult<IssuedCode?>(new IssuedCode(code, entry.ExpiresAt));
     }
 
-    public CheckOutcome Check(string phone, string code)
+    public ValueTask<OneTimeCodeOutcome> CheckAsync(string phone, string code, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Check(phone, code));
+
+    private OneTimeCodeOutcome Check(string phone, string code)
     {
         if (!entries.TryGetValue(phone, out var entry))
         {
-            return CheckOutcome.NoCode;
+            return OneTimeCodeOutcome.NoCode;
         }
 
         if (time.GetUtcNow() >= entry.ExpiresAt)
         {
             entries.TryRemove(new KeyValuePair<string, Entry>(phone, entry));
-            return CheckOutcome.Expired;
+            return OneTimeCodeOutcome.Expired;
         }
 
         if (Interlocked.Increment(ref entry.Attempts) > settings.MaxAttempts)
         {
-            return CheckOutcome.TooManyAttempts;
+            return OneTimeCodeOutcome.TooManyAttempts;
         }
 
         var match = CryptographicOperations.FixedTimeEquals(
@@ -73,12 +100,12 @@ internal sealed class OneTimeCodes : IDisposable
             System.Text.Encoding.ASCII.GetBytes(Secrets.Hash(code)));
         if (!match)
         {
-            return CheckOutcome.Invalid;
+            return OneTimeCodeOutcome.Invalid;
         }
 
         // A code logs in once: of two requests with the right code at the same time, only the one that
         // removes it does.
-        return entries.TryRemove(new KeyValuePair<string, Entry>(phone, entry)) ? CheckOutcome.Accepted : CheckOutcome.NoCode;
+        return entries.TryRemove(new KeyValuePair<string, Entry>(phone, entry)) ? OneTimeCodeOutcome.Accepted : OneTimeCodeOutcome.NoCode;
     }
 
     public void Dispose() => purge.Dispose();

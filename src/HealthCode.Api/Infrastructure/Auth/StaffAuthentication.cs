@@ -8,28 +8,53 @@ namespace HealthCode.Api.Infrastructure.Auth;
 
 /// <summary>
 /// The staff tokens this instance has seen, in memory, so that a scan does not wait on the store
-/// to authenticate. A token not yet seen is read from the store once; a revocation made here
-/// takes effect at once.
+/// to authenticate. A token not yet seen is read from the store, and read again once its entry is older than
+/// <c>HealthCode:Staff:TokenCacheLifetime</c>. A revocation made here takes effect here at once and reaches the
+/// other instances of the province through <see cref="IStaffRevocationFeed"/> (DESIGN §11); while that feed is
+/// cut, every token is read from the store.
 /// </summary>
-internal sealed class StaffDirectory(IStaffStore store)
+internal sealed class StaffDirectory
 {
-    private readonly ConcurrentDictionary<string, StaffRecord> byTokenHash = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Cached> byTokenHash = new(StringComparer.Ordinal);
+    private readonly IStaffStore store;
+    private readonly IStaffRevocationFeed revocations;
+    private readonly TimeProvider time;
+    private readonly TimeSpan lifetime;
+
+    // Moved on by every revocation heard: a store read that started before one is answered but not cached, since
+    // it may predate the revocation it would then hide until the entry ages out.
+    private long generation;
+
+    public StaffDirectory(IStaffStore store, IStaffRevocationFeed revocations, IOptions<HealthCodeOptions> options, TimeProvider time)
+    {
+        this.store = store;
+        this.revocations = revocations;
+        this.time = time;
+        lifetime = options.Value.Staff.TokenCacheLifetime;
+        revocations.Subscribe(Forget, ForgetAll);
+    }
 
     public async ValueTask<StaffRecord?> FindAsync(string tokenHash, CancellationToken cancellationToken)
     {
-        if (byTokenHash.TryGetValue(tokenHash, out var known))
+        if (revocations.IsLive && byTokenHash.TryGetValue(tokenHash, out var known) && time.GetElapsedTime(known.ReadAt) < lifetime)
         {
-            return known;
+            return known.Staff;
         }
 
+        var before = Volatile.Read(ref generation);
         var stored = await store.FindByTokenHashAsync(tokenHash, cancellationToken);
-        return stored is null ? null : byTokenHash.GetOrAdd(tokenHash, stored);
+        if (stored is not null && Volatile.Read(ref generation) == before)
+        {
+            byTokenHash[tokenHash] = new Cached(stored, time.GetTimestamp());
+        }
+
+        return stored;
     }
 
     public async Task CreateAsync(StaffRecord staff, CancellationToken cancellationToken)
     {
         await store.CreateAsync(staff, cancellationToken);
-        byTokenHash[staff.TokenHash] = staff;
+        byTokenHash[staff.TokenHash] = new Cached(staff, time.GetTimestamp());
     }
 
     public async Task<bool> RevokeAsync(string staffId, DateTimeOffset at, CancellationToken cancellationToken)
@@ -39,13 +64,35 @@ internal sealed class StaffDirectory(IStaffStore store)
             return false;
         }
 
-        foreach (var (hash, staff) in byTokenHash.Where(p => p.Value.Id == staffId))
+        foreach (var (hash, cached) in byTokenHash.Where(p => p.Value.Staff.Id == staffId))
         {
-            byTokenHash[hash] = staff with { RevokedAt = staff.RevokedAt ?? at };
+            byTokenHash[hash] = cached with { Staff = cached.Staff with { RevokedAt = cached.Staff.RevokedAt ?? at } };
         }
 
+        // After the store: an instance that hears this reads the token again and finds it revoked.
+        await revocations.PublishAsync(staffId);
         return true;
     }
+
+    /// <summary>Another instance revoked <paramref name="staffId"/>: its tokens are read from the store again.</summary>
+    private void Forget(string staffId)
+    {
+        Interlocked.Increment(ref generation);
+        foreach (var (hash, cached) in byTokenHash.Where(p => p.Value.Staff.Id == staffId))
+        {
+            byTokenHash.TryRemove(new KeyValuePair<string, Cached>(hash, cached));
+        }
+    }
+
+    /// <summary>Revocations may have been missed (the channel was cut): every token is read from the store again.</summary>
+    private void ForgetAll()
+    {
+        Interlocked.Increment(ref generation);
+        byTokenHash.Clear();
+    }
+
+    /// <param name="ReadAt">When it was read (<see cref="TimeProvider.GetTimestamp"/>).</param>
+    private sealed record Cached(StaffRecord Staff, long ReadAt);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.Federation;
@@ -13,6 +14,7 @@ namespace HealthCode.Api.Infrastructure.Federation;
 internal sealed partial class FederationPublisher(
     IHubMemberStore members,
     ISignedListStore store,
+    OwnListChangedHints hints,
     IOptions<HealthCodeOptions> options,
     IHostEnvironment environment,
     TimeProvider time,
@@ -26,18 +28,27 @@ internal sealed partial class FederationPublisher(
 
     public string Kind => "federation";
 
+    /// <summary>The members as of the last publication: whose hints the hub takes and relays (DESIGN §11).</summary>
+    public IReadOnlyList<HubMemberRecord> Members => snapshot;
+
     public EcKey Anchor => anchor;
 
     public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
     {
         snapshot = await members.ListAsync(cancellationToken);
         var published = await SignedListPublisher.EnsureAsync(this, store, options.Value.Federation.ResignBefore, time.GetUtcNow(), cancellationToken);
-        if (published is not null && published.Seq != current?.Seq)
+        var previous = current;
+        if (published is not null && published.Seq != previous?.Seq)
         {
             LogPublished(logger, published.Seq, snapshot.Count);
         }
 
         current = published ?? current;
+        if (previous is not null && published?.Seq > previous.Seq)
+        {
+            // DESIGN §11: the members fetch the new federation list now (a member admitted or suspended).
+            hints.FederationChanged(snapshot);
+        }
     }
 
     public string ContentHash(DateTimeOffset now) =>

@@ -26,12 +26,27 @@ internal sealed partial class HubFederation(
         environment,
         "HealthCode:Hub:AnchorKey",
         options.Value.Hub.AnchorKey!);
+    // The refresher's round and a hub's list-changed hint may refresh at once; one at a time keeps heldSeq and etag together.
+    private readonly SemaphoreSlim refreshing = new(1, 1);
     private long? heldSeq;
     private string? etag;
 
     public long? HeldSeq => heldSeq;
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await refreshing.WaitAsync(cancellationToken);
+        try
+        {
+            await RefreshOnceAsync(cancellationToken);
+        }
+        finally
+        {
+            refreshing.Release();
+        }
+    }
+
+    private async Task RefreshOnceAsync(CancellationToken cancellationToken)
     {
         var url = new Uri(options.Value.Hub.Url!, "/.well-known/healthcode/federation");
         switch (await client.FetchAsync(url, etag, cancellationToken))
@@ -52,7 +67,11 @@ internal sealed partial class HubFederation(
         }
     }
 
-    public void Dispose() => anchor.Dispose();
+    public void Dispose()
+    {
+        anchor.Dispose();
+        refreshing.Dispose();
+    }
 
     private bool Accept(string jws)
     {

@@ -1,3 +1,4 @@
+using HealthCode.Api.Features.Federation;
 using HealthCode.Api.Infrastructure.Keys;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust.TrustLists;
@@ -17,6 +18,7 @@ internal sealed record PublishedList(string Jws, string ETag, long Seq, DateTime
 internal sealed partial class OwnTrustList(
     IssuingKeys keys,
     ISignedListStore store,
+    OwnListChangedHints hints,
     IOptions<HealthCodeOptions> options,
     TimeProvider time,
     ILogger<OwnTrustList> logger) : ISignedListSource
@@ -33,12 +35,19 @@ internal sealed partial class OwnTrustList(
         var published = keys.Current.CanSignLists
             ? await SignedListPublisher.EnsureAsync(this, store, options.Value.Federation.ResignBefore, now, cancellationToken)
             : LoadOfflineList(now);
-        if (published is not null && published.Seq != current?.Seq)
+        var previous = current;
+        if (published is not null && published.Seq != previous?.Seq)
         {
             LogPublished(logger, published.Seq, published.ExpiresAt);
         }
 
         current = published ?? current;
+        if (previous is not null && published?.Seq > previous.Seq)
+        {
+            // DESIGN §11: partners and the hub fetch the new list now, not at their next poll. Not at start-up
+            // (previous is null then): a list changed while the service was down reaches them by polling.
+            hints.TrustListChanged();
+        }
     }
 
     public string ContentHash(DateTimeOffset now) => SignedListPublisher.Hash(

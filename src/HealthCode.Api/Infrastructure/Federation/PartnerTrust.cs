@@ -155,12 +155,15 @@ internal sealed partial class PartnerTrust(
         }
     }
 
-    /// <summary>One conditional GET of one partner's list, by at most one instance at a time.</summary>
-    public async Task RefreshAsync(string issuer, CancellationToken cancellationToken)
+    /// <summary>
+    /// One conditional GET of one partner's list, by at most one instance at a time; false when no fetch was made (not a
+    /// partner, or another fetch holds the lease).
+    /// </summary>
+    public async Task<bool> RefreshAsync(string issuer, CancellationToken cancellationToken)
     {
         if (!partners.TryGetValue(issuer, out var entry))
         {
-            return;
+            return false;
         }
 
         await using var lease = await cache.TryLeaseAsync("fetch:" + issuer, TimeSpan.FromSeconds(30));
@@ -168,7 +171,7 @@ internal sealed partial class PartnerTrust(
         {
             // Another instance is fetching; its result arrives through the cache's notification.
             LogLeaseHeld(logger, issuer);
-            return;
+            return false;
         }
 
         var result = await client.FetchAsync(entry.Endpoint.TrustListUrl, entry.ETag, cancellationToken);
@@ -194,6 +197,8 @@ internal sealed partial class PartnerTrust(
                 LogFetchFailed(logger, issuer, failed.Reason);
                 break;
         }
+
+        return true;
     }
 
     private async Task RefreshInBackgroundAsync(string issuer)
