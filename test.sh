@@ -18,6 +18,8 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# PostgreSQL's server binaries: the store tests and a second run of the Api tests use a private cluster (issue 13).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${missing[*]}"
@@ -37,10 +39,15 @@ if ! dotnet build HealthCode.sln -c Release -nologo -v quiet; then
 fi
 
 passed=0; failed=0; skipped=0; status=0
-for project in tests/*/*.csproj; do
-  name="$(basename "$project" .csproj)"
+# The Api tests run a second time with the store on PostgreSQL (entry "postgres:..."), but for what only SQLite has.
+for project in tests/*/*.csproj postgres:tests/HealthCode.Api.Tests/HealthCode.Api.Tests.csproj; do
+  store=""; only=()
+  if [[ "$project" == postgres:* ]]; then
+    project="${project#postgres:}"; store=postgres; only=(--filter "TestCategory!=SqliteOnly")
+  fi
+  name="$(basename "$project" .csproj)${store:+.Postgres}"
   echo "== $name"
-  dotnet test "$project" -c Release --no-build --nologo \
+  HEALTHCODE_TEST_STORE="$store" dotnet test "$project" -c Release --no-build --nologo "${only[@]}" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" || status=1
   trx="$results/$name.trx"

@@ -48,8 +48,8 @@ internal static class RescoringHarness
         var file = Path.Combine(folder, "hc.db");
         var database = new SqliteDatabase($"Data Source={file}");
         var time = new FakeTimeProvider(Samples.Now);
-        var store = new SqliteHealthCodeStore(database);
-        var facts = new SqliteFactStore(database, new SqliteOverrideStore(database));
+        var store = new HealthCodeStore(database);
+        var facts = new FactStore(database, new OverrideStore(database));
         var scorer = new RiskScorer(RiskPolicy.Load(Path.Combine(AppContext.BaseDirectory, "Policy", "risk-policy.v1.json")));
         var feed = new LocalCodeStatusFeed(new CodeStatusIndex());
 
@@ -118,7 +118,7 @@ internal static class RescoringHarness
     /// one lab's tests naming all of them (two sources, so a score reads two batches and records two uses).
     /// </summary>
     private static async Task<IReadOnlyList<(string PersonId, string IdNumber)>> SeedAsync(
-        SqliteDatabase database, SqliteHealthCodeStore store, SqliteFactStore facts, RiskScorer scorer, TimeProvider time, int count)
+        SqliteDatabase database, HealthCodeStore store, FactStore facts, RiskScorer scorer, TimeProvider time, int count)
     {
         await database.MigrateAsync(CancellationToken.None);
         var now = time.GetUtcNow();

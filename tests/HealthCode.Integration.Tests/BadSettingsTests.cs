@@ -27,6 +27,10 @@ public sealed class BadSettingsTests
         "HealthCode:Keys:Path '/nonexistent/healthcode-keys' does not exist. Point it at the folder of this province's keys.")]
     [TestCase("ASPNETCORE_ENVIRONMENT", "Production",
         "Refusing to start in Production with a public sample key from keys-sample/: HealthCode:Keys:Path = '*'. Sample keys are for Development only; *")]
+    [TestCase("ConnectionStrings__HealthCode", "Database=healthcode",
+        "ConnectionStrings:HealthCode must name either a PostgreSQL server (Host=...;Database=...) or a SQLite file (Data Source=...), not neither.")]
+    [TestCase("ConnectionStrings__HealthCode", "Host=127.0.0.1;Data Source=hc.db",
+        "ConnectionStrings:HealthCode must name either a PostgreSQL server (Host=...;Database=...) or a SQLite file (Data Source=...), not both.")]
     public Task ABadSetting_StopsTheService_WithOneLineNamingIt(string variable, string value, string problem) =>
         AssertRefusedAsync(new Dictionary<string, string?> { [variable] = value }, problem);
 

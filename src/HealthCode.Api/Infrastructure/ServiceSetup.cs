@@ -95,15 +95,7 @@ internal static partial class ServiceSetup
         services.AddSingleton<IValidator<UpsertHubMember>, UpsertHubMemberValidator>();
         services.AddSingleton<IValidator<RevokeKey>, RevokeKeyValidator>();
 
-        services.AddSingleton(new SqliteDatabase(
-            SqliteConnectionString(builder.Configuration.GetConnectionString("HealthCode"), builder.Environment.ContentRootPath)));
-        services.AddSingleton<IHealthCodeStore, SqliteHealthCodeStore>();
-        services.AddSingleton<IStaffStore, SqliteStaffStore>();
-        services.AddSingleton<SqliteAuditDatabase>();
-        services.AddSingleton<IAuditStore, SqliteAuditStore>();
-        services.AddSingleton<IPartnerStore, SqlitePartnerStore>();
-        services.AddSingleton<IHubMemberStore, SqliteHubMemberStore>();
-        services.AddSingleton<ISignedListStore, SqliteSignedListStore>();
+        StoreSetup.AddStore(services, builder.Configuration, builder.Environment.ContentRootPath);
         services.AddSingleton<OperatorKey>();
         services.AddOperators();
         services.AddHostedService<StartupChecks>();
@@ -229,7 +221,7 @@ internal static partial class ServiceSetup
             sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Policy.Path, AppContext.BaseDirectory)));
         services.AddSingleton<RiskScorer>();
         services.AddSingleton<DeclarationValidator>();
-        services.AddSingleton<IDraftSources, SqliteDraftSources>();
+        services.AddSingleton<IDraftSources, DraftSources>();
         services.AddIdentity();
         services.AddSharing();
         services.AddDataUse();
@@ -246,7 +238,6 @@ internal static partial class ServiceSetup
         services.AddSingleton<IStaffRevocationFeed>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
             ? ActivatorUtilities.CreateInstance<RedisStaffRevocationFeed>(sp, redis)
             : new LocalStaffRevocationFeed());
-        services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
         services.AddSingleton<AuditLog>();
     }
 
@@ -336,19 +327,6 @@ internal static partial class ServiceSetup
         }
     }
 
-    /// <summary>A relative SQLite file is placed under the content root, so the default lands in ./data.</summary>
-    private static string SqliteConnectionString(string? configured, string contentRoot)
-    {
-        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
-            string.IsNullOrWhiteSpace(configured) ? "Data Source=data/healthcode.db" : configured);
-        if (builder.DataSource != ":memory:" && !Path.IsPathRooted(builder.DataSource))
-        {
-            builder.DataSource = Path.GetFullPath(builder.DataSource, contentRoot);
-        }
-
-        return builder.ToString();
-    }
-
     private static void LogStarted(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -376,6 +354,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
     /// </summary>
     public static void LoadKeys(IServiceProvider services, IConfiguration configuration)
     {
+        StoreSetup.EnsureUsable(services);
         services.GetRequiredService<OperatorKey>();
         if (ServiceSetup.IsHub(configuration))
         {
@@ -392,6 +371,7 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         LoadKeys(services, configuration);
+        await StoreSetup.MigrateAsync(services, cancellationToken);
         var store = services.GetRequiredService<IHealthCodeStore>();
         await store.InitializeAsync(cancellationToken);
         await services.GetRequiredService<IAuditStore>().InitializeAsync(cancellationToken);

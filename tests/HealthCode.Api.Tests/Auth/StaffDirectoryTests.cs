@@ -34,7 +34,7 @@ internal sealed class StaffDirectoryTests
     {
         var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "hc.db")}");
         await database.MigrateAsync(CancellationToken.None);
-        var store = new SqliteStaffStore(database);
+        var store = new StaffStore(database);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 4, 0, 0, TimeSpan.Zero));
         var a = Instance(store, time);
         var b = Instance(store, time);

@@ -84,7 +84,7 @@ internal sealed class AuditTests
         var client = factory.CreateClient();
         await ScanAsync(client, 3);
         var first = (await EntriesAsync(client))[0];
-        var witness = factory.DatabaseFile + FileAuditHeadWitness.Suffix;
+        var witness = factory.AuditWitnessFile;
 
         await File.WriteAllTextAsync(witness, $$"""{"seq":{{first["seq"]}},"hash":"{{first["hash"]}}"}""");
         var lagging = await ReportAsync(client);
@@ -101,6 +101,7 @@ internal sealed class AuditTests
         });
     }
 
+    [Category("SqliteOnly")]
     [Test]
     public async Task AScanTheAuditCannotStore_IsAnswered503AuditUnavailable_NotWithAVerdict()
     {
@@ -131,6 +132,7 @@ internal sealed class AuditTests
         Assert.That(await ChainAsync(client), Is.True);
     }
 
+    [Category("SqliteOnly")]
     [Test]
     public async Task AScan_IsAnsweredAndAudited_WhileTheStoresWriteLockIsHeld()
     {

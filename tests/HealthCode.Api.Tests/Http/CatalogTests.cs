@@ -296,7 +296,7 @@ internal sealed class CatalogTests
         var provider = await CatalogSamples.RegisterDepartmentAsync(http);
         var added = await CatalogSamples.AddAsync(http, CatalogSamples.Entry(provider));
         var code = added["code"]!.GetValue<string>();
-        CatalogBatches.Record(factory.DatabaseFile, code, factory.Time.GetUtcNow(), 1234);
+        RecordBatch(factory, code, factory.Time.GetUtcNow(), 1234);
         var changed = CatalogSamples.Entry(provider);
         changed["updateCycle"] = "PT6H";
         changed["sharing"] = new JsonObject { ["type"] = "unconditional" };
@@ -393,7 +393,7 @@ internal sealed class CatalogTests
         var readyBeforeBatch = JsonNode.Parse(await client.GetStringAsync("/readyz"))!;
 
         var batchAt = service.Time.GetUtcNow();
-        CatalogBatches.Record(service.DatabaseFile, code, batchAt, 5000);
+        RecordBatch(service, code, batchAt, 5000);
         service.Time.Advance(TimeSpan.FromHours(23));
         var fresh = await EntryAsync(client, code);
         var readyFresh = JsonNode.Parse(await client.GetStringAsync("/readyz"))!;
@@ -496,5 +496,17 @@ internal sealed class CatalogTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
         return (T)JsonNode.Parse(text)!;
+    }
+
+    /// <summary>What the batch uploader records once a batch is applied (<see cref="CatalogBatches"/>), on the service's store whichever its engine.</summary>
+    private static void RecordBatch(HealthCodeFactory factory, string code, DateTimeOffset at, long rows)
+    {
+        if (factory.PostgresConnectionString is null)
+        {
+            CatalogBatches.Record(factory.DatabaseFile, code, at, rows);
+            return;
+        }
+
+        factory.Execute(FormattableString.Invariant($"UPDATE catalog SET last_batch_at = {at.ToUnixTimeMilliseconds()}, rows = {rows} WHERE code = '{code.Replace("'", "''", StringComparison.Ordinal)}'"));
     }
 }

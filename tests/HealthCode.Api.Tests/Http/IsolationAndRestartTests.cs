@@ -36,18 +36,17 @@ internal sealed class IsolationAndRestartTests
     [Test]
     public async Task CodeAndSession_SurviveARestartOfTheService()
     {
-        string database;
+        HealthCodeFactory first;
         ResidentClient resident;
         string codeId;
-        using (var first = new HealthCodeFactory())
+        using (first = new HealthCodeFactory())
         {
-            database = first.DatabaseFile;
             resident = await new ResidentClient(first.CreateClient()).LogInAsync();
             codeId = (await ResidentClient.JsonAsync(await resident.DeclareAsync(Declarations.Clean(resident.Phone)
                 .With("symptoms", new[] { "fatigue" }))))["codeId"]!.GetValue<string>();
         }
 
-        using var second = new HealthCodeFactory(database);
+        using var second = HealthCodeFactory.OnTheStoreOf(first);
         var again = new ResidentClient(second.CreateClient()) { Token = resident.Token };
 
         var code = await again.GetAsync("/api/v1/me/code");

@@ -367,6 +367,7 @@ internal sealed class OperatorTests
         });
     }
 
+    [Category("SqliteOnly")]
     [Test]
     public async Task ATokenIsNeverStoredOrListed()
     {
@@ -393,6 +394,7 @@ internal sealed class OperatorTests
         });
     }
 
+    [Category("SqliteOnly")]
     [Test]
     public async Task AnOperatorActionTheAuditCannotStore_IsAnswered503AuditUnavailable()
     {

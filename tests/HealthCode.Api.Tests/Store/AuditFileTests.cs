@@ -7,6 +7,8 @@ namespace HealthCode.Api.Tests.Store;
 /// The scan audit in a file of its own (<see cref="SqliteAuditDatabase"/>): a store from before keeps its chain, moved
 /// over once, whole; a move cut off between the copy and the drop neither loses nor doubles an entry.
 /// </summary>
+// SQLite's own files and settings: PostgreSQL has none of them.
+[Category("SqliteOnly")]
 [TestFixture]
 internal sealed class AuditFileTests
 {

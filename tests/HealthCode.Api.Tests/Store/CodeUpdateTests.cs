@@ -1,7 +1,7 @@
 using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
-using Microsoft.Data.Sqlite;
+using HealthCode.Api.Tests.Support;
 
 namespace HealthCode.Api.Tests.Store;
 
@@ -9,29 +9,25 @@ namespace HealthCode.Api.Tests.Store;
 /// A batch re-scores persons and stores their codes in groups, some milliseconds after it read them: a declaration
 /// made meanwhile is newer (scored with the same facts) and must not be overwritten by the older reading.
 /// </summary>
-[TestFixture]
-internal sealed class CodeUpdateTests
+[TestFixture(StoreEngine.Sqlite)]
+[TestFixture(StoreEngine.Postgres)]
+internal sealed class CodeUpdateTests(StoreEngine engine)
 {
     private static readonly DateTimeOffset Declared = new(2026, 12, 6, 8, 0, 0, TimeSpan.FromHours(8));
 
-    private string folder = null!;
+    private TestStore testStore = null!;
 
     [SetUp]
-    public void MakeFolder() => folder = Directory.CreateTempSubdirectory("hc-code-update-").FullName;
+    public async Task CreateStore() => testStore = await TestStore.CreateAsync(engine);
 
     [TearDown]
-    public void RemoveFolder()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(folder, recursive: true);
-    }
+    public async Task DropStore() => await testStore.DisposeAsync();
 
     [Test]
     public async Task ARescoredCode_IsStored_OnlyWhileTheCodeIsAsItWasRead_AndItsUsesAreRecordedEitherWay()
     {
-        var database = new SqliteDatabase($"Data Source={Path.Combine(folder, "hc.db")}");
-        await database.MigrateAsync(CancellationToken.None);
-        var store = new SqliteHealthCodeStore(database);
+        var database = testStore.Database;
+        var store = new HealthCodeStore(database);
         var account = await store.GetOrCreateResidentAsync("13700000001", Declared, CancellationToken.None);
         var saved = await store.SaveDeclarationAsync(
             new DeclarationTarget(account, null, "11010519491231002X", "张三艺", BindAsHolder: true),
@@ -50,7 +46,7 @@ internal sealed class CodeUpdateTests
         var afterCurrent = (await store.UpdateCodesAsync([current], CommitSync.Full, CancellationToken.None)).Single()!;
         Assert.That((afterCurrent.Color, afterCurrent.StatusVersion), Is.EqualTo((CodeColor.Red, read.StatusVersion + 1)));
 
-        var logged = await new SqliteDataUseStore(database).ForPersonsAsync([personId], null, 10, CancellationToken.None);
+        var logged = await new DataUseStore(database).ForPersonsAsync([personId], null, 10, CancellationToken.None);
         Assert.That(logged, Has.Count.EqualTo(2), "the data was used by both scorings, stored or not");
     }
 }

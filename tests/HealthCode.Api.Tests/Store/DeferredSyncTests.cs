@@ -7,6 +7,8 @@ namespace HealthCode.Api.Tests.Store;
 /// A batch's steps commit without a sync (<see cref="DeferredSync"/>), on connections that go back to the pool:
 /// whoever takes one next (a declaration, a scan's audit entry) must commit as durably as before.
 /// </summary>
+// SQLite's own files and settings: PostgreSQL has none of them.
+[Category("SqliteOnly")]
 [TestFixture]
 internal sealed class DeferredSyncTests
 {

@@ -6,6 +6,8 @@ namespace HealthCode.Api.Tests.Store;
 /// The store's files hold personal data: readable and writable by the service's own user only (issue 13, DESIGN §11),
 /// the database, its write-ahead log and the audit's file alike, new or from before.
 /// </summary>
+// SQLite's own files and settings: PostgreSQL has none of them.
+[Category("SqliteOnly")]
 [TestFixture]
 [Platform(Exclude = "Win")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace HealthCode.Api.Tests.Support;
 
@@ -11,7 +12,9 @@ namespace HealthCode.Api.Tests.Support;
 /// The real service in process, on a real Kestrel server bound to a free port on 127.0.0.1 (so
 /// chunked bodies, connection limits and the server's own errors behave as in production), with its
 /// own SQLite file (a real database) and the Henan sample keys. Time is a <see cref="FakeTimeProvider"/>
-/// so expiry can be tested without waiting.
+/// so expiry can be tested without waiting. With <c>HEALTHCODE_TEST_STORE=postgres</c> the store is a fresh database
+/// of its own on the tests' PostgreSQL instead (<see cref="PostgresServer"/>), so the whole project runs on either engine;
+/// the tests of what only SQLite has (its files, its audit file, DeferredSync) are in the category <c>SqliteOnly</c>.
 /// </summary>
 internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
 {
@@ -23,8 +26,16 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
 
     public HealthCodeFactory(string? databaseFile = null, string environment = "Development", Dictionary<string, string?>? settings = null)
+        : this(databaseFile, environment, settings, postgres: null)
+    {
+    }
+
+    private HealthCodeFactory(string? databaseFile, string environment, Dictionary<string, string?>? settings, string? postgres)
     {
         DatabaseFile = databaseFile ?? Path.Combine(Path.GetTempPath(), "healthcode-tests", Guid.NewGuid().ToString("N"), "hc.db");
+        // A test that prepares a SQLite file of its own (an upgrade from an old schema) is about SQLite, whatever the run.
+        PostgresConnectionString = postgres
+            ?? (OnPostgres && databaseFile is null ? PostgresServer.Shared.CreateDatabaseAsync().GetAwaiter().GetResult() : null);
         this.environment = environment;
         this.settings = settings ?? [];
         UseKestrel(server => server.Listen(System.Net.IPAddress.Loopback, 0));
@@ -50,20 +61,58 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
 
     public string DatabaseFile { get; }
 
+    /// <summary>A service started again on the store <paramref name="earlier"/> used (its SQLite file or its PostgreSQL database), as after a restart.</summary>
+    public static HealthCodeFactory OnTheStoreOf(HealthCodeFactory earlier) =>
+        new(earlier.DatabaseFile, "Development", null, earlier.PostgresConnectionString);
+
+    /// <summary>Whether this test run keeps the service's store on PostgreSQL (<c>HEALTHCODE_TEST_STORE=postgres</c>).</summary>
+    public static bool OnPostgres { get; } =
+        string.Equals(Environment.GetEnvironmentVariable("HEALTHCODE_TEST_STORE"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The service's PostgreSQL database, when it has one (else its store is <see cref="DatabaseFile"/>).</summary>
+    public string? PostgresConnectionString { get; }
+
     /// <summary>A service that takes its partners' lists and pinned roots from <paramref name="partnersFolder"/> (<see cref="PartnerProvince.PublishTo"/>).</summary>
     public static HealthCodeFactory WithPartners(string partnersFolder, Dictionary<string, string?>? settings = null) =>
         new(settings: new(settings ?? []) { ["HealthCode:Trust:PartnersPath"] = partnersFolder });
 
     public FakeTimeProvider Time { get; } = new(Start);
 
-    /// <summary>Runs <paramref name="sql"/> on the service's database behind its back, as someone with write access to the file might.</summary>
-    public void Execute(string sql) => Execute(DatabaseFile, sql);
+    /// <summary>Runs <paramref name="sql"/> on the service's database behind its back, as someone with write access to it might.</summary>
+    public void Execute(string sql)
+    {
+        if (PostgresConnectionString is null)
+        {
+            Execute(DatabaseFile, sql);
+            return;
+        }
+
+        using var connection = new NpgsqlConnection(PostgresConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
 
     /// <summary>The scan audit's own file beside the store's (<c>hc.db</c> → <c>hc.audit.db</c>).</summary>
     public string AuditFile => Path.ChangeExtension(DatabaseFile, null) + ".audit.db";
 
-    /// <summary>Runs <paramref name="sql"/> on the audit's file behind the service's back.</summary>
-    public void ExecuteOnAudit(string sql) => Execute(AuditFile, sql);
+    /// <summary>The audit head's witness: beside the SQLite file, or on PostgreSQL in the instance's data folder (<c>HealthCode:Store:DataPath</c>).</summary>
+    public string AuditWitnessFile => PostgresConnectionString is null
+        ? DatabaseFile + Infrastructure.Audit.FileAuditHeadWitness.Suffix
+        : Path.Combine(Path.GetDirectoryName(DatabaseFile)!, "postgres" + Infrastructure.Audit.FileAuditHeadWitness.Suffix);
+
+    /// <summary>Runs <paramref name="sql"/> on the audit's file behind the service's back (on PostgreSQL the audit's tables are in the store's database).</summary>
+    public void ExecuteOnAudit(string sql)
+    {
+        if (PostgresConnectionString is null)
+        {
+            Execute(AuditFile, sql);
+        }
+        else
+        {
+            Execute(sql);
+        }
+    }
 
     /// <summary>A connection of the test's own to the service's store file.</summary>
     public SqliteConnection OpenStore() => OpenDatabase(DatabaseFile);
@@ -80,14 +129,21 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
     /// <summary>The first column, as text, of each row <paramref name="sql"/> selects from the service's database.</summary>
     public List<string> Query(string sql)
     {
-        using var connection = OpenDatabase(DatabaseFile);
+        using System.Data.Common.DbConnection connection = PostgresConnectionString is null
+            ? OpenDatabase(DatabaseFile)
+            : new NpgsqlConnection(PostgresConnectionString);
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            connection.Open();
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
         var values = new List<string>();
         while (reader.Read())
         {
-            values.Add(reader.GetString(0));
+            values.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
         }
 
         return values;
@@ -96,7 +152,9 @@ internal sealed class HealthCodeFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
-        builder.UseSetting("ConnectionStrings:HealthCode", $"Data Source={DatabaseFile}");
+        builder.UseSetting("ConnectionStrings:HealthCode", PostgresConnectionString ?? $"Data Source={DatabaseFile}");
+        // The instance's own files (received batches, the audit head's witness) beside where the SQLite file would be.
+        builder.UseSetting("HealthCode:Store:DataPath", Path.GetDirectoryName(DatabaseFile));
         builder.UseSetting("HealthCode:Keys:Path", RepoPaths.SampleKeys("410000"));
         builder.UseSetting("HealthCode:Privacy:KeysPath", PrivacyFolders.Sample);
         builder.UseSetting("HealthCode:Admin:ApiKey", OperatorKey);

@@ -10,7 +10,7 @@ internal static class DataUseModule
 {
     public static IServiceCollection AddDataUse(this IServiceCollection services)
     {
-        services.AddSingleton<IDataUseStore, SqliteDataUseStore>();
+        services.AddSingleton<IDataUseStore, DataUseStore>();
         return services;
     }
 

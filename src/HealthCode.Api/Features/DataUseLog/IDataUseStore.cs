@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Dapper;
 using HealthCode.Api.Infrastructure.Store;
-using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Features.DataUseLog;
 
@@ -30,7 +29,12 @@ internal interface IDataUseStore
 /// <summary>Uses of one source's data on one day for one purpose.</summary>
 internal sealed record DataUseCount(DateOnly Day, string Purpose, long Uses, long Persons);
 
-internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStore
+/// <summary>
+/// The data-use log on either engine (<see cref="IStoreDatabase"/>). Appends read the chain's head row with
+/// <see cref="SqlDialect.ForUpdate"/>: on PostgreSQL, instances appending at once queue at that row, so each extends the
+/// head the one before it committed and the log stays one chain.
+/// </summary>
+internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
 {
     private static readonly string[] InsertParameters = ["@seq", "@at", "@person", "@purpose", "@actor", "@source", "@batch", "@previous", "@hash"];
 
@@ -44,16 +48,16 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
             return;
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // In turn with the store's other writers: a batch's chunks, re-scorings, declarations.
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await AppendAsync(connection, transaction, uses, at, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await AppendAsync(connection, transaction, database.Dialect, uses, at, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Appends to the chain inside the caller's (write) transaction: the uses are committed with what used the data.</summary>
-    public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken)
+    public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (uses.Count == 0)
         {
@@ -61,7 +65,7 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
         }
 
         var (seq, previous) = await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
-            "SELECT seq, hash FROM data_use_head WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
+            "SELECT seq, hash FROM data_use_head WHERE id = 1" + dialect.ForUpdate, transaction: transaction, cancellationToken: cancellationToken));
         // One prepared statement for every use (a batch's re-scoring appends two or three a person): its parameters are
         // bound anew for each row, never parsed or mapped again.
         await using var insert = connection.CreateCommand();
@@ -101,10 +105,10 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
 
     public async Task<IReadOnlyList<DataUseEntry>> ForPersonsAsync(IReadOnlyCollection<string> personIds, long? beforeSeq, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM data_use WHERE person_id IN @personIds AND seq < @before ORDER BY seq DESC LIMIT @limit",
-            new { personIds, before = beforeSeq ?? long.MaxValue, limit }, cancellationToken: cancellationToken));
+            $"SELECT {Columns} FROM data_use WHERE {database.Dialect.In("person_id", "@personIds")} AND seq < @before ORDER BY seq DESC LIMIT @limit",
+            new { personIds = personIds.ToArray(), before = beforeSeq ?? long.MaxValue, limit }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToEntry())];
     }
 
@@ -116,18 +120,18 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
             parameters.Add(name, value);
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(page.Sql(Columns, "data_use"), parameters, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToEntry())];
     }
 
     public async Task<IReadOnlyList<DataUseCount>> UsageAsync(string source, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // Days in China Standard Time (UTC+08:00, DESIGN §9): the offset in milliseconds before the division.
         var rows = await connection.QueryAsync<(string Day, string Purpose, long Uses, long Persons)>(new CommandDefinition(
-            """
-            SELECT date((at + 28800000) / 1000, 'unixepoch') AS day, purpose, count(*) AS uses, count(DISTINCT person_id) AS persons
+            $"""
+            SELECT {database.Dialect.UtcDay("at + 28800000")} AS day, purpose, count(*) AS uses, count(DISTINCT person_id) AS persons
             FROM data_use WHERE source = @source AND at >= @from AND at < @to
             GROUP BY day, purpose ORDER BY day, purpose
             """,
@@ -137,9 +141,9 @@ internal sealed class SqliteDataUseStore(SqliteDatabase database) : IDataUseStor
 
     public async Task<DataUseChainReport> VerifyAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // One read transaction: the head and the entries are one snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var transaction = await database.BeginSnapshotAsync(connection, cancellationToken);
         var head = await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
             "SELECT seq, hash FROM data_use_head WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
         // Unbuffered: the entries are checked as they are read, however long the log.

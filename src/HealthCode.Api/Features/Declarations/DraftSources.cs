@@ -18,18 +18,19 @@ internal interface IDraftSources
 /// <summary>A row of the population register: the name and region it holds for an ID number, and where that came from.</summary>
 internal sealed record RegisterEntry(string Name, string Region, FactSource Source);
 
-internal sealed class SqliteDraftSources(SqliteDatabase database) : IDraftSources
+/// <summary>The sources of a declaration's draft, on either engine (<see cref="IStoreDatabase"/>): the SQL is the same on both.</summary>
+internal sealed class DraftSources(IStoreDatabase database) : IDraftSources
 {
     public async Task<string?> AccountPhoneAsync(string accountId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT phone FROM residents WHERE id = @accountId", new { accountId }, cancellationToken: cancellationToken));
     }
 
     public async Task<RegisterEntry?> RegisterEntryAsync(string idNumber, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<(string? Name, string Region, string Code, string SourceName, string BatchId)>(new CommandDefinition(
             """
             SELECT f.name, f.region, f.source, coalesce(e.name, f.source), f.batch_id

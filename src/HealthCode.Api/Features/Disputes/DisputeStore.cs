@@ -2,7 +2,6 @@ using System.Data.Common;
 using Dapper;
 using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Infrastructure.Store;
-using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Features.Disputes;
 
@@ -84,7 +83,7 @@ internal interface IDisputeStore
     Task SettleRetractedAsync(IReadOnlyCollection<string>? personIds, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
-internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStore
+internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
 {
     /// <summary>The facts a dispute can name: those about a person that scoring shows as reasons (DESIGN §9).</summary>
     private static readonly string[] PersonFactTables = ["fact_cases", "fact_close_contacts", "fact_tests", "fact_travel"];
@@ -99,9 +98,13 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
 
     public async Task<(DisputeRecord Dispute, bool Created)?> FileAsync(NewDispute dispute, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var fact = new { person = dispute.PersonId, source = dispute.Source, batch = dispute.BatchId };
+        // One open dispute per fact: on PostgreSQL, where transactions run side by side, the person's row is locked
+        // first, so a second filing waits and then finds this one (SQLite's write transaction already excludes it).
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT id FROM persons WHERE id = @person" + database.Dialect.ForUpdate, fact, transaction, cancellationToken: cancellationToken));
         var open = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT id FROM disputes WHERE person_id = @person AND source = @source AND batch_id = @batch AND state = 'open'",
             fact, transaction, cancellationToken: cancellationToken));
@@ -124,8 +127,8 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
             """,
             new { id, fact.person, fact.source, fact.batch, reason = dispute.Reason, at = now.ToUnixTimeMilliseconds(), filedBy = dispute.FiledBy },
             transaction, cancellationToken: cancellationToken));
-        await SqliteDataUseStore.AppendAsync(
-            connection, transaction, [new DataUse(dispute.PersonId, DataUsePurposes.Dispute, DataUseActors.Resident, dispute.Source, dispute.BatchId)], now, cancellationToken);
+        await DataUseStore.AppendAsync(
+            connection, transaction, database.Dialect, [new DataUse(dispute.PersonId, DataUsePurposes.Dispute, DataUseActors.Resident, dispute.Source, dispute.BatchId)], now, cancellationToken);
         var filed = await FindAsync(connection, transaction, id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (filed, true);
@@ -133,27 +136,27 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
 
     public async Task<IReadOnlyList<DisputeRecord>> ForPersonsAsync(IReadOnlyCollection<string> personIds, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"{Select} WHERE d.person_id IN @personIds ORDER BY d.seq DESC", new { personIds }, cancellationToken: cancellationToken));
+            $"{Select} WHERE {database.Dialect.In("d.person_id", "@personIds")} ORDER BY d.seq DESC", new { personIds = personIds.ToArray() }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
 
     public async Task<IReadOnlyList<DisputeRecord>> QueueAsync(DisputeQuery query, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var providers = query.Providers is null ? "" : "AND e.provider IN @providers";
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var providers = query.Providers is null ? "" : $"AND {database.Dialect.In("e.provider", "@providers")}";
         var state = query.State is null ? "" : "AND d.state = @state";
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"{Select} WHERE d.seq > @after {state} {providers} ORDER BY d.seq LIMIT @limit",
-            new { after = query.After ?? 0, state = query.State, providers = query.Providers ?? [], limit = query.Limit },
+            new { after = query.After ?? 0, state = query.State, providers = query.Providers?.ToArray() ?? [], limit = query.Limit },
             cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
     }
 
     public async Task<DisputeRecord?> FindAsync(string disputeId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"{Select} WHERE d.id = @disputeId", new { disputeId }, cancellationToken: cancellationToken));
         return row?.ToRecord();
@@ -161,9 +164,9 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
 
     public async Task<bool> RejectAsync(string disputeId, string note, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var closed = await CloseAsync(connection, transaction, disputeId, new Resolution(DisputeStates.Rejected, actor, Note: note), now, cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var closed = await CloseAsync(connection, transaction, database.Dialect, disputeId, new Resolution(DisputeStates.Rejected, actor, Note: note), now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return closed;
     }
@@ -173,23 +176,23 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
     /// approval), with its data use; false when it is no longer open.
     /// </summary>
     public static Task<bool> MarkOverriddenAsync(
-        DbConnection connection, DbTransaction transaction, string disputeId, string overrideId, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
-        CloseAsync(connection, transaction, disputeId, new Resolution(DisputeStates.Overridden, actor, OverrideId: overrideId), now, cancellationToken);
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string disputeId, string overrideId, string actor, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CloseAsync(connection, transaction, dialect, disputeId, new Resolution(DisputeStates.Overridden, actor, OverrideId: overrideId), now, cancellationToken);
 
     public async Task SettleRetractedAsync(IReadOnlyCollection<string>? personIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // A read first: most runs find nothing to close, and take no write lock for it.
-        var scope = personIds is null ? "" : "AND d.person_id IN @personIds";
+        var scope = personIds is null ? "" : $"AND {database.Dialect.In("d.person_id", "@personIds")}";
         var gone = (await connection.QueryAsync<string>(new CommandDefinition(
             $"SELECT d.id FROM disputes d WHERE d.state = 'open' {scope} AND NOT ({FactExists("d.person_id", "d.source", "d.batch_id")})",
-            new { personIds = personIds ?? [] }, cancellationToken: cancellationToken))).ToList();
+            new { personIds = personIds?.ToArray() ?? [] }, cancellationToken: cancellationToken))).ToList();
         if (gone.Count == 0)
         {
             return;
         }
 
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var id in gone)
         {
             // The department did it, by a batch; the log names the department (which batch is not kept once applied).
@@ -201,7 +204,7 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
                 """,
                 new { id }, transaction, cancellationToken: cancellationToken));
             // Checked again in the write transaction: a row may have come back since the read.
-            await CloseAsync(connection, transaction, id, new Resolution(DisputeStates.Retracted, department), now, cancellationToken,
+            await CloseAsync(connection, transaction, database.Dialect, id, new Resolution(DisputeStates.Retracted, department), now, cancellationToken,
                 $"AND NOT ({FactExists("disputes.person_id", "disputes.source", "disputes.batch_id")})");
         }
 
@@ -216,7 +219,7 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
     /// False when the dispute is not open (or <paramref name="condition"/> no longer holds).
     /// </summary>
     private static async Task<bool> CloseAsync(
-        DbConnection connection, DbTransaction transaction, string id, Resolution resolution, DateTimeOffset now, CancellationToken cancellationToken, string condition = "")
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string id, Resolution resolution, DateTimeOffset now, CancellationToken cancellationToken, string condition = "")
     {
         var closed = await connection.QuerySingleOrDefaultAsync<(string? PersonId, string Source, string BatchId)>(new CommandDefinition(
             $"""
@@ -231,8 +234,8 @@ internal sealed class SqliteDisputeStore(SqliteDatabase database) : IDisputeStor
             return false;
         }
 
-        await SqliteDataUseStore.AppendAsync(
-            connection, transaction, [new DataUse(personId, DataUsePurposes.Dispute, resolution.Actor, closed.Source, closed.BatchId)], now, cancellationToken);
+        await DataUseStore.AppendAsync(
+            connection, transaction, dialect, [new DataUse(personId, DataUsePurposes.Dispute, resolution.Actor, closed.Source, closed.BatchId)], now, cancellationToken);
         return true;
     }
 

@@ -16,7 +16,7 @@ internal static class DisputesModule
 
     public static IServiceCollection AddDisputes(this IServiceCollection services)
     {
-        services.AddSingleton<IDisputeStore, SqliteDisputeStore>();
+        services.AddSingleton<IDisputeStore, DisputeStore>();
         services.AddSingleton<IValidator<FileDispute>, FileDisputeValidator>();
         services.AddSingleton<IValidator<RejectDispute>, RejectDisputeValidator>();
         // A batch settles the disputes of the rows it removed before it reads applied; this settles any a crash left open.

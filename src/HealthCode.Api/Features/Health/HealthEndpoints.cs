@@ -43,7 +43,7 @@ internal sealed class StoreHealthCheck(IHealthCodeStore store) : IHealthCheck
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy("The store did not answer.");
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
         {
             return HealthCheckResult.Unhealthy("The store did not answer.", e);
         }

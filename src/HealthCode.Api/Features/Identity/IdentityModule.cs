@@ -10,7 +10,7 @@ internal static class IdentityModule
 {
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
-        services.AddSingleton<IPersonStore, SqlitePersonStore>();
+        services.AddSingleton<IPersonStore, PersonStore>();
         services.AddSingleton<AccountPersons>();
         services.AddSingleton<PersonMoves>();
         services.AddSingleton<IValidator<AddDependant>, AddDependantValidator>();

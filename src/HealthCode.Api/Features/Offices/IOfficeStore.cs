@@ -30,13 +30,13 @@ internal sealed record RegionColourCount(string Region, CodeColor Color, long Co
 internal sealed record FollowUpRow(
     string PersonId, string MaskedName, string IdTail, CodeColor Color, string ReasonsJson, DateTimeOffset Since, string Region, bool Dependant, string? Phone);
 
-internal sealed class SqliteOfficeStore(SqliteDatabase database) : IOfficeStore
+internal sealed class OfficeStore(IStoreDatabase database) : IOfficeStore
 {
     public async Task<IReadOnlyList<RegionColourCount>> CountAsync(IReadOnlyList<string> areas, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         var within = Within(areas, parameters);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Region, long Color, long Count)>(new CommandDefinition(
             $"SELECT c.region, c.color, count(*) FROM codes c WHERE {within} GROUP BY c.region, c.color ORDER BY c.region, c.color",
             parameters, cancellationToken: cancellationToken));
@@ -54,13 +54,13 @@ internal sealed class SqliteOfficeStore(SqliteDatabase database) : IOfficeStore
             limit,
         });
         var within = Within(areas, parameters);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"""
             SELECT c.person_id AS PersonId, c.masked_name AS MaskedName, c.id_tail AS IdTail, c.color AS Color, c.reasons AS Reasons,
                    c.color_since AS ColorSince, c.region AS Region, p.role AS Role, r.phone AS Phone
             FROM codes c JOIN persons p ON p.id = c.person_id LEFT JOIN residents r ON r.id = p.account_id
-            WHERE ({within}) AND c.color IN @colours
+            WHERE ({within}) AND {database.Dialect.In("c.color", "@colours")}
               AND (c.color_since < @since OR (c.color_since = @since AND c.person_id > @person))
             ORDER BY c.color_since DESC, c.person_id
             LIMIT @limit
@@ -77,7 +77,7 @@ internal sealed class SqliteOfficeStore(SqliteDatabase database) : IOfficeStore
         // No area, no rows: never an empty condition that would select everyone.
         if (areas.Count == 0)
         {
-            return "0";
+            return "1 = 0";
         }
 
         var condition = new StringBuilder();

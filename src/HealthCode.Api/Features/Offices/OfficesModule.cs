@@ -14,7 +14,7 @@ internal static class OfficesModule
 {
     public static IServiceCollection AddOffices(this IServiceCollection services)
     {
-        services.AddSingleton<IOfficeStore, SqliteOfficeStore>();
+        services.AddSingleton<IOfficeStore, OfficeStore>();
         services.AddSingleton<IValidator<GetOfficeSummary>, GetOfficeSummaryValidator>();
         services.AddSingleton<IValidator<ListOfficePeople>, ListOfficePeopleValidator>();
         return services;

@@ -16,7 +16,7 @@ internal static class OperatorsModule
             .BindConfiguration(OperatorOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton<IOperatorStore, SqliteOperatorStore>();
+        services.AddSingleton<IOperatorStore, OperatorStore>();
         services.AddSingleton<IValidator<CreateOperator>, CreateOperatorValidator>();
         return services;
     }

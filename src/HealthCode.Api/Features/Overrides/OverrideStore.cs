@@ -5,7 +5,6 @@ using HealthCode.Api.Features.Disputes;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
-using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Features.Overrides;
 
@@ -84,7 +83,7 @@ internal interface IOverrideStore
     Task MarkExpiredAsync(string overrideId, CancellationToken cancellationToken);
 }
 
-internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideStore
+internal sealed class OverrideStore(IStoreDatabase database) : IOverrideStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -102,7 +101,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
     public async Task<OverrideRecord> ProposeAsync(NewOverride proposal, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var id = Infrastructure.Auth.Secrets.NewId("ov_");
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO overrides (id, person_id, color, reason, rule, until_day, dispute_id, state, proposed_by, proposed_by_name, proposed_at)
@@ -127,7 +126,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task<OverrideRecord?> FindAsync(string overrideId, DateOnly today, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"{Select} WHERE o.id = @overrideId", new { overrideId, today = Day(today) }, cancellationToken: cancellationToken));
         return row?.ToRecord();
@@ -135,15 +134,21 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task<bool> ApproveAsync(string overrideId, AuditActor approver, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var at = now.ToUnixTimeMilliseconds();
         var proposal = await connection.QuerySingleOrDefaultAsync<(string? PersonId, string? DisputeId)>(new CommandDefinition(
-            "SELECT person_id, dispute_id FROM overrides WHERE id = @overrideId AND state = 'proposed'", new { overrideId }, transaction, cancellationToken: cancellationToken));
+            "SELECT person_id, dispute_id FROM overrides WHERE id = @overrideId AND state = 'proposed'" + database.Dialect.ForUpdate,
+            new { overrideId }, transaction, cancellationToken: cancellationToken));
         if (proposal.PersonId is null)
         {
             return false;
         }
+
+        // At most one active override per person: on PostgreSQL two approvals for one person queue at the person's row
+        // (SQLite's write transaction already excludes the second), so the later one supersedes the earlier.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT id FROM persons WHERE id = @person" + database.Dialect.ForUpdate, new { person = proposal.PersonId }, transaction, cancellationToken: cancellationToken));
 
         await connection.ExecuteAsync(new CommandDefinition(
             """
@@ -153,7 +158,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
             new { person = proposal.PersonId, overrideId, by = approver.OperatorId, byName = approver.Name, at }, transaction, cancellationToken: cancellationToken));
         if (proposal.DisputeId is { } disputeId)
         {
-            await SqliteDisputeStore.MarkOverriddenAsync(connection, transaction, disputeId, overrideId, approver.Name, now, cancellationToken);
+            await DisputeStore.MarkOverriddenAsync(connection, transaction, database.Dialect, disputeId, overrideId, approver.Name, now, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -162,7 +167,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task<bool> DeclineAsync(string overrideId, string state, AuditActor by, string note, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE overrides SET state = @state, decided_by = @by, decided_by_name = @byName, decided_at = @at, note = @note
@@ -174,7 +179,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task<IReadOnlyList<OverrideRecord>> ListAsync(string? state, DateOnly today, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var filter = state is null ? "" : $"WHERE {State} = @state";
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"{Select} {filter} ORDER BY o.seq DESC LIMIT @limit", new { state, today = Day(today), limit }, cancellationToken: cancellationToken));
@@ -183,7 +188,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task<ColorOverride?> ActiveAsync(string personId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<(string Id, string Color, string Rule, string UntilDay)>(new CommandDefinition(
             "SELECT id, color, rule, until_day FROM overrides WHERE person_id = @personId AND state = 'active'", new { personId }, cancellationToken: cancellationToken));
         return row.Id is null ? null : new ColorOverride(row.Id, ParseColor(row.Color), row.Rule, ParseDay(row.UntilDay));
@@ -191,7 +196,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task<IReadOnlyList<(string OverrideId, string PersonId)>> LapsedAsync(DateOnly today, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var lapsed = await connection.QueryAsync<(string, string)>(new CommandDefinition(
             "SELECT id, person_id FROM overrides WHERE state = 'active' AND until_day < @day", new { day = Day(today) }, cancellationToken: cancellationToken));
         return [.. lapsed];
@@ -199,7 +204,7 @@ internal sealed class SqliteOverrideStore(SqliteDatabase database) : IOverrideSt
 
     public async Task MarkExpiredAsync(string overrideId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE overrides SET state = 'expired' WHERE id = @overrideId AND state = 'active'", new { overrideId }, cancellationToken: cancellationToken));
     }

@@ -16,7 +16,7 @@ internal static class OverridesModule
 
     public static IServiceCollection AddOverrides(this IServiceCollection services)
     {
-        services.AddSingleton<IOverrideStore, SqliteOverrideStore>();
+        services.AddSingleton<IOverrideStore, OverrideStore>();
         services.AddSingleton<IValidator<ProposeOverride>, ProposeOverrideValidator>();
         services.AddSingleton<IValidator<DeclineOverride>, DeclineOverrideValidator>();
         services.AddScoped<OverrideExpiry>();

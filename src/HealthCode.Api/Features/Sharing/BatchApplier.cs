@@ -22,9 +22,16 @@ internal sealed partial class BatchApplier(
     RiskPolicy policy,
     BatchMetrics metrics,
     BatchPacing pacing,
+    LocalDataFolder data,
     TimeProvider time,
     ILogger<BatchApplier> logger) : BackgroundService
 {
+    /// <summary>How long a claim on a batch holds without being renewed; renewed at half of it while the batch is worked on.</summary>
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
+
+    /// <summary>When this instance last claimed each batch it works on.</summary>
+    private readonly ConcurrentDictionary<(string, string), DateTimeOffset> claimed = new();
+
     /// <summary>The most row errors kept and answered (DESIGN §9).</summary>
     public const int MaxErrors = 1000;
 
@@ -62,10 +69,45 @@ internal sealed partial class BatchApplier(
 
     public BatchProgress? Progress(string source, string batchId) => progress.GetValueOrDefault((source, batchId));
 
+    /// <summary>
+    /// Who claims batches here: the machine and the local data folder, where a received batch's file is kept. Only that
+    /// folder's instance can read the file; restarted after a crash, it is the same claimant, and takes its batches up at once.
+    /// </summary>
+    private string Claimant => $"{Environment.MachineName}:{data.Path}";
+
+    /// <summary>Claims the batch for this instance (<see cref="IBatchStore.ClaimAsync"/>); false when another instance holds it.</summary>
+    public async Task<bool> ClaimAsync(string source, string batchId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!await batches.ClaimAsync(source, batchId, Claimant, now, now + ClaimLease, cancellationToken))
+        {
+            return false;
+        }
+
+        claimed[(source, batchId)] = now;
+        return true;
+    }
+
+    /// <summary>Renews the claim once half its lease has passed; a claim another instance took over stops the work here.</summary>
+    private async ValueTask RenewClaimAsync(BatchRecord batch, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() - claimed.GetValueOrDefault((batch.Source, batch.BatchId)) >= ClaimLease / 2
+            && !await ClaimAsync(batch.Source, batch.BatchId, cancellationToken))
+        {
+            throw new InvalidOperationException($"Batch {batch.Source}/{batch.BatchId} is claimed by another instance.");
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         foreach (var unfinished in await batches.UnfinishedAsync(stoppingToken))
         {
+            // Another instance sharing the store may be receiving or applying it right now.
+            if (!await ClaimAsync(unfinished.Source, unfinished.BatchId, stoppingToken))
+            {
+                continue;
+            }
+
             if (unfinished.Status == "receiving")
             {
                 // Its upload was cut off by a crash before it was answered: nothing of it was applied.
@@ -93,13 +135,15 @@ internal sealed partial class BatchApplier(
             finally
             {
                 progress.TryRemove((source, batchId), out _);
+                claimed.TryRemove((source, batchId), out _);
             }
         }
     }
 
     private async Task ProcessAsync(string source, string batchId, BatchProgress state, CancellationToken cancellationToken)
     {
-        if (await batches.FindAsync(source, batchId, cancellationToken) is not { } batch || batch.File is not { } file)
+        if (await batches.FindAsync(source, batchId, cancellationToken) is not { } batch || batch.File is not { } file
+            || !await ClaimAsync(source, batchId, cancellationToken))
         {
             return;
         }
@@ -135,7 +179,12 @@ internal sealed partial class BatchApplier(
         state.Phase = "rescoring";
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
         await rescoring.RescoreAllAsync(
-            persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken, pacing.PaceAsync);
+            persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken,
+            async ct =>
+            {
+                await pacing.PaceAsync(ct);
+                await RenewClaimAsync(batch, ct);
+            });
 
         // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
@@ -157,6 +206,7 @@ internal sealed partial class BatchApplier(
         state.Applied += chunk.Count;
         metrics.RowsApplied(batch.Source, chunk.Count);
         chunk.Clear();
+        await RenewClaimAsync(batch, cancellationToken);
         // Between two chunks the store's write lock is free: let a waiting declaration or data use in, and scans have the processor.
         await Task.Yield();
         await pacing.PaceAsync(cancellationToken);

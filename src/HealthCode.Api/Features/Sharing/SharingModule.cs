@@ -10,9 +10,9 @@ internal static class SharingModule
 {
     public static IServiceCollection AddSharing(this IServiceCollection services)
     {
-        services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
-        services.AddSingleton<IBatchStore, SqliteBatchStore>();
-        services.AddSingleton<IFactStore, SqliteFactStore>();
+        services.AddSingleton<ICatalogStore, CatalogStore>();
+        services.AddSingleton<IBatchStore, BatchStore>();
+        services.AddSingleton<IFactStore, FactStore>();
         services.AddSingleton<BatchFiles>();
         services.AddSingleton<BatchPacing>();
         services.AddSingleton<BatchApplier>();

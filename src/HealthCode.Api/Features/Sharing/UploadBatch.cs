@@ -72,6 +72,9 @@ internal sealed class UploadBatchHandler(
             return new BatchAnswer(seen.BatchId, BatchStatus.Public(seen.Status), Created: false);
         }
 
+        // Claimed at once, so that another instance sharing the store, starting meanwhile, leaves the upload alone.
+        await applier.ClaimAsync(batch.Source, batch.BatchId, cancellationToken);
+
         var received = await files.ReceiveAsync(batch, command.Body, settings.Sharing.MaxBatchBytes, cancellationToken);
         if (received.Problem is { } refused)
         {
@@ -87,11 +90,9 @@ internal sealed class UploadBatchHandler(
 }
 
 /// <summary>Where received batch bodies are kept while they are applied, and how one is received.</summary>
-internal sealed class BatchFiles(SqliteDatabase database, IOptions<HealthCodeOptions> options)
+internal sealed class BatchFiles(LocalDataFolder data, IOptions<HealthCodeOptions> options)
 {
-    private readonly string folder = Path.GetFullPath(
-        options.Value.Sharing.BatchesPath ?? "batches",
-        Path.GetDirectoryName(Path.GetFullPath(database.FilePath)) ?? ".");
+    private readonly string folder = Path.GetFullPath(options.Value.Sharing.BatchesPath ?? "batches", data.Path);
 
     /// <summary>
     /// A batch names persons by ID number and name: its folder is the service user's only (0700), and so is its file

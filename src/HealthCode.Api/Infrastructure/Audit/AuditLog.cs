@@ -136,7 +136,7 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
             {
                 return await store.AppendAsync(events, CancellationToken.None);
             }
-            catch (Exception e) when (attempt < RetryDelays.Length && e is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception e) when (attempt < RetryDelays.Length && e is System.Data.Common.DbException or IOException)
             {
                 LogRetry(logger, events.Count, attempt + 1, e.Message);
                 // Pacing runs on the real clock (here and for the witness), whatever clock stamps the entries.

@@ -22,6 +22,14 @@ internal static class RequestProblems
         new(StatusCodes.Status400BadRequest, InvalidUtf8Code, "The request is not valid UTF-8.", detail, errors);
 
     /// <summary>
+    /// Text PostgreSQL cannot hold: U+0000, valid UTF-8 and valid JSON (<c>\u0000</c>), which PostgreSQL's text refuses
+    /// (SQLSTATE 22021, https://www.postgresql.org/docs/current/datatype-character.html). No stored value holds one, so no
+    /// such request could have found or changed anything.
+    /// </summary>
+    public static readonly ApiProblem NulCharacter = new(
+        StatusCodes.Status400BadRequest, "nul_character", "The request holds the character U+0000, which no field may contain.");
+
+    /// <summary>
     /// A request Kestrel or the endpoint binder refused (a body past the cap, one that came too slowly, a route or
     /// query value of the wrong format): its own 4xx status and a stable code. Its message and stack never reach
     /// the client, in Development neither.
@@ -38,19 +46,28 @@ internal static class RequestProblems
 
 /// <summary>
 /// Answers the exceptions that describe a bad request rather than a bug (<see cref="BadHttpRequestException"/>:
-/// Kestrel's body cap, a chunked body that stops, a value the binder cannot parse) with their own status, so
-/// UseExceptionHandler does not turn them into 500s. Bugs stay 500 <c>internal_error</c>, without details.
+/// Kestrel's body cap, a chunked body that stops, a value the binder cannot parse; text PostgreSQL cannot hold) with
+/// their own status, so UseExceptionHandler does not turn them into 500s. Bugs stay 500 <c>internal_error</c>, without details.
 /// </summary>
 internal sealed class BadRequestExceptionHandler : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not BadHttpRequestException refused)
+        if (exception is BadHttpRequestException refused)
         {
-            return false;
+            await RequestProblems.From(refused, httpContext).WriteAsync(httpContext);
+            return true;
         }
 
-        await RequestProblems.From(refused, httpContext).WriteAsync(httpContext);
-        return true;
+        for (var cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire })
+            {
+                await RequestProblems.NulCharacter.WriteAsync(httpContext);
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -27,6 +27,13 @@ internal interface IBatchStore
 
     /// <summary>Batches a restart must finish: applying or rescoring; and those whose upload a crash cut off (receiving), to reject.</summary>
     Task<IReadOnlyList<BatchRecord>> UnfinishedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims an unfinished batch for <paramref name="owner"/> until <paramref name="until"/>, by one row update: true when
+    /// no one else holds it (never claimed, claimed by this owner, or a claim that lapsed before <paramref name="now"/>).
+    /// Of several instances sharing the store, only the one holding the claim receives, applies or resumes the batch.
+    /// </summary>
+    Task<bool> ClaimAsync(string source, string batchId, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch as stored; <c>Status</c> is one of receiving, applying, rescoring, applied, rejected.</summary>

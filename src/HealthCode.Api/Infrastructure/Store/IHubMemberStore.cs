@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using Dapper;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
@@ -15,49 +15,62 @@ internal interface IHubMemberStore
     Task<bool> RemoveAsync(string issuer, CancellationToken cancellationToken);
 }
 
-internal sealed class SqliteHubMemberStore(SqliteDatabase database) : IHubMemberStore
+/// <summary>The hub's member registry, on either engine (<see cref="IStoreDatabase"/>): the SQL is the same on both.</summary>
+internal sealed class HubMemberStore(IStoreDatabase database) : IHubMemberStore
 {
     public async Task<IReadOnlyList<HubMemberRecord>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT iss, name, trust_list_url, root_key, status, added_at FROM hub_members ORDER BY iss";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var members = new List<HubMemberRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            members.Add(new HubMemberRecord(
-                reader.GetString(0), reader.GetString(1), new Uri(reader.GetString(2)), reader.GetString(3), reader.GetString(4),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
-        }
-
-        return members;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            """
+            SELECT iss AS Issuer, name AS Name, trust_list_url AS TrustListUrl, root_key AS RootKey, status AS Status, added_at AS AddedAt
+            FROM hub_members ORDER BY iss
+            """,
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new HubMemberRecord(
+            r.Issuer, r.Name, new Uri(r.TrustListUrl), r.RootKey, r.Status, DateTimeOffset.FromUnixTimeMilliseconds(r.AddedAt)))];
     }
 
     public async Task UpsertAsync(HubMemberRecord member, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO hub_members (iss, name, trust_list_url, root_key, status, added_at) VALUES ($iss, $name, $url, $root, $status, $added)
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO hub_members (iss, name, trust_list_url, root_key, status, added_at) VALUES (@iss, @name, @url, @root, @status, @added)
             ON CONFLICT(iss) DO UPDATE SET name = excluded.name, trust_list_url = excluded.trust_list_url,
                 root_key = excluded.root_key, status = excluded.status
-            """;
-        command.Parameters.AddWithValue("$iss", member.Issuer);
-        command.Parameters.AddWithValue("$name", member.Name);
-        command.Parameters.AddWithValue("$url", member.TrustListUrl.AbsoluteUri);
-        command.Parameters.AddWithValue("$root", member.RootKeyJwk);
-        command.Parameters.AddWithValue("$status", member.Status);
-        command.Parameters.AddWithValue("$added", member.AddedAt.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            """,
+            new
+            {
+                iss = member.Issuer,
+                name = member.Name,
+                url = member.TrustListUrl.AbsoluteUri,
+                root = member.RootKeyJwk,
+                status = member.Status,
+                added = member.AddedAt.ToUnixTimeMilliseconds(),
+            },
+            cancellationToken: cancellationToken));
     }
 
     public async Task<bool> RemoveAsync(string issuer, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM hub_members WHERE iss = $iss";
-        command.Parameters.AddWithValue("$iss", issuer);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM hub_members WHERE iss = @issuer", new { issuer }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private sealed class Row
+    {
+        public string Issuer { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public string TrustListUrl { get; init; } = "";
+
+        public string RootKey { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public long AddedAt { get; init; }
     }
 }

@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace HealthCode.Api.Infrastructure.Store;
 
 /// <summary>A list this instance signed: its sequence number, a hash of what it listed, and the JWS.</summary>
@@ -12,31 +14,38 @@ internal interface ISignedListStore
     Task<bool> TryReplaceAsync(string kind, long? previousSeq, SignedListRecord next, CancellationToken cancellationToken);
 }
 
-internal sealed class SqliteSignedListStore(SqliteDatabase database) : ISignedListStore
+/// <summary>The signed lists, on either engine (<see cref="IStoreDatabase"/>): the SQL is the same on both.</summary>
+internal sealed class SignedListStore(IStoreDatabase database) : ISignedListStore
 {
     public async Task<SignedListRecord?> GetAsync(string kind, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, content_hash, jws FROM signed_lists WHERE kind = $kind";
-        command.Parameters.AddWithValue("$kind", kind);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new SignedListRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : null;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            "SELECT seq AS Seq, content_hash AS ContentHash, jws AS Jws FROM signed_lists WHERE kind = @kind",
+            new { kind },
+            cancellationToken: cancellationToken));
+        return row is null ? null : new SignedListRecord(row.Seq, row.ContentHash, row.Jws);
     }
 
     public async Task<bool> TryReplaceAsync(string kind, long? previousSeq, SignedListRecord next, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // A compare-and-swap on seq: two instances re-signing at once cannot both publish.
-        command.CommandText = previousSeq is null
-            ? "INSERT INTO signed_lists (kind, seq, content_hash, jws) VALUES ($kind, $seq, $hash, $jws) ON CONFLICT(kind) DO NOTHING"
-            : "UPDATE signed_lists SET seq = $seq, content_hash = $hash, jws = $jws WHERE kind = $kind AND seq = $previous";
-        command.Parameters.AddWithValue("$kind", kind);
-        command.Parameters.AddWithValue("$seq", next.Seq);
-        command.Parameters.AddWithValue("$hash", next.ContentHash);
-        command.Parameters.AddWithValue("$jws", next.Jws);
-        command.Parameters.AddWithValue("$previous", previousSeq ?? 0);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var sql = previousSeq is null
+            ? "INSERT INTO signed_lists (kind, seq, content_hash, jws) VALUES (@kind, @seq, @hash, @jws) ON CONFLICT(kind) DO NOTHING"
+            : "UPDATE signed_lists SET seq = @seq, content_hash = @hash, jws = @jws WHERE kind = @kind AND seq = @previous";
+        return await connection.ExecuteAsync(new CommandDefinition(
+            sql,
+            new { kind, seq = next.Seq, hash = next.ContentHash, jws = next.Jws, previous = previousSeq ?? 0 },
+            cancellationToken: cancellationToken)) == 1;
+    }
+
+    private sealed class Row
+    {
+        public long Seq { get; init; }
+
+        public string ContentHash { get; init; } = "";
+
+        public string Jws { get; init; } = "";
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
@@ -8,7 +9,7 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// <c>PRAGMA user_version</c>, so an existing data folder is upgraded, never rebuilt. The store's own
 /// schema is <see cref="StoreMigrations"/>; the scan audit keeps a file of its own (<see cref="SqliteAuditDatabase"/>).
 /// </summary>
-internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<string> migrations) : IDisposable
+internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<string> migrations) : IStoreDatabase, IDisposable
 {
     /// <summary>The service's store, with its schema.</summary>
     public SqliteDatabase(string connectionString)
@@ -16,6 +17,9 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
     {
     }
 
+    // One schema history on two engines (DESIGN §11): PostgreSQL builds the same tables from the scripts in Postgres/
+    // (0001_schema.sql is steps 1 to 12 with the audit's file). A change is a step here and a numbered script there, in
+    // one commit; SchemaParityTests compares the tables, columns and indexes the two build and fails when they differ.
     private static readonly string[] StoreMigrations =
     [
         // 1: residents, sessions, declarations and codes.
@@ -439,6 +443,12 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         """
         ALTER TABLE batches ADD COLUMN rescored INTEGER NOT NULL DEFAULT 0;
         """,
+        // 13 (PostgreSQL 0002_batch_claims.sql): who is applying an unfinished batch, until when (IBatchStore.ClaimAsync), so
+        // that of several instances sharing a store only one receives, applies or resumes a batch.
+        """
+        ALTER TABLE batches ADD COLUMN claimed_by TEXT;
+        ALTER TABLE batches ADD COLUMN claimed_until INTEGER;
+        """,
     ];
 
     /// <summary>How long a writer that finds the write lock taken waits for it inside SQLite (see <see cref="OpenAsync"/>).</summary>
@@ -447,6 +457,8 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
     private readonly SemaphoreSlim writeTurns = new(1, 1);
 
     private int turnWaiters;
+
+    public SqlDialect Dialect => SqlDialect.Sqlite;
 
     /// <summary>The database file (its <c>Data Source</c>).</summary>
     public string FilePath { get; } = new SqliteConnectionStringBuilder(connectionString).DataSource;
@@ -546,6 +558,12 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, BusyTimeoutMilliseconds);
         return connection;
     }
+
+    async Task<DbConnection> IStoreDatabase.OpenConnectionAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <summary>A deferred transaction: it takes no write lock, and WAL mode gives its reads one snapshot.</summary>
+    Task<DbTransaction> IStoreDatabase.BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
 
     /// <summary>
     /// Waits for this instance's turn at the write lock, first come first served: a batch's chunks and re-scorings,

@@ -127,7 +127,7 @@ internal sealed partial class RedisCodeStatusFeed(
         {
             await index.WarmAsync(store, CancellationToken.None);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
         {
             LogCatchUpFailed(logger, e.Message);
         }

@@ -1,10 +1,10 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-/// <summary>Batches and their row errors in the embedded SQLite database, through Dapper.</summary>
-internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
+/// <summary>Batches and their row errors, through Dapper, on either engine (<see cref="IStoreDatabase"/>).</summary>
+internal sealed class BatchStore(IStoreDatabase database) : IBatchStore
 {
     private const string Columns = """
         source AS Source, batch_id AS BatchId, status AS Status, kind AS Kind, content_type AS ContentType, sha256 AS Sha256,
@@ -15,7 +15,7 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
 
     public async Task<BatchRecord?> FindAsync(string source, string batchId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<BatchRow>(new CommandDefinition(
             $"SELECT {Columns} FROM batches WHERE source = @source AND batch_id = @batchId", new { source, batchId }, cancellationToken: cancellationToken));
         return row?.ToRecord();
@@ -23,8 +23,8 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
 
     public async Task<bool> BeginAsync(BatchRecord batch, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var key = new { source = batch.Source, batchId = batch.BatchId };
         var status = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT status FROM batches WHERE source = @source AND batch_id = @batchId", key, transaction, cancellationToken: cancellationToken));
@@ -33,6 +33,22 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             return false;
         }
 
+        try
+        {
+            await InsertAsync(connection, transaction, batch, cancellationToken);
+        }
+        catch (DbException e) when (SqlDialect.IsConstraintViolation(e))
+        {
+            // Another instance sharing the PostgreSQL database received this batch a moment ago (SQLite's one writer never gets here).
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, BatchRecord batch, CancellationToken cancellationToken)
+    {
         await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM batch_errors WHERE source = @source AND batch_id = @batchId;
@@ -55,13 +71,11 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             },
             transaction,
             cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-        return true;
     }
 
     public async Task MarkApplyingAsync(string source, string batchId, string file, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE batches SET status = 'applying', file = @file WHERE source = @source AND batch_id = @batchId",
             new { source, batchId, file }, cancellationToken: cancellationToken));
@@ -69,8 +83,8 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
 
     public async Task RejectAsync(string source, string batchId, string reason, IReadOnlyList<RowError> errors, long rowsRead, long rejectedRows, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE batches SET status = 'rejected', reason = @reason, rows_read = @rowsRead, rejected = @rejectedRows, applied = 0,
@@ -86,16 +100,16 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
 
     public async Task<IReadOnlyList<RowError>> ErrorsAsync(string source, string batchId, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<(long Line, string Field, string Code)>(new CommandDefinition(
-            "SELECT line, field, code FROM batch_errors WHERE source = @source AND batch_id = @batchId ORDER BY line, rowid LIMIT @limit",
+            $"SELECT line, field, code FROM batch_errors WHERE source = @source AND batch_id = @batchId ORDER BY line, {database.Dialect.InsertionOrder} LIMIT @limit",
             new { source, batchId, limit }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => new RowError(r.Line, r.Field, r.Code))];
     }
 
     public async Task MarkAppliedAsync(string source, string batchId, long applied, long rescored, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE batches SET status = 'applied', applied = @applied, rows_read = @applied, rescored = @rescored, finished_at = @at, file = NULL
@@ -109,10 +123,24 @@ internal sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
 
     public async Task<IReadOnlyList<BatchRecord>> UnfinishedAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<BatchRow>(new CommandDefinition(
             $"SELECT {Columns} FROM batches WHERE status IN ('receiving', 'applying', 'rescoring') ORDER BY received_at", cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public async Task<bool> ClaimAsync(string source, string batchId, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // One statement: of two instances claiming at once, the second finds the first's claim in the row and changes nothing.
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE batches SET claimed_by = @owner, claimed_until = @until
+            WHERE source = @source AND batch_id = @batchId AND status IN ('receiving', 'applying', 'rescoring')
+              AND (claimed_by IS NULL OR claimed_by = @owner OR claimed_until < @now)
+            """,
+            new { source, batchId, owner, now = now.ToUnixTimeMilliseconds(), until = until.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)) == 1;
     }
 
     private sealed class BatchRow

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using Dapper;
@@ -8,11 +9,11 @@ using Microsoft.Data.Sqlite;
 namespace HealthCode.Api.Infrastructure.Store;
 
 /// <summary>
-/// Accounts, sessions, declarations and codes in the embedded SQLite database, through Dapper. Every
+/// Accounts, sessions, declarations and codes, through Dapper, on either engine (<see cref="IStoreDatabase"/>). Every
 /// multi-row change runs in one transaction. Codes and declaration histories are keyed by person
 /// (DESIGN §8); a declaration also keeps the account that sent it.
 /// </summary>
-internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCodeStore
+internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -21,26 +22,28 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         updated_at AS UpdatedAt, masked_name AS MaskedName, id_tail AS IdTail
         """;
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => database.MigrateAsync(cancellationToken);
+    /// <summary>SQLite's steps run here; PostgreSQL's scripts ran before any store started (<see cref="StoreSetup.MigrateAsync"/>).</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken) =>
+        database is SqliteDatabase sqlite ? sqlite.MigrateAsync(cancellationToken) : Task.CompletedTask;
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteScalarAsync(new CommandDefinition("SELECT count(*) FROM residents WHERE 0", cancellationToken: cancellationToken));
+        await connection.ExecuteScalarAsync(new CommandDefinition("SELECT count(*) FROM residents WHERE 1 = 0", cancellationToken: cancellationToken));
         return true;
     }
 
     public async Task<string> GetOrCreateResidentAsync(string phone, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        // One statement, so two first logins at once cannot create two accounts.
-        return await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-            """
-            INSERT INTO residents (id, phone, created_at) VALUES (@id, @phone, @now) ON CONFLICT(phone) DO NOTHING;
-            SELECT id FROM residents WHERE phone = @phone;
-            """,
+        // An insert that yields to the row already there, then a read: two first logins at once cannot create two accounts.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO residents (id, phone, created_at) VALUES (@id, @phone, @now) ON CONFLICT(phone) DO NOTHING",
             new { id = NewId(), phone, now = now.ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)) ?? throw new InvalidOperationException("The account was not stored.");
+            cancellationToken: cancellationToken));
+        return await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT id FROM residents WHERE phone = @phone", new { phone }, cancellationToken: cancellationToken))
+            ?? throw new InvalidOperationException("The account was not stored.");
     }
 
     public async Task CreateSessionAsync(string tokenHash, string residentId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -74,12 +77,12 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         await using var connection = await OpenAsync(cancellationToken);
         // In turn with a batch's chunks, which otherwise keep the write lock while a declaration polls for it.
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var personId = target.PersonId;
         if (target.BindAsHolder)
         {
-            var bound = await SqlitePersonStore.BindAsync(
-                connection, transaction, target.AccountId, target.IdNumber, target.FullName, PersonRole.Holder, declaration.SubmittedAt, cancellationToken);
+            var bound = await PersonStore.BindAsync(
+                connection, transaction, database.Dialect, target.AccountId, target.IdNumber, target.FullName, PersonRole.Holder, declaration.SubmittedAt, cancellationToken);
             if (bound.Outcome != BindOutcome.Bound)
             {
                 return new SavedDeclaration(null, null, bound);
@@ -96,13 +99,14 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         // screen (and a printed code) valid. color_since moves only with the colour; region is the
         // person's area from now on: the region this, their latest, declaration names (DESIGN §10).
         await connection.ExecuteAsync(new CommandDefinition(
-            """
+            $$"""
             INSERT INTO declarations (resident_id, person_id, submitted_at, day, payload, raw_color, color, negative_test, policy_version)
             VALUES (@accountId, @personId, @at, @day, @payload, @raw, @color, @negative, @policy);
             INSERT INTO codes (person_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail, color_since, region)
-            VALUES (@personId, @codeId, @color, @reasons, @greenAfter, 1, @at, @masked, @tail, @at, json_extract(@payload, '$.region'))
+            VALUES (@personId, @codeId, @color, @reasons, @greenAfter, 1, @at, @masked, @tail, @at, {{database.Dialect.JsonText("@payload", "region")}})
             ON CONFLICT(person_id) DO UPDATE SET
-                status_version = codes.status_version + (codes.color <> excluded.color OR codes.masked_name <> excluded.masked_name OR codes.id_tail <> excluded.id_tail),
+                status_version = codes.status_version
+                    + CASE WHEN codes.color <> excluded.color OR codes.masked_name <> excluded.masked_name OR codes.id_tail <> excluded.id_tail THEN 1 ELSE 0 END,
                 color_since = CASE WHEN codes.color <> excluded.color THEN excluded.color_since ELSE codes.color_since END,
                 color = excluded.color, reasons = excluded.reasons, green_after = excluded.green_after,
                 updated_at = excluded.updated_at, masked_name = excluded.masked_name, id_tail = excluded.id_tail, region = excluded.region;
@@ -128,7 +132,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
             cancellationToken: cancellationToken));
 
         var code = await QueryCodeAsync(connection, transaction, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId }, cancellationToken);
-        await SqliteDataUseStore.AppendAsync(connection, transaction, uses, declaration.SubmittedAt, cancellationToken);
+        await DataUseStore.AppendAsync(connection, transaction, database.Dialect, uses, declaration.SubmittedAt, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new SavedDeclaration(code, personId, null);
     }
@@ -148,10 +152,13 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
     public async Task<IReadOnlyList<CodeRecord?>> UpdateCodesAsync(IReadOnlyList<CodeUpdate> updates, CommitSync sync, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var deferred = sync == CommitSync.Deferred ? await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: false, cancellationToken) : null;
+        // Deferred sync is SQLite's (see DeferredSync); PostgreSQL's commits are the server's to make durable.
+        await using var deferred = sync == CommitSync.Deferred && connection is SqliteConnection sqlite
+            ? await DeferredSync.BeginAsync(sqlite, withoutAutoCheckpoint: false, cancellationToken)
+            : null;
         // In turn with the store's other writers (a batch's chunks, declarations): a group of re-scorings holds the write lock for its writes only.
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var codes = new List<CodeRecord?>(updates.Count);
         foreach (var update in updates)
         {
@@ -159,10 +166,10 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
             // As a declaration does: only a colour change makes the tokens out there stale (DESIGN §4.1).
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE codes SET status_version = status_version + (color <> @color),
+                UPDATE codes SET status_version = status_version + CASE WHEN color <> @color THEN 1 ELSE 0 END,
                     color_since = CASE WHEN color <> @color THEN @at ELSE color_since END, color = @color, reasons = @reasons,
                     green_after = @green, updated_at = @at
-                WHERE person_id = @personId AND updated_at = @readAt AND (color <> @color OR reasons <> @reasons OR green_after IS NOT @green)
+                WHERE person_id = @personId AND updated_at = @readAt AND (color <> @color OR reasons <> @reasons OR green_after IS DISTINCT FROM @green)
                 """,
                 new
                 {
@@ -175,7 +182,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         }
 
         var at = updates.Count == 0 ? default : updates[^1].At;
-        await SqliteDataUseStore.AppendAsync(connection, transaction, [.. updates.SelectMany(u => u.Uses)], at, cancellationToken);
+        await DataUseStore.AppendAsync(connection, transaction, database.Dialect, [.. updates.SelectMany(u => u.Uses)], at, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return codes;
     }
@@ -197,7 +204,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return (reader.GetString(0), reader.GetInt32(1));
+            yield return (reader.GetString(0), checked((int)reader.GetInt64(1)));
         }
     }
 
@@ -207,7 +214,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
         return await QueryCodeAsync(connection, null, sql, parameters, cancellationToken);
     }
 
-    private static async Task<CodeRecord?> QueryCodeAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, object parameters, CancellationToken cancellationToken)
+    private static async Task<CodeRecord?> QueryCodeAsync(DbConnection connection, DbTransaction? transaction, string sql, object parameters, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<CodeRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
         return row is null
@@ -231,7 +238,7 @@ internal sealed class SqliteHealthCodeStore(SqliteDatabase database) : IHealthCo
     /// <summary>An opaque random id: 12 bytes, 16 base64url characters, short enough for the QR.</summary>
     private static string NewId() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
 
-    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenAsync(cancellationToken);
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => database.OpenConnectionAsync(cancellationToken);
 
     private sealed class CodeRow
     {

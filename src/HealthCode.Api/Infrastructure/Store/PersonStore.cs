@@ -1,22 +1,18 @@
 using System.Data.Common;
 using Dapper;
 using HealthCode.Trust;
-using Microsoft.Data.Sqlite;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-/// <summary>Persons and their accounts in the embedded SQLite database, through Dapper.</summary>
-internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
+/// <summary>Persons and their accounts, through Dapper, on either engine (<see cref="IStoreDatabase"/>).</summary>
+internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
 {
     private const string PersonColumns = "p.id AS Id, p.id_number AS IdNumber, p.full_name AS FullName, p.account_id AS AccountId, p.role AS Role, r.phone AS AccountPhone";
     private const string PersonFrom = "persons p LEFT JOIN residents r ON r.id = p.account_id";
 
-    /// <summary>SQLite's SQLITE_CONSTRAINT: here, a second holder for one account.</summary>
-    private const int ConstraintViolation = 19;
-
     public async Task<PersonRecord?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await FindByIdNumberAsync(connection, null, idNumber, cancellationToken);
     }
 
@@ -28,7 +24,7 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
 
     public async Task<IReadOnlyList<DependantRecord>> ListDependantsAsync(string accountId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<DependantRow>(new CommandDefinition(
             $"""
             SELECT {PersonColumns}, c.color AS Color, c.updated_at AS UpdatedAt
@@ -46,9 +42,11 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
 
     public async Task<BindResult> AddDependantAsync(string accountId, string idNumber, string fullName, int maxDependants, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        // Immediate: the count and the binding are one decision, never two accounts' at once.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // The count and the binding are one decision, never two at once: SQLite's write transaction is the only one;
+        // on PostgreSQL the account's row is locked first, so a second AddDependant for it waits for this one.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockAccountAsync(connection, transaction, accountId, cancellationToken);
         var held = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM persons WHERE account_id = @accountId AND role = 'dependant'",
             new { accountId }, transaction, cancellationToken: cancellationToken));
@@ -58,14 +56,14 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
             return new BindResult(BindOutcome.AccountFull, null);
         }
 
-        var result = await BindAsync(connection, transaction, accountId, idNumber, fullName, PersonRole.Dependant, now, cancellationToken);
+        var result = await BindAsync(connection, transaction, database.Dialect, accountId, idNumber, fullName, PersonRole.Dependant, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
 
     public async Task<bool> RemoveDependantAsync(string accountId, string personId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE persons SET account_id = NULL, role = NULL, bound_at = NULL WHERE id = @personId AND account_id = @accountId AND role = 'dependant'",
             new { accountId, personId }, cancellationToken: cancellationToken)) == 1;
@@ -73,15 +71,16 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
 
     public async Task<string?> FindAccountByPhoneAsync(string phone, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT id FROM residents WHERE phone = @phone", new { phone }, cancellationToken: cancellationToken));
     }
 
     public async Task<bool> MoveHolderAsync(string personId, string fromAccount, string toAccount, string method, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockAccountAsync(connection, transaction, toAccount, cancellationToken);
         var at = now.ToUnixTimeMilliseconds();
         var targetHasHolder = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM persons WHERE account_id = @toAccount AND role = 'holder'",
@@ -112,10 +111,17 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
     /// person no account holds is bound when the name matches; anyone else's person is left alone.
     /// </summary>
     internal static async Task<BindResult> BindAsync(
-        DbConnection connection, DbTransaction transaction, string accountId, string idNumber, string fullName, PersonRole role, DateTimeOffset now, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string accountId, string idNumber, string fullName, PersonRole role, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var at = now.ToUnixTimeMilliseconds();
         var roleName = RoleName(role);
+        // On PostgreSQL a refused statement ends the transaction unless it ran in a savepoint given back afterwards.
+        var savepoint = dialect.Engine == StoreEngine.Postgres;
+        if (savepoint)
+        {
+            await transaction.SaveAsync("bind", cancellationToken);
+        }
+
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -127,9 +133,14 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
                 """,
                 new { id = PersonIds.New(at), idNumber, fullName, at, accountId, roleName }, transaction, cancellationToken: cancellationToken));
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation)
+        catch (DbException e) when (SqlDialect.IsConstraintViolation(e))
         {
             // persons_one_holder_per_account: this account declared another person first, a moment ago.
+            if (savepoint)
+            {
+                await transaction.RollbackAsync("bind", cancellationToken);
+            }
+
             return new BindResult(BindOutcome.AccountFull, null);
         }
 
@@ -145,6 +156,19 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
         return new BindResult(outcome, person);
     }
 
+    /// <summary>
+    /// Locks the account's row until the transaction ends, where transactions run side by side (PostgreSQL); SQLite's
+    /// write transaction already excludes every other writer.
+    /// </summary>
+    private async Task LockAccountAsync(DbConnection connection, DbTransaction transaction, string accountId, CancellationToken cancellationToken)
+    {
+        if (database.Dialect.Engine == StoreEngine.Postgres)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT id FROM residents WHERE id = @accountId FOR UPDATE", new { accountId }, transaction, cancellationToken: cancellationToken));
+        }
+    }
+
     private static string RoleName(PersonRole role) => role == PersonRole.Holder ? "holder" : "dependant";
 
     private static async Task<PersonRecord?> FindByIdNumberAsync(DbConnection connection, DbTransaction? transaction, string idNumber, CancellationToken cancellationToken)
@@ -156,7 +180,7 @@ internal sealed class SqlitePersonStore(SqliteDatabase database) : IPersonStore
 
     private async Task<PersonRecord?> QuerySingleAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return row?.ToPerson();
     }

@@ -3,8 +3,8 @@ using Dapper;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-/// <summary>Departments and the sharing catalogue in the embedded SQLite database, through Dapper.</summary>
-internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStore
+/// <summary>Departments and the sharing catalogue, through Dapper, on either engine (<see cref="IStoreDatabase"/>): the SQL is the same on both.</summary>
+internal sealed class CatalogStore(IStoreDatabase database) : ICatalogStore
 {
     private const string DepartmentColumns = "code AS Code, name AS Name, key_jwk AS KeyJwk, kid AS Kid, added_at AS AddedAt";
 
@@ -18,7 +18,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task<DepartmentRecord?> FindDepartmentAsync(string code, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<DepartmentRow>(new CommandDefinition(
             $"SELECT {DepartmentColumns} FROM departments WHERE code = @code", new { code }, cancellationToken: cancellationToken));
         return row?.ToRecord();
@@ -26,7 +26,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task<IReadOnlyList<DepartmentRecord>> ListDepartmentsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<DepartmentRow>(new CommandDefinition(
             $"SELECT {DepartmentColumns} FROM departments ORDER BY code", cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
@@ -34,7 +34,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task SaveDepartmentAsync(DepartmentRecord department, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO departments (code, name, key_jwk, kid, added_at) VALUES (@code, @name, @keyJwk, @kid, @addedAt)
@@ -46,7 +46,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task<CatalogEntry?> FindEntryAsync(string code, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
             $"SELECT {EntryColumns} FROM catalog WHERE code = @code", new { code }, cancellationToken: cancellationToken));
         return row?.ToEntry();
@@ -54,7 +54,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task<IReadOnlyList<CatalogEntry>> ListEntriesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
             $"SELECT {EntryColumns} FROM catalog ORDER BY code", cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToEntry())];
@@ -62,7 +62,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task<bool> AddEntryAsync(CatalogEntry entry, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO catalog (code, name, provider, summary, kind, items, sharing, update_cycle, legal_basis, purpose, retention_days, published_at, rows)
@@ -74,7 +74,7 @@ internal sealed class SqliteCatalogStore(SqliteDatabase database) : ICatalogStor
 
     public async Task<bool> UpdateEntryAsync(CatalogEntry entry, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE catalog SET name = @name, provider = @provider, summary = @summary, kind = @kind, items = @items, sharing = @sharing,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
@@ -9,10 +10,12 @@ using Microsoft.Data.Sqlite;
 namespace HealthCode.Api.Features.Sharing;
 
 /// <summary>
-/// Facts in the embedded SQLite database: reads through Dapper, batch rows through prepared statements. Scoring also
-/// takes the person's active override (DESIGN §10), which the Overrides area keeps.
+/// Facts, on either engine (<see cref="IStoreDatabase"/>): reads through Dapper, batch rows through prepared statements.
+/// On SQLite a batch's chunks take the write turn and are not synced one by one (<see cref="DeferredSync"/>); on PostgreSQL
+/// each chunk is one transaction of its own. Scoring also takes the person's active override (DESIGN §10), which the
+/// Overrides area keeps.
 /// </summary>
-internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore overrides) : IFactStore
+internal sealed class FactStore(IStoreDatabase database, IOverrideStore overrides) : IFactStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -33,10 +36,14 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
         // One JSON array, not Dapper's list expansion: SQLite finds each of a thousand named parameters by a linear
         // search of the names, so binding them took half of a batch's checking (docs/PERFORMANCE.md, issue 10).
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string IdNumber, string FullName)>(new CommandDefinition(
-            "SELECT id_number, full_name FROM persons WHERE id_number IN (SELECT value FROM json_each(@idNumbers))",
-            new { idNumbers = JsonSerializer.Serialize(idNumbers) }, cancellationToken: cancellationToken));
+        // PostgreSQL takes the array as one parameter.
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string IdNumber, string FullName)>(database.Dialect.Engine == StoreEngine.Postgres
+            ? new CommandDefinition(
+                "SELECT id_number, full_name FROM persons WHERE id_number = ANY(@idNumbers)", new { idNumbers = idNumbers.ToArray() }, cancellationToken: cancellationToken)
+            : new CommandDefinition(
+                "SELECT id_number, full_name FROM persons WHERE id_number IN (SELECT value FROM json_each(@idNumbers))",
+                new { idNumbers = JsonSerializer.Serialize(idNumbers) }, cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.IdNumber, r => r.FullName, StringComparer.Ordinal);
     }
 
@@ -53,8 +60,14 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
     /// </remarks>
     public async Task ApplyAsync(BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var deferred = await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: true, cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (connection is not SqliteConnection sqlite)
+        {
+            await ApplyInTurnsAsync(connection, batch, rows, now, cancellationToken);
+            return;
+        }
+
+        await using var deferred = await DeferredSync.BeginAsync(sqlite, withoutAutoCheckpoint: true, cancellationToken);
         await ApplyInTurnsAsync(connection, batch, rows, now, cancellationToken);
         if (Interlocked.Add(ref rowsSinceCheckpoint, rows.Count) >= CheckpointRows)
         {
@@ -70,13 +83,13 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
     /// over, so a declaration's commit waits for a few rows rather than for the rest of the chunk (docs/PERFORMANCE.md,
     /// "Batches from the departments"). A chunk committed in parts is as safe as one: see <see cref="ApplyAsync"/>.
     /// </summary>
-    private async Task ApplyInTurnsAsync(SqliteConnection connection, BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ApplyInTurnsAsync(DbConnection connection, BatchRecord batch, IReadOnlyList<FactRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var next = 0;
         while (next < rows.Count)
         {
             using var turn = await database.TakeWriteTurnAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             using var writer = new FactWriter(connection, transaction, batch, now);
             var first = next;
             while (next < rows.Count && (next - first < RowsBeforeYield || !database.WriteTurnWanted))
@@ -99,7 +112,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
             FactKind.Tests => "fact_tests",
             _ => "fact_travel",
         };
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE catalog SET last_batch_at = @at, rows = (SELECT count(*) FROM {table} WHERE source = @source) WHERE code = @source;
@@ -110,9 +123,10 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
     public async Task<IReadOnlyList<string>> PersonsToRescoreAsync(BatchRecord batch, DateOnly since, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var dialect = database.Dialect;
         var persons = await connection.QueryAsync<string>(new CommandDefinition(
-            """
+            $$"""
             SELECT person_id FROM (
                 SELECT person_id FROM batch_persons WHERE source = @source AND batch_id = @batchId
                 UNION
@@ -121,8 +135,8 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
                 UNION
                 SELECT d.person_id FROM declarations d JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
                 WHERE d.day >= @since AND d.person_id IS NOT NULL AND (
-                    json_extract(d.payload, '$.region') LIKE r.prefix || '%'
-                    OR EXISTS (SELECT 1 FROM json_each(d.payload, '$.travel') j WHERE json_extract(j.value, '$.region') LIKE r.prefix || '%'))
+                    {{dialect.JsonText("d.payload", "region")}} LIKE r.prefix || '%'
+                    OR EXISTS (SELECT 1 FROM {{dialect.JsonEach("d.payload", "travel", "j")}} WHERE {{dialect.JsonText("j.value", "region")}} LIKE r.prefix || '%'))
                 UNION
                 SELECT t.person_id FROM fact_travel t JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
                 WHERE t.day >= @since AND (t.from_region LIKE r.prefix || '%' OR t.to_region LIKE r.prefix || '%')
@@ -136,7 +150,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
     public async Task<ScoringFacts> ScoringFactsAsync(string? personId, CancellationToken cancellationToken, IReadOnlyList<SharedRiskArea>? areas = null)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         areas ??= [.. (await connection.QueryAsync<StoredArea>(new CommandDefinition(
             $"""
             SELECT a.region AS Region, a.level AS Level, a.from_day AS FromDay, a.to_day AS ToDay, {SourceColumns("a")}
@@ -185,7 +199,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
     public async Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var held = await connection.QuerySingleOrDefaultAsync<(string? Source, string? BatchId)>(new CommandDefinition(
             "SELECT source, batch_id FROM fact_population WHERE id_number = @idNumber AND name = @fullName", new { idNumber, fullName }, cancellationToken: cancellationToken));
         if (held.Source is not null)
@@ -274,7 +288,7 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
         public string ToRegion { get; init; } = "";
 
-        public TravelFact ToFact() => new(Mode, Service, SqliteFactStore.Day(Day), FromRegion, ToRegion, Source);
+        public TravelFact ToFact() => new(Mode, Service, FactStore.Day(Day), FromRegion, ToRegion, Source);
     }
 
     private sealed class StoredCoTravel : SourcedRow
@@ -283,17 +297,18 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
 
         public string Day { get; init; } = "";
 
-        public CoTravelFact ToFact() => new(Service, SqliteFactStore.Day(Day), Source);
+        public CoTravelFact ToFact() => new(Service, FactStore.Day(Day), Source);
     }
 
     /// <summary>
-    /// The prepared statements one chunk of rows runs through, inside the caller's transaction. Run synchronously:
-    /// SQLite is an in-process library whose calls complete on the calling thread anyway, and a batch is millions of
-    /// rows, where a task per statement is measurable.
+    /// The prepared statements one chunk of rows runs through, inside the caller's transaction, in SQL both engines read
+    /// alike. Run synchronously: SQLite is an in-process library whose calls complete on the calling thread anyway, and a
+    /// batch is millions of rows, where a task per statement is measurable. (On PostgreSQL each statement is a round trip
+    /// to the server: correct, not fast; its COPY path is still to come.)
     /// </summary>
-    private sealed class FactWriter(SqliteConnection connection, SqliteTransaction transaction, BatchRecord batch, DateTimeOffset now) : IDisposable
+    private sealed class FactWriter(DbConnection connection, DbTransaction transaction, BatchRecord batch, DateTimeOffset now) : IDisposable
     {
-        private readonly Dictionary<string, SqliteCommand> commands = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
 
         /// <summary>
         /// Applies one row. A batch changes only its own entry's rows: a retraction deletes the row of this source, and an
@@ -305,71 +320,71 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
             switch (row)
             {
                 case PopulationRow p when p.Retract:
-                    Run("DELETE FROM fact_population WHERE id_number = $id AND source = $source", ("$id", p.IdNumber));
+                    Run("DELETE FROM fact_population WHERE id_number = @id AND source = @source", ("@id", p.IdNumber));
                     break;
                 case PopulationRow p:
                     Run("""
-                        INSERT INTO fact_population (id_number, name, region, source, batch_id) VALUES ($id, $name, $region, $source, $batch)
+                        INSERT INTO fact_population (id_number, name, region, source, batch_id) VALUES (@id, @name, @region, @source, @batch)
                         ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, region = excluded.region, batch_id = excluded.batch_id
                         WHERE fact_population.source = excluded.source
-                        """, ("$id", p.IdNumber), ("$name", p.Name), ("$region", p.Region));
+                        """, ("@id", p.IdNumber), ("@name", p.Name), ("@region", p.Region));
                     break;
                 case RiskAreaRow a:
                     var from = a.From.ToString(DayFormat, CultureInfo.InvariantCulture);
                     if (a.Retract)
                     {
-                        Run("DELETE FROM fact_risk_areas WHERE region = $region AND from_day = $from AND source = $source", ("$region", a.Region), ("$from", from));
+                        Run("DELETE FROM fact_risk_areas WHERE region = @region AND from_day = @from AND source = @source", ("@region", a.Region), ("@from", from));
                     }
                     else
                     {
                         Run("""
-                            INSERT INTO fact_risk_areas (region, from_day, to_day, level, source, batch_id) VALUES ($region, $from, $to, $level, $source, $batch)
+                            INSERT INTO fact_risk_areas (region, from_day, to_day, level, source, batch_id) VALUES (@region, @from, @to, @level, @source, @batch)
                             ON CONFLICT(region, from_day) DO UPDATE SET to_day = excluded.to_day, level = excluded.level, batch_id = excluded.batch_id
                             WHERE fact_risk_areas.source = excluded.source
-                            """, ("$region", a.Region), ("$from", from), ("$to", a.To!.Value.ToString(DayFormat, CultureInfo.InvariantCulture)), ("$level", a.Level));
+                            """, ("@region", a.Region), ("@from", from), ("@to", a.To!.Value.ToString(DayFormat, CultureInfo.InvariantCulture)), ("@level", a.Level));
                     }
 
-                    Run("INSERT OR IGNORE INTO batch_regions (source, batch_id, prefix) VALUES ($source, $batch, $prefix)", ("$prefix", RiskArea.PrefixOf(a.Region)));
+                    Run("INSERT INTO batch_regions (source, batch_id, prefix) VALUES (@source, @batch, @prefix) ON CONFLICT DO NOTHING", ("@prefix", RiskArea.PrefixOf(a.Region)));
                     break;
                 case CaseRow c when Person(c.IdNumber, c.Name, c.Retract) is { } person:
                     // The journeys of a case whose status changes: their travellers may become, or stop being, co-travellers.
-                    Run("INSERT OR IGNORE INTO batch_services (source, batch_id, service, day) SELECT $source, $batch, service, day FROM fact_travel WHERE person_id = $person", ("$person", person));
+                    Run("INSERT INTO batch_services (source, batch_id, service, day) SELECT @source, @batch, service, day FROM fact_travel WHERE person_id = @person ON CONFLICT DO NOTHING", ("@person", person));
                     Fact(c.Retract, person,
-                        "DELETE FROM fact_cases WHERE person_id = $person AND source = $source",
+                        "DELETE FROM fact_cases WHERE person_id = @person AND source = @source",
                         """
-                        INSERT INTO fact_cases (person_id, status, at, source, batch_id) VALUES ($person, $status, $at, $source, $batch)
+                        INSERT INTO fact_cases (person_id, status, at, source, batch_id) VALUES (@person, @status, @at, @source, @batch)
                         ON CONFLICT(person_id) DO UPDATE SET status = excluded.status, at = excluded.at, batch_id = excluded.batch_id
                         WHERE fact_cases.source = excluded.source
-                        """, ("$status", c.Status), ("$at", c.At?.ToUnixTimeMilliseconds()));
+                        """, ("@status", c.Status), ("@at", c.At?.ToUnixTimeMilliseconds()));
                     break;
                 case CloseContactRow k when Person(k.IdNumber, k.Name, k.Retract) is { } person:
                     Fact(k.Retract, person,
-                        "DELETE FROM fact_close_contacts WHERE person_id = $person AND case_ref = $ref AND source = $source",
+                        "DELETE FROM fact_close_contacts WHERE person_id = @person AND case_ref = @ref AND source = @source",
                         """
-                        INSERT INTO fact_close_contacts (person_id, case_ref, notified_at, until_day, source, batch_id) VALUES ($person, $ref, $notified, $until, $source, $batch)
+                        INSERT INTO fact_close_contacts (person_id, case_ref, notified_at, until_day, source, batch_id) VALUES (@person, @ref, @notified, @until, @source, @batch)
                         ON CONFLICT(person_id, case_ref) DO UPDATE SET notified_at = excluded.notified_at, until_day = excluded.until_day, batch_id = excluded.batch_id
                         WHERE fact_close_contacts.source = excluded.source
-                        """, ("$ref", k.CaseRef), ("$notified", k.NotifiedAt?.ToUnixTimeMilliseconds()), ("$until", k.Until?.ToString(DayFormat, CultureInfo.InvariantCulture)));
+                        """, ("@ref", k.CaseRef), ("@notified", k.NotifiedAt?.ToUnixTimeMilliseconds()), ("@until", k.Until?.ToString(DayFormat, CultureInfo.InvariantCulture)));
                     break;
                 case TestRow t when Person(t.IdNumber, t.Name, t.Retract) is { } person:
                     Fact(t.Retract, person,
-                        "DELETE FROM fact_tests WHERE person_id = $person AND sampled_at = $sampled AND lab = $lab AND source = $source",
+                        "DELETE FROM fact_tests WHERE person_id = @person AND sampled_at = @sampled AND lab = @lab AND source = @source",
                         """
-                        INSERT INTO fact_tests (person_id, sampled_at, lab, result, source, batch_id) VALUES ($person, $sampled, $lab, $result, $source, $batch)
+                        INSERT INTO fact_tests (person_id, sampled_at, lab, result, source, batch_id) VALUES (@person, @sampled, @lab, @result, @source, @batch)
                         ON CONFLICT(person_id, sampled_at, lab) DO UPDATE SET result = excluded.result, batch_id = excluded.batch_id
                         WHERE fact_tests.source = excluded.source
-                        """, ("$sampled", t.SampledAt.ToUnixTimeMilliseconds()), ("$lab", t.Lab), ("$result", t.Result));
+                        """, ("@sampled", t.SampledAt.ToUnixTimeMilliseconds()), ("@lab", t.Lab), ("@result", t.Result));
                     break;
                 case TravelRow j when Person(j.IdNumber, j.Name, j.Retract) is { } person:
                     var day = j.Date.ToString(DayFormat, CultureInfo.InvariantCulture);
-                    Run("INSERT OR IGNORE INTO batch_services (source, batch_id, service, day) VALUES ($source, $batch, $service, $day)", ("$service", j.Service), ("$day", day));
+                    Run("INSERT INTO batch_services (source, batch_id, service, day) VALUES (@source, @batch, @service, @day) ON CONFLICT DO NOTHING", ("@service", j.Service), ("@day", day));
                     Fact(j.Retract, person,
-                        "DELETE FROM fact_travel WHERE person_id = $person AND mode = $mode AND service = $service AND day = $day AND source = $source",
+                        "DELETE FROM fact_travel WHERE person_id = @person AND mode = @mode AND service = @service AND day = @day AND source = @source",
                         """
-                        INSERT INTO fact_travel (person_id, mode, service, day, from_region, to_region, source, batch_id) VALUES ($person, $mode, $service, $day, $from, $to, $source, $batch)
+                        INSERT INTO fact_travel (person_id, mode, service, day, from_region, to_region, source, batch_id) VALUES (@person, @mode, @service, @day, @from, @to, @source, @batch)
                         ON CONFLICT(person_id, mode, service, day) DO UPDATE SET from_region = excluded.from_region, to_region = excluded.to_region, batch_id = excluded.batch_id
                         WHERE fact_travel.source = excluded.source
-                        """, ("$mode", j.Mode), ("$service", j.Service), ("$day", day), ("$from", j.From), ("$to", j.To));
+                        """, ("@mode", j.Mode), ("@service", j.Service), ("@day", day), ("@from", j.From), ("@to", j.To));
                     break;
             }
         }
@@ -386,30 +401,30 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
         private string? Person(string idNumber, string? name, bool retract)
         {
             var found = retract
-                ? Scalar("SELECT id FROM persons WHERE id_number = $id", ("$id", idNumber))
+                ? Scalar("SELECT id FROM persons WHERE id_number = @id", ("@id", idNumber))
                 : Scalar(
                     """
-                    INSERT INTO persons (id, id_number, full_name, created_at) VALUES ($newId, $id, $name, $at)
+                    INSERT INTO persons (id, id_number, full_name, created_at) VALUES (@newId, @id, @name, @at)
                     ON CONFLICT(id_number) DO UPDATE SET id_number = excluded.id_number
                     RETURNING id
                     """,
-                    ("$newId", PersonIds.New(now.ToUnixTimeMilliseconds())), ("$id", idNumber), ("$name", name), ("$at", now.ToUnixTimeMilliseconds()));
+                    ("@newId", PersonIds.New(now.ToUnixTimeMilliseconds())), ("@id", idNumber), ("@name", name), ("@at", now.ToUnixTimeMilliseconds()));
             if (found is not null)
             {
-                Run("INSERT OR IGNORE INTO batch_persons (source, batch_id, person_id) VALUES ($source, $batch, $person)", ("$person", found));
+                Run("INSERT INTO batch_persons (source, batch_id, person_id) VALUES (@source, @batch, @person) ON CONFLICT DO NOTHING", ("@person", found));
             }
 
             return found;
         }
 
         private void Fact(bool retract, string person, string delete, string upsert, params (string Name, object? Value)[] values) =>
-            Run(retract ? delete : upsert, [("$person", person), .. values]);
+            Run(retract ? delete : upsert, [("@person", person), .. values]);
 
         private void Run(string sql, params (string Name, object? Value)[] values) => Prepare(sql, values).ExecuteNonQuery();
 
         private string? Scalar(string sql, params (string Name, object? Value)[] values) => Prepare(sql, values).ExecuteScalar() as string;
 
-        private SqliteCommand Prepare(string sql, (string Name, object? Value)[] values)
+        private DbCommand Prepare(string sql, (string Name, object? Value)[] values)
         {
             if (!commands.TryGetValue(sql, out var command))
             {
@@ -420,14 +435,22 @@ internal sealed class SqliteFactStore(SqliteDatabase database, IOverrideStore ov
             }
 
             command.Parameters.Clear();
-            command.Parameters.AddWithValue("$source", batch.Source);
-            command.Parameters.AddWithValue("$batch", batch.BatchId);
+            Add(command, "@source", batch.Source);
+            Add(command, "@batch", batch.BatchId);
             foreach (var (name, value) in values)
             {
-                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+                Add(command, name, value);
             }
 
             return command;
+        }
+
+        private static void Add(DbCommand command, string name, object? value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
         }
     }
 }

@@ -3,8 +3,8 @@ using Dapper;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-/// <summary>Named operator accounts in the embedded SQLite database, through Dapper.</summary>
-internal sealed class SqliteOperatorStore(SqliteDatabase database) : IOperatorStore
+/// <summary>Named operator accounts, through Dapper, on either engine (<see cref="IStoreDatabase"/>): the SQL is the same on both.</summary>
+internal sealed class OperatorStore(IStoreDatabase database) : IOperatorStore
 {
     private const string Columns = """
         id AS Id, name AS Name, roles AS Roles, token_hash AS TokenHash, created_at AS CreatedAt, expires_at AS ExpiresAt,
@@ -13,7 +13,7 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database) : IOperatorSt
 
     public async Task CreateAsync(OperatorRecord account, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO operators (id, name, roles, token_hash, created_at, expires_at, created_by)
@@ -34,7 +34,7 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database) : IOperatorSt
 
     public async Task<IReadOnlyList<OperatorRecord>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM operators ORDER BY created_at, id", cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToRecord())];
@@ -42,7 +42,7 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database) : IOperatorSt
 
     public async Task<bool> RevokeAsync(string operatorId, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE operators SET revoked_at = coalesce(revoked_at, @at) WHERE id = @id",
             new { id = operatorId, at = at.ToUnixTimeMilliseconds() },
@@ -51,7 +51,7 @@ internal sealed class SqliteOperatorStore(SqliteDatabase database) : IOperatorSt
 
     public async Task<OperatorRecord?> FindByTokenHashAsync(string tokenHash, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM operators WHERE token_hash = @tokenHash", new { tokenHash }, cancellationToken: cancellationToken));
         return row?.ToRecord();

@@ -1,0 +1,181 @@
+using Dapper;
+using HealthCode.Api.Infrastructure.Audit;
+using Npgsql;
+
+namespace HealthCode.Api.Infrastructure.Store.Postgres;
+
+/// <summary>
+/// The scan audit in the store's PostgreSQL database. On SQLite it has a file of its own, for SQLite's one write lock
+/// (<see cref="SqliteAuditStore"/>); here its tables sit beside the others. Several instances append to one chain: each
+/// append locks the head row (<c>SELECT ... FOR UPDATE</c>) in its transaction, so the next one chains onto what it committed.
+/// </summary>
+internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStore
+{
+    private const string Columns = """
+        seq AS Seq, at AS At, checkpoint_id AS CheckpointId, staff_id AS StaffId, action AS Action, issuer AS Issuer, code_id AS CodeId,
+        outcome AS Outcome, prev_hash AS PrevHash, hash AS Hash, actor_id AS ActorId, actor_name AS ActorName, target AS Target
+        """;
+
+    /// <summary>The schema is PostgreSQL's scripts' (<see cref="StoreSetup.MigrateAsync"/>): nothing of its own to create.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (seq, previous) = await HeadAsync(connection, transaction, forUpdate: true, cancellationToken)
+            ?? await TailAsync(connection, transaction, cancellationToken);
+        var rows = new List<object>(events.Count);
+        foreach (var e in events)
+        {
+            seq++;
+            var hash = AuditChain.Hash(seq, e, previous);
+            rows.Add(new
+            {
+                seq, at = e.At.ToUnixTimeMilliseconds(), checkpoint = e.CheckpointId, staff = e.StaffId, action = e.Action, issuer = e.Issuer,
+                code = e.CodeId, outcome = e.Outcome, previous, hash, actorId = e.Actor?.OperatorId, actorName = e.Actor?.Name, target = e.Target,
+            });
+            previous = hash;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO audit (seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target)
+            VALUES (@seq, @at, @checkpoint, @staff, @action, @issuer, @code, @outcome, @previous, @hash, @actorId, @actorName, @target)
+            """,
+            rows, transaction, cancellationToken: cancellationToken));
+        // The head moves with the entries, in the same transaction: rows deleted from the end later leave it behind.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO audit_head (id, seq, hash) VALUES (1, @seq, @previous)
+            ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+            """,
+            new { seq, previous }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new AuditHead(seq, previous);
+    }
+
+    public async Task<AuditHead> ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        return await HeadAsync(connection, transaction, forUpdate: false, cancellationToken) ?? await TailAsync(connection, transaction, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> PageAsync(LogPage page, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        foreach (var (name, value) in page.Values)
+        {
+            parameters.Add(name, value);
+        }
+
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(page.Sql(Columns, "audit"), parameters, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToEntry())];
+    }
+
+    public async Task<AuditChainReport> VerifyChainAsync(AuditHead? witness, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        // Repeatable read: the anchor, the head and the entries are one consistent snapshot.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var anchor = await AnchorAsync(connection, transaction, cancellationToken);
+        var head = await HeadAsync(connection, transaction, forUpdate: false, cancellationToken);
+        var rows = await connection.QueryAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM audit ORDER BY seq", transaction: transaction, cancellationToken: cancellationToken));
+        return AuditChain.Verify(rows.Select(r => r.ToEntry()), anchor, head, witness);
+    }
+
+    public async Task<int> PurgeBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The head is locked as an append locks it, so a purge and an append never interleave.
+        await HeadAsync(connection, transaction, forUpdate: true, cancellationToken);
+        // Purge a prefix of the chain: everything up to the last entry older than the cutoff.
+        var last = await connection.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(
+            "SELECT seq AS Seq, hash AS Hash FROM audit WHERE seq <= (SELECT max(seq) FROM audit WHERE at < @cutoff) ORDER BY seq DESC LIMIT 1",
+            new { cutoff = cutoff.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken));
+        if (last is null)
+        {
+            return 0;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO audit_anchor (id, seq, hash) VALUES (1, @Seq, @Hash)
+            ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+            """,
+            last, transaction, cancellationToken: cancellationToken));
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM audit WHERE seq <= @Seq", last, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    private static async Task<AuditHead?> HeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool forUpdate, CancellationToken cancellationToken) =>
+        await SelectHeadAsync(connection, transaction, "SELECT seq AS Seq, hash AS Hash FROM audit_head WHERE id = 1" + (forUpdate ? " FOR UPDATE" : ""), cancellationToken);
+
+    /// <summary>The last entry there is, for a store whose head row is gone: scans go on chaining, and the chain check reports the missing head.</summary>
+    private static async Task<AuditHead> TailAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        await SelectHeadAsync(connection, transaction, "SELECT seq AS Seq, hash AS Hash FROM audit ORDER BY seq DESC LIMIT 1", cancellationToken)
+        ?? await AnchorAsync(connection, transaction, cancellationToken);
+
+    private static async Task<AuditHead> AnchorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        await SelectHeadAsync(connection, transaction, "SELECT seq AS Seq, hash AS Hash FROM audit_anchor WHERE id = 1", cancellationToken)
+        ?? new AuditHead(0, AuditChain.Genesis);
+
+    private static async Task<AuditHead?> SelectHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+        return row is null ? null : new AuditHead(row.Seq, row.Hash);
+    }
+
+    private sealed class HeadRow
+    {
+        public long Seq { get; init; }
+
+        public string Hash { get; init; } = "";
+    }
+
+    private sealed class EntryRow
+    {
+        public long Seq { get; init; }
+
+        public long At { get; init; }
+
+        public string CheckpointId { get; init; } = "";
+
+        public string StaffId { get; init; } = "";
+
+        public string Action { get; init; } = "";
+
+        public string? Issuer { get; init; }
+
+        public string? CodeId { get; init; }
+
+        public string Outcome { get; init; } = "";
+
+        public string PrevHash { get; init; } = "";
+
+        public string Hash { get; init; } = "";
+
+        public string? ActorId { get; init; }
+
+        public string? ActorName { get; init; }
+
+        public string? Target { get; init; }
+
+        public AuditEntry ToEntry() => new(
+            Seq,
+            new AuditEvent(DateTimeOffset.FromUnixTimeMilliseconds(At), CheckpointId, StaffId, Action, Issuer, CodeId, Outcome)
+            {
+                // Half an actor is a changed entry, for the chain check to name, not a failure to read it.
+                Actor = ActorId is null && ActorName is null ? null : new AuditActor(ActorId ?? "", ActorName ?? ""),
+                Target = Target,
+            },
+            PrevHash,
+            Hash);
+    }
+}
