@@ -62,7 +62,7 @@ start_instance() {
   local name=$1 port=$2 connection=$3 redis_db=$4
   mkdir -p "$work/$name"
   (cd "$(dirname "$dll")" && ASPNETCORE_ENVIRONMENT=Development \
-    ConnectionStrings__HealthCode="$connection" ConnectionStrings__Redis="127.0.0.1:$redis_port,defaultDatabase=$redis_db" \
+    ConnectionStrings__HealthCode="$connection" HealthCode__Store__DataPath="$work/$name/data-$port" ConnectionStrings__Redis="127.0.0.1:$redis_port,defaultDatabase=$redis_db" \
     HealthCode__Keys__Path="$root/keys-sample/410000" HealthCode__Admin__ApiKey="$admin" \
     HealthCode__Network__TrustedProxies__0=127.0.0.1 \
     HealthCode__Otp__PerAddress__Limit=1000000 HealthCode__Otp__Global__Limit=1000000 \

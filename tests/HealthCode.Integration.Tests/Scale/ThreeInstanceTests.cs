@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using HealthCode.Api.Tests.Support;
 using HealthCode.Integration.Federation;
 using HealthCode.Integration.Tests;
 
@@ -17,12 +18,14 @@ namespace HealthCode.Integration.Scale;
 /// even when the instance applying it is killed half-way.
 /// </summary>
 /// <remarks>
-/// The store is the province's one database. Here it is one SQLite file in WAL mode on this host, which the three
-/// processes share (as <see cref="TwoInstanceTests"/> does), or PostgreSQL when the test run provides one.
+/// The store is the province's one database: a database of its own on the test run's PostgreSQL, as deployed, with a
+/// data folder per instance for what an instance keeps to itself (the batches it received); or one SQLite file in WAL
+/// mode on this host, which the three processes share (as <see cref="TwoInstanceTests"/> does).
 /// </remarks>
-[TestFixture]
+[TestFixture("postgres")]
+[TestFixture("sqlite")]
 [NonParallelizable]
-public sealed class ThreeInstanceTests
+public sealed class ThreeInstanceTests(string engine)
 {
     private const string Province = "410000";
 
@@ -48,12 +51,23 @@ public sealed class ThreeInstanceTests
             // nginx forwards the client's address; the instances trust it from the loopback only.
             ["HealthCode__Network__TrustedProxies__0"] = "127.0.0.1",
         };
+        if (engine == "postgres")
+        {
+            settings["ConnectionStrings__HealthCode"] = await PostgresServer.Shared.CreateDatabaseAsync(ct);
+        }
+
         try
         {
             // One after the other: each migrates the store at start, and two processes migrating one new store at the same moment race.
             for (var i = 0; i < 3; i++)
             {
-                var instance = ProvinceNode.Create(_work, Province, "河南省", settings);
+                var own = new Dictionary<string, string?>(settings);
+                if (engine == "postgres")
+                {
+                    own["HealthCode__Store__DataPath"] = Directory.CreateDirectory(Path.Combine(_work, $"instance-{i}")).FullName;
+                }
+
+                var instance = ProvinceNode.Create(_work, Province, "河南省", own);
                 _instances.Add(instance);
                 await instance.StartAsync(ct);
             }
@@ -68,7 +82,7 @@ public sealed class ThreeInstanceTests
             throw;
         }
 
-        await TestContext.Progress.WriteLineAsync($"Redis, three Henan instances and nginx up in {clock.Elapsed.TotalSeconds:F1} s");
+        await TestContext.Progress.WriteLineAsync($"Redis, three Henan instances on {engine} and nginx up in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [OneTimeTearDown]
@@ -383,4 +397,12 @@ public sealed class ThreeInstanceTests
         tails.Append(CultureInfo.InvariantCulture, $"--- nginx\n{_front?.ErrorLog}\n");
         return tails.ToString();
     }
+}
+
+/// <summary>Stops the test run's PostgreSQL, if this namespace's tests started it, once they are done.</summary>
+[SetUpFixture]
+public sealed class ScaleRun
+{
+    [OneTimeTearDown]
+    public void StopPostgres() => PostgresServer.StopShared();
 }
