@@ -13,10 +13,13 @@ internal static class IdNumbers
     /// the ISO 7064 MOD 11-2 check character) that no other test uses, so an ID-card lookup finds
     /// only this test's resident.
     /// </summary>
-    public static string NewValid()
+    public static string NewValid() => NewValid("110105");
+
+    /// <summary>As <see cref="NewValid()"/>, in another <paramref name="region"/>: numbers that never meet the default ones.</summary>
+    public static string NewValid(string region)
     {
         var birth = new DateOnly(1950, 1, 1).AddDays(RandomNumberGenerator.GetInt32(0, 50 * 365));
-        var body = "110105" + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture)
+        var body = region + birth.ToString("yyyyMMdd", CultureInfo.InvariantCulture)
                    + RandomNumberGenerator.GetInt32(0, 1000).ToString("D3", CultureInfo.InvariantCulture);
         var sum = 0;
         for (var i = 0; i < 17; i++)
