@@ -82,8 +82,7 @@ for t in "${targets[@]}"; do
   engine=${t%-*}; count=${t#*-}
   if [ "$engine" = pg ]; then
     db="hc_${t//-/_}"
-    "$pgbin/../bin/psql" -h "$pg_dir" -p "$pg_port" -U hc -d postgres -qc "CREATE DATABASE $db" >/dev/null 2>&1 \
-      || psql -h "$pg_dir" -p "$pg_port" -U hc -d postgres -qc "CREATE DATABASE $db" >/dev/null
+    "$pgbin/psql" -h "$pg_dir" -p "$pg_port" -U hc -d postgres -qc "CREATE DATABASE $db" >/dev/null
     connection="Host=127.0.0.1;Port=$pg_port;Username=hc;Database=$db;Maximum Pool Size=90"
   else
     connection="Data Source=$work/$t/hc.db"
