@@ -295,8 +295,10 @@ internal sealed class PrivacyOptions
 
     /// <summary>
     /// Days personal data is kept before the purge removes it (DESIGN §11: 28, two incubation periods). At most a year:
-    /// health data kept longer than an epidemic's season serves no purpose the residents gave it for.
+    /// health data kept longer than an epidemic's season serves no purpose the residents gave it for. At least 14: the
+    /// policy reads 14 days of a person's declarations (a code turns green after clean days, red after 14 days), and a
+    /// shorter retention would purge what today's colour still rests on.
     /// </summary>
-    [Range(1, 366)]
+    [Range(14, 366)]
     public int RetentionDays { get; set; } = 28;
 }

@@ -95,6 +95,7 @@ internal sealed class OperatorTests
             (HttpMethod.Post, "/api/v1/admin/keys/nokid/revoke", new { reason = "test" }),
             (HttpMethod.Post, "/api/v1/admin/persons/transfer", new { idNumber = Declarations.ValidId }),
             (HttpMethod.Post, "/api/v1/admin/audit/purge", null),
+            (HttpMethod.Post, "/api/v1/admin/retention/purge", null),
             (HttpMethod.Post, "/api/v1/admin/operators", new { name = "x", roles = new[] { "admin" } }),
             (HttpMethod.Get, "/api/v1/admin/operators", null),
             (HttpMethod.Delete, $"/api/v1/admin/operators/{other.OperatorId}", null),
