@@ -50,7 +50,10 @@ internal sealed class AuditSpool : IAuditJournal, IDisposable
     ];
 
     private readonly SqliteDatabase database;
-    private readonly Lazy<Task<string>> instance;
+
+    // The file is created or upgraded once, at its first use; a failure there (a full disk) is tried again at the next.
+    private readonly SemaphoreSlim opening = new(1, 1);
+    private string? instanceId;
 
     // The commits' connection, kept open with synchronous = FULL; used by the audit's one writer at a time.
     private SqliteConnection? writer;
@@ -62,7 +65,6 @@ internal sealed class AuditSpool : IAuditJournal, IDisposable
     {
         database = new SqliteDatabase(
             new SqliteConnectionStringBuilder { DataSource = System.IO.Path.Combine(folder.Path, FileName) }.ToString(), Migrations);
-        instance = new Lazy<Task<string>>(OpenAsync);
     }
 
     /// <summary>How many entries wait to be shipped, as this process counts them (0 before the spool's first use).</summary>
@@ -76,7 +78,7 @@ internal sealed class AuditSpool : IAuditJournal, IDisposable
 
     public async Task<AuditCommit> CommitAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
-        var id = await instance.Value;
+        var id = await InstanceAsync(cancellationToken);
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         try
         {
@@ -120,7 +122,7 @@ internal sealed class AuditSpool : IAuditJournal, IDisposable
     /// <summary>Up to <paramref name="max"/> of the oldest entries, in spool order, each with its <c>scanId</c>.</summary>
     public async Task<IReadOnlyList<SpooledEntry>> OldestAsync(int max, CancellationToken cancellationToken)
     {
-        var id = await instance.Value;
+        var id = await InstanceAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var select = connection.CreateCommand();
         select.CommandText = $"SELECT seq, {EventColumns} FROM spool ORDER BY seq LIMIT $max";
@@ -146,7 +148,7 @@ internal sealed class AuditSpool : IAuditJournal, IDisposable
     /// <summary>Deletes the entries up to <paramref name="seq"/>: called only once the chain holds them.</summary>
     public async Task RemoveThroughAsync(long seq, CancellationToken cancellationToken)
     {
-        await instance.Value;
+        await InstanceAsync(cancellationToken);
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var delete = connection.CreateCommand();
@@ -158,19 +160,38 @@ internal sealed class AuditSpool : IAuditJournal, IDisposable
     public void Dispose()
     {
         writer?.Dispose();
+        opening.Dispose();
         database.Dispose();
     }
 
-    /// <summary>Creates or upgrades the file, once, before its first use; this spool's instance id.</summary>
-    private async Task<string> OpenAsync()
+    /// <summary>This spool's instance id, the file created or upgraded first if this is its first use.</summary>
+    private async Task<string> InstanceAsync(CancellationToken cancellationToken)
     {
-        await database.MigrateAsync(CancellationToken.None);
-        await using var connection = await database.OpenAsync(CancellationToken.None);
+        if (Volatile.Read(ref instanceId) is { } known)
+        {
+            return known;
+        }
+
+        await opening.WaitAsync(cancellationToken);
+        try
+        {
+            return instanceId ??= await OpenAsync(cancellationToken);
+        }
+        finally
+        {
+            opening.Release();
+        }
+    }
+
+    private async Task<string> OpenAsync(CancellationToken cancellationToken)
+    {
+        await database.MigrateAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await using var select = connection.CreateCommand();
         select.CommandText = "SELECT count(*) FROM spool";
-        Interlocked.Exchange(ref pending, Convert.ToInt64(await select.ExecuteScalarAsync(CancellationToken.None), CultureInfo.InvariantCulture));
+        Interlocked.Exchange(ref pending, Convert.ToInt64(await select.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
         select.CommandText = "SELECT instance FROM spool_instance WHERE id = 1";
-        return (string)(await select.ExecuteScalarAsync(CancellationToken.None))!;
+        return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task<SqliteConnection> OpenWriterAsync(CancellationToken cancellationToken)
