@@ -87,6 +87,8 @@ public sealed class PostgresOutageTests
             }
 
             Assert.That(recovered.Status, Is.EqualTo(HttpStatusCode.Created), recovered.Body);
+            // What was acknowledged before the stop is still there: the resident's session, code and the staff member.
+            answered.Add(ScanIdOf(await client.VerifyAsync(staff, await client.GetQrTextAsync(resident))));
             var chain = (await client.OperatorAsync(HttpMethod.Get, "/api/v1/admin/audit/verify", null, HttpStatusCode.OK))!;
             var inChain = await ChainScanIdsAsync(client);
             Assert.Multiple(() =>
