@@ -300,7 +300,7 @@ internal sealed class OperatorTests
         }), text);
         Assert.Multiple(() =>
         {
-            Assert.That(verdict["scanId"]!.GetValue<string>(), Is.EqualTo(entries[3]!["seq"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(verdict["scanId"]!.GetValue<string>(), Is.EqualTo(entries[3]!["scanId"]!.GetValue<string>()));
             Assert.That(entries[2]!["checkpointId"]!.GetValue<string>(), Is.EqualTo("operators"));
             Assert.That(text, Does.Not.Contain(admin.Token).And.Not.Contain(auditor.Token).And.Not.Contain(HealthCodeFactory.OperatorKey));
         });
