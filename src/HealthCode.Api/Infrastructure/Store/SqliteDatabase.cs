@@ -449,6 +449,17 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         ALTER TABLE batches ADD COLUMN claimed_by TEXT;
         ALTER TABLE batches ADD COLUMN claimed_until INTEGER;
         """,
+        // (PostgreSQL 0005_batch_bodies.sql): a received batch's body, encrypted, in parts, until it is applied, so that
+        // any instance sharing the store can take up a batch whose instance is gone with its data folder (BatchBodies).
+        """
+        CREATE TABLE batch_bodies (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            part            INTEGER NOT NULL,
+            data            BLOB NOT NULL,
+            PRIMARY KEY (source, batch_id, part)
+        );
+        """,
     ];
 
     /// <summary>How long a writer that finds the write lock taken waits for it inside SQLite (see <see cref="OpenAsync"/>).</summary>
