@@ -11,6 +11,7 @@
 # (bench/wrk/verify.lua), which must not touch the store beyond the audit's append. With WORKLOAD=lookup staff look
 # residents up by ID card and name (bench/scale/lookup.lua, POST /api/v1/lookup), round robin over STAFF_PER_TARGET
 # staff members so that no one meets the per-staff limit (raised to its maximum, 1,000 a minute, here).
+# A target "pg-1n" is one instance behind nginx (the front's own cost, beside pg-1 and pg-3).
 # A target ending in ":plain" (sqlite-1:plain, pg-1:plain) runs the build PLAIN_DLL instead, side by side with the
 # same target of this build: the service before personal data was encrypted, for the cost of encryption.
 #
@@ -84,7 +85,8 @@ declare -A base pids
 redis_db=0
 for t in "${targets[@]}"; do
   redis_db=$((redis_db + 1))
-  kind=${t%%:*}; engine=${kind%-*}; count=${kind#*-}; build=$dll
+  kind=${t%%:*}; engine=${kind%-*}; count=${kind#*-}; build=$dll; fronted=0
+  case $count in *n) count=${count%n}; fronted=1 ;; esac
   if [ "$t" != "$kind" ]; then
     build=${PLAIN_DLL:?"PLAIN_DLL names the build for the target $t"}
     [ -f "$build" ] || { echo "no build at PLAIN_DLL=$build" >&2; exit 1; }
@@ -104,7 +106,7 @@ for t in "${targets[@]}"; do
     # One after the other: each runs the migrations at start.
     wait_healthy "http://127.0.0.1:$port" "$work/$t/service-$port.log"
   done
-  if [ "$count" = 1 ]; then
+  if [ "$count" = 1 ] && [ $fronted = 0 ]; then
     base[$t]="http://127.0.0.1:${ports[0]}"
   else
     front=$(free_port); mkdir -p "$work/$t/nginx"
@@ -202,5 +204,5 @@ for round in $(seq "$rounds"); do
   done
 done | tee -a "$out/runs.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/runs.txt"
-awk -v pairs="pg-1/sqlite-1 pg-3/pg-1 pg-3/sqlite-1 sqlite-1/sqlite-1:plain pg-1/pg-1:plain pg-3/pg-3:plain" -f "$root/bench/wrk/ratios.awk" "$out/runs.txt" | tee "$out/summary.txt"
+awk -v pairs="pg-1/sqlite-1 pg-3/pg-1 pg-3/sqlite-1 pg-1n/pg-1 pg-3/pg-1n sqlite-1/sqlite-1:plain pg-1/pg-1:plain pg-3/pg-3:plain" -f "$root/bench/wrk/ratios.awk" "$out/runs.txt" | tee "$out/summary.txt"
 echo "raw outputs in $out"
