@@ -126,6 +126,8 @@ internal static partial class ServiceSetup
         {
             services.AddHostedService<TrustRefresher>();
             services.AddHostedService<OwnTrustListJob>();
+            // Encrypts rows from before encryption and rewraps values of an old data key (DESIGN §11); the hub holds no personal data.
+            services.AddHostedService(sp => sp.GetRequiredService<PersonalDataJob>());
             services.AddHealthChecks()
                 .AddCheck<SharedCacheHealthCheck>("sharedCache")
                 .AddCheck<TrustListsHealthCheck>("trustLists");
@@ -229,7 +231,7 @@ internal static partial class ServiceSetup
         services.AddOffices();
         services.AddDisputes();
         services.AddOverrides();
-        // Not used by a store yet (issue 13 item 3): registered and loaded at start so that a missing key stops the service now.
+        // Loaded at start (StartupChecks.LoadKeys) so that a missing key stops the service before it serves.
         services.AddPrivacy();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
@@ -381,6 +383,9 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
             return;
         }
 
+        // Rows from before encryption are encrypted and indexed before anything is served: a look-up by blind index
+        // would not find them (DESIGN §11). Values of an old data key read as they are and are rewrapped in the background.
+        await services.GetRequiredService<PersonalDataJob>().EncryptClearAsync(cancellationToken);
         await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
         await services.GetRequiredService<ICodeStatusFeed>().SubscribeAsync(cancellationToken);
         await services.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(cancellationToken);

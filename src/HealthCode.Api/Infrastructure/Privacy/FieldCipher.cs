@@ -35,14 +35,19 @@ internal sealed class FieldCipher : IDisposable
     private static readonly byte[] AadLabel = "healthcode field v1"u8.ToArray();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly FrozenDictionary<string, AesPool> pools;
+    private readonly ConcurrentDictionary<string, AesPool> pools;
     private readonly AesPool current;
+    private readonly PrivacyKeyRing ring;
 
     public FieldCipher(PrivacyKeyRing ring)
     {
-        pools = ring.DataKeys.ToFrozenDictionary(k => k.Kid, k => new AesPool(k), StringComparer.Ordinal);
+        this.ring = ring;
+        pools = new(ring.DataKeys.Select(k => new KeyValuePair<string, AesPool>(k.Kid, new AesPool(k))), StringComparer.Ordinal);
         current = pools[ring.CurrentDataKey.Kid];
     }
+
+    /// <summary>The kid of the current data key, which new values are written with.</summary>
+    public string CurrentKid => current.Kid;
 
     /// <summary>The protected form of <paramref name="value"/>, written with the current data key; null stays null.</summary>
     /// <param name="field">The field it is stored in; bound into the value.</param>
@@ -94,7 +99,10 @@ internal sealed class FieldCipher : IDisposable
         string kid = Parse(field.Name, protectedValue, out ReadOnlySpan<char> encoded);
         if (!pools.TryGetValue(kid, out AesPool? pool))
         {
-            throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnknownKey, kid);
+            // Another instance may already write with a key added to the folder after this one started.
+            pool = ring.TryLoadDataKey(kid) is { } added
+                ? pools.GetOrAdd(kid, _ => new AesPool(added))
+                : throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnknownKey, kid);
         }
 
         int maxPayload = Base64Url.GetMaxDecodedLength(encoded.Length);
