@@ -132,9 +132,9 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
     public async Task<IReadOnlyList<string>> PersonsToRescoreAsync(BatchRecord batch, DateOnly since, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var dialect = database.Dialect;
+        // Declared and travel regions from declaration_regions, in clear beside the encrypted payloads (DESIGN §11).
         var persons = await connection.QueryAsync<string>(new CommandDefinition(
-            $$"""
+            """
             SELECT person_id FROM (
                 SELECT person_id FROM batch_persons WHERE source = @source AND batch_id = @batchId
                 UNION

@@ -1,7 +1,9 @@
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using Dapper;
+using HealthCode.Api.Infrastructure.Ops;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Infrastructure.Privacy;
@@ -21,9 +23,7 @@ namespace HealthCode.Api.Infrastructure.Privacy;
 /// logged by table, never by value; so is a clear value whose index another row already holds (two spellings of one
 /// phone from before encryption).</para>
 /// </remarks>
-internal sealed partial class PersonalDataJob(
-    IStoreDatabase database, FieldCipher cipher, BlindIndex index, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<PersonalDataJob> logger)
-    : BackgroundService
+internal sealed partial class PersonalDataJob : BackgroundService
 {
     /// <summary>Rows read and rewritten per transaction: short enough that a declaration waiting for the write lock hardly notices.</summary>
     public const int BatchRows = 300;
@@ -39,6 +39,31 @@ internal sealed partial class PersonalDataJob(
         new("declarations", "id", null, SealedToIndex: false, [new("payload", PrivacyField.Declaration)]),
         new("fact_population", "id_number", "id_number_index", SealedToIndex: true, [new("id_number", PrivacyField.IdNumber), new("name", PrivacyField.FullName)]),
     ];
+
+    private readonly IStoreDatabase database;
+    private readonly FieldCipher cipher;
+    private readonly BlindIndex index;
+    private readonly IOptions<HealthCodeOptions> options;
+    private readonly TimeProvider time;
+    private readonly ILogger<PersonalDataJob> logger;
+
+    /// <summary>Values left under an old key or in clear at the end of the last run; -1 before the first.</summary>
+    private long left = -1;
+
+    public PersonalDataJob(
+        IStoreDatabase database, FieldCipher cipher, BlindIndex index, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<PersonalDataJob> logger,
+        IMeterFactory? meters = null)
+    {
+        this.database = database;
+        this.cipher = cipher;
+        this.index = index;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        meters?.Create(Telemetry.MeterPrefix + "Privacy").CreateObservableGauge(
+            "healthcode.privacy.values_left", () => Interlocked.Read(ref left),
+            description: "Personal values under a data key other than the current one, or in clear, after the re-encryption job's last run; -1 before it.");
+    }
 
     /// <summary>Encrypts and indexes every value still in clear; values under an old data key are left to <see cref="RunAsync"/>.</summary>
     public async Task<JobResult> EncryptClearAsync(CancellationToken cancellationToken)
@@ -61,7 +86,9 @@ internal sealed partial class PersonalDataJob(
             result += await RunAsync(table, rewrap, cancellationToken);
         }
 
-        return result with { Left = await CountLeftAsync(cancellationToken) };
+        result = result with { Left = await CountLeftAsync(cancellationToken) };
+        Interlocked.Exchange(ref left, result.Left);
+        return result;
     }
 
     /// <summary>The values under a data key other than the current one, or in clear, or not indexed yet.</summary>
