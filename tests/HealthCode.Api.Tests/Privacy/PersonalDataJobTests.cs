@@ -75,6 +75,28 @@ internal sealed class PersonalDataJobTests(StoreEngine engine)
         Assert.That(await Job(database, ring).RunAsync(rewrap: true, CancellationToken.None), Is.EqualTo(new JobResult(0, 0, 0)), "a second run finds nothing");
     }
 
+    /// <summary>During a rotation an instance still on the old current key leaves what one on the new key wrote, never rewrapping it back.</summary>
+    [Test]
+    public async Task AnInstanceStillOnTheOlderKey_LeavesValuesOfANewerKey_AsTheyAre()
+    {
+        var database = await FreshStoreAsync();
+        var folder = PrivacyFolders.CopyOfSample();
+        var olderRing = PrivacyKeyRing.Load(folder);
+        var newer = PrivacyKeyFolder.Generate(folder, PrivacyKeyUse.Data, DateTimeOffset.UtcNow);
+        PrivacyKeyFolder.MakeCurrent(folder, newer);
+        var personId = await WriteAsync(database, PersonalFields.Load(folder));
+
+        var result = await Job(database, olderRing).RunAsync(rewrap: true, CancellationToken.None);
+        var stored = await StoredAsync(database);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Rewritten, Is.Zero);
+            Assert.That(stored, Has.All.StartWith($"v1.{newer}."), "still under the newer key");
+        });
+        await AssertReadsAsync(database, new PersonalFields(new FieldCipher(olderRing), new BlindIndex(olderRing)), personId, "at the older instance");
+    }
+
     [Test]
     public async Task RowsInClear_OfTheSchemaBeforeEncryption_AreEncryptedAndIndexed_AndReadBack()
     {

@@ -145,6 +145,19 @@ internal sealed class FieldCipher : IDisposable
     public bool NeedsRewrap(string protectedValue) =>
         !string.Equals(Parse("value", protectedValue, out _), current.Kid, StringComparison.Ordinal);
 
+    /// <summary>
+    /// True when the value was written with a data key created after the current one: another instance already switched
+    /// to a newer current key during a rotation (keys-sample/privacy/README.md). A re-encryption job leaves such a value,
+    /// or instances on the old and the new key would rewrite each other's values back and forth.
+    /// </summary>
+    /// <exception cref="ProtectedValueException">The value is not a protected value of a version this service reads.</exception>
+    public bool IsUnderNewerKey(string protectedValue)
+    {
+        string kid = Parse("value", protectedValue, out _);
+        return (ring.TryGetDataKey(kid, out PrivacyKey? key) ? key : ring.TryLoadDataKey(kid)) is { } found
+            && found.Created > ring.CurrentDataKey.Created;
+    }
+
     /// <summary>The value written again with the current key (unchanged when it already is), after checking it reads in its field and row.</summary>
     /// <exception cref="ProtectedValueException">The value does not read: it is left for someone to look at, never rewritten.</exception>
     public string Rewrap(PrivacyField field, string protectedValue, string? context = null) =>

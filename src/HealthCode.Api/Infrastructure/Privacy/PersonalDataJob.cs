@@ -19,6 +19,8 @@ namespace HealthCode.Api.Infrastructure.Privacy;
 /// <para>Rows are read in batches of <see cref="BatchRows"/> in key order, each batch one transaction. Every row is
 /// rewritten by <c>UPDATE … WHERE key = @key AND column = @old</c>: when several instances run the job at once, the
 /// one that comes second changes nothing, and a value a store rewrote meanwhile is left as it is.</para>
+/// <para>A value under a data key newer than this instance's current one is left as it is: another instance already
+/// writes with that key, and rewriting it back would undo its work (<see cref="FieldCipher.IsUnderNewerKey"/>).</para>
 /// <para>A value that does not read (tampered, moved, or its key removed) is left for someone to look at, counted and
 /// logged by table, never by value; so is a clear value whose index another row already holds (two spellings of one
 /// phone from before encryption).</para>
@@ -265,7 +267,7 @@ internal sealed partial class PersonalDataJob : BackgroundService
             {
                 next[i] = cipher.Protect(field, value, context);
             }
-            else if (rewrap && cipher.NeedsRewrap(value))
+            else if (rewrap && cipher.NeedsRewrap(value) && !cipher.IsUnderNewerKey(value))
             {
                 next[i] = cipher.Rewrap(field, value, context);
             }
