@@ -231,7 +231,7 @@ internal static partial class ServiceSetup
         services.AddOffices();
         services.AddDisputes();
         services.AddOverrides();
-        // Loaded at start (StartupChecks.LoadKeys) so that a missing key stops the service before it serves.
+        // Not used by a store yet (issue 13 item 3): registered and loaded at start so that a missing key stops the service now.
         services.AddPrivacy();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();
