@@ -8,11 +8,15 @@
 # RESIDENTS_PER_TARGET residents log in and declare once at each target; then, round after round and in turns, wrk
 # sends their daily declarations again (bench/scale/declare.lua), one resident after another. With WORKLOAD=verify it
 # scans instead: a staff member of each target POSTs the first resident's real code to /api/v1/verify
-# (bench/wrk/verify.lua), which must not touch the store beyond the audit's append.
+# (bench/wrk/verify.lua), which must not touch the store beyond the audit's append. With WORKLOAD=lookup staff look
+# residents up by ID card and name (bench/scale/lookup.lua, POST /api/v1/lookup), round robin over STAFF_PER_TARGET
+# staff members so that no one meets the per-staff limit (raised to its maximum, 1,000 a minute, here).
+# A target ending in ":plain" (sqlite-1:plain, pg-1:plain) runs the build PLAIN_DLL instead, side by side with the
+# same target of this build: the service before personal data was encrypted, for the cost of encryption.
 #
 #   bench/scale/run.sh [path/to/HealthCode.Api.dll]     (default: the Release build of this work tree)
 #
-# Settings (environment): WORKLOAD (declare or verify), TARGETS ("sqlite-1 pg-1 pg-3"), ROUNDS (3), SECONDS_PER_RUN (10), CONNECTIONS (16),
+# Settings (environment): WORKLOAD (declare, verify or lookup), PLAIN_DLL, STAFF_PER_TARGET (300), TARGETS ("sqlite-1 pg-1 pg-3"), ROUNDS (3), SECONDS_PER_RUN (10), CONNECTIONS (16),
 # THREADS (1), WARMUP (5 s per target), RESIDENTS_PER_TARGET (200), OUT (a folder for the raw outputs; default a new
 # /tmp folder). Prints one line per run (declarations per second as rps, latency, errors, and the instances' CPU time
 # per declaration from /proc), then the medians and each round's ratios (bench/wrk/ratios.awk).
@@ -23,7 +27,8 @@ read -r -a targets <<<"${TARGETS:-sqlite-1 pg-1 pg-3}"
 rounds=${ROUNDS:-3}; seconds=${SECONDS_PER_RUN:-10}; connections=${CONNECTIONS:-16}; threads=${THREADS:-1}; warmup=${WARMUP:-5}
 per_target=${RESIDENTS_PER_TARGET:-200}
 workload=${WORKLOAD:-declare}
-case $workload in declare|verify) ;; *) echo "WORKLOAD is declare or verify" >&2; exit 2 ;; esac
+case $workload in declare|verify|lookup) ;; *) echo "WORKLOAD is declare, verify or lookup" >&2; exit 2 ;; esac
+staff_per_target=${STAFF_PER_TARGET:-300}
 out="${OUT:-$(mktemp -d /tmp/hc-scale-XXXXXX)}"
 mkdir -p "$out"
 work="$(mktemp -d /tmp/hc-scale-data-XXXXXX)"
@@ -57,17 +62,17 @@ if [ $needs_pg = 1 ]; then
   su postgres -c "$pgbin/pg_ctl -D '$pg_dir' -l '$pg_dir/server.log' -o \"-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300\" -w start" >/dev/null
 fi
 
-# start_instance NAME PORT CONNECTION-STRING REDIS-DB: a service process in the background; its PID in $!.
+# start_instance NAME PORT CONNECTION-STRING REDIS-DB [DLL]: a service process in the background; its PID in $!.
 start_instance() {
-  local name=$1 port=$2 connection=$3 redis_db=$4
+  local name=$1 port=$2 connection=$3 redis_db=$4 build=${5:-$dll}
   mkdir -p "$work/$name"
-  (cd "$(dirname "$dll")" && ASPNETCORE_ENVIRONMENT=Development \
+  (cd "$(dirname "$build")" && ASPNETCORE_ENVIRONMENT=Development \
     ConnectionStrings__HealthCode="$connection" HealthCode__Store__DataPath="$work/$name/data-$port" ConnectionStrings__Redis="127.0.0.1:$redis_port,defaultDatabase=$redis_db" \
     HealthCode__Keys__Path="$root/keys-sample/410000" HealthCode__Admin__ApiKey="$admin" \
     HealthCode__Network__TrustedProxies__0=127.0.0.1 \
-    HealthCode__Otp__PerAddress__Limit=1000000 HealthCode__Otp__Global__Limit=1000000 \
+    HealthCode__Otp__PerAddress__Limit=1000000 HealthCode__Otp__Global__Limit=1000000 HealthCode__Staff__LookupsPerMinute=1000 \
     Logging__LogLevel__Default=Warning \
-    exec dotnet "$dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/src/HealthCode.Api") >>"$work/$name/service-$port.log" 2>&1 &
+    exec dotnet "$build" --urls "http://127.0.0.1:$port" --contentRoot "$root/src/HealthCode.Api") >>"$work/$name/service-$port.log" 2>&1 &
 }
 
 wait_healthy() { # base log
@@ -79,9 +84,13 @@ declare -A base pids
 redis_db=0
 for t in "${targets[@]}"; do
   redis_db=$((redis_db + 1))
-  engine=${t%-*}; count=${t#*-}
+  kind=${t%%:*}; engine=${kind%-*}; count=${kind#*-}; build=$dll
+  if [ "$t" != "$kind" ]; then
+    build=${PLAIN_DLL:?"PLAIN_DLL names the build for the target $t"}
+    [ -f "$build" ] || { echo "no build at PLAIN_DLL=$build" >&2; exit 1; }
+  fi
   if [ "$engine" = pg ]; then
-    db="hc_${t//-/_}"
+    db="hc_${t//[-:]/_}"
     "$pgbin/psql" -h "$pg_dir" -p "$pg_port" -U hc -d postgres -qc "CREATE DATABASE $db" >/dev/null
     connection="Host=127.0.0.1;Port=$pg_port;Username=hc;Database=$db;Maximum Pool Size=90"
   else
@@ -90,7 +99,7 @@ for t in "${targets[@]}"; do
   ports=(); pids[$t]=""
   for i in $(seq "$count"); do
     port=$(free_port)
-    start_instance "$t" "$port" "$connection" "$redis_db"
+    start_instance "$t" "$port" "$connection" "$redis_db" "$build"
     started+=($!); pids[$t]="${pids[$t]} $!"; ports+=("$port")
     # One after the other: each runs the migrations at start.
     wait_healthy "http://127.0.0.1:$port" "$work/$t/service-$port.log"
@@ -149,6 +158,17 @@ if [ "$workload" = verify ]; then
   done
 fi
 
+# For lookups: STAFF_PER_TARGET staff members of each target, one token a line.
+if [ "$workload" = lookup ]; then
+  for t in "${targets[@]}"; do
+    : >"$work/$t/staff.txt"
+    for i in $(seq "$staff_per_target"); do
+      curl -sf "${base[$t]}/api/v1/admin/staff" -H "authorization: Bearer $admin" \
+        -H 'content-type: application/json' -d '{"name":"王检查","checkpointId":"CP1"}' | jq -r .token >>"$work/$t/staff.txt"
+    done
+  done
+fi
+
 cpu_of() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $sum; }
 run() { # target seconds -> the RESULT line with the instances' CPU time per request
   local t=$1 duration=$2 before after result requests
@@ -156,6 +176,9 @@ run() { # target seconds -> the RESULT line with the instances' CPU time per req
   if [ "$workload" = verify ]; then
     result=$(BODY_FILE="$work/$t/verify.json" TOKEN="${staff[$t]}" wrk -t"$threads" -c"$connections" -d"${duration}s" \
       -s "$root/bench/wrk/verify.lua" "${base[$t]}" | tee -a "$out/wrk-raw.txt" | grep '^RESULT')
+  elif [ "$workload" = lookup ]; then
+    result=$(RESIDENTS="$work/$t/residents.txt" STAFF="$work/$t/staff.txt" wrk -t"$threads" -c"$connections" -d"${duration}s" \
+      -s "$root/bench/scale/lookup.lua" "${base[$t]}" | tee -a "$out/wrk-raw.txt" | grep '^RESULT')
   else
     result=$(RESIDENTS="$work/$t/residents.txt" wrk -t"$threads" -c"$connections" -d"${duration}s" \
       -s "$root/bench/scale/declare.lua" "${base[$t]}" | tee -a "$out/wrk-raw.txt" | grep '^RESULT')
@@ -179,5 +202,5 @@ for round in $(seq "$rounds"); do
   done
 done | tee -a "$out/runs.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/runs.txt"
-awk -v pairs="pg-1/sqlite-1 pg-3/pg-1 pg-3/sqlite-1" -f "$root/bench/wrk/ratios.awk" "$out/runs.txt" | tee "$out/summary.txt"
+awk -v pairs="pg-1/sqlite-1 pg-3/pg-1 pg-3/sqlite-1 sqlite-1/sqlite-1:plain pg-1/pg-1:plain pg-3/pg-3:plain" -f "$root/bench/wrk/ratios.awk" "$out/runs.txt" | tee "$out/summary.txt"
 echo "raw outputs in $out"

@@ -67,8 +67,8 @@ public sealed class PrivacyKeySettingsTests
         new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["HealthCode__Keys__Path"] = OwnSigningKeys() },
         "HealthCode:Privacy:KeysPath is required: the folder of this province's privacy keys (keys-sample/privacy/README.md).");
 
-    [TestCase("0", "HealthCode:Privacy:RetentionDays must be between 1 and 366 (got 0).")]
-    [TestCase("400", "HealthCode:Privacy:RetentionDays must be between 1 and 366 (got 400).")]
+    [TestCase("13", "HealthCode:Privacy:RetentionDays must be between 14 and 366 (got 13).")]
+    [TestCase("400", "HealthCode:Privacy:RetentionDays must be between 14 and 366 (got 400).")]
     public Task ARetentionOutOfRange_StopsTheService_NamingIt(string days, string problem) =>
         BadSettingsTests.AssertRefusedAsync(new() { ["HealthCode__Privacy__RetentionDays"] = days }, problem);
 

@@ -271,6 +271,14 @@ internal sealed class SharingOptions
     /// <summary>Where received batches wait while they are applied; relative to the store's folder. Default: <c>batches</c> beside the SQLite file.</summary>
     public string? BatchesPath { get; set; }
 
+    /// <summary>
+    /// How long an instance's claim on a batch it receives or applies holds unless renewed (every third of it, on a
+    /// timer of its own). Every instance sharing the store looks for lapsed claims every half of it, and takes such a
+    /// batch up: this is about how long a batch waits when the instance working on it died.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:04", "01:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How old a batch's manifest (<c>producedAt</c>) may be when it arrives.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "366.00:00:00")]
     public TimeSpan ManifestMaxAge { get; set; } = TimeSpan.FromDays(7);
@@ -295,9 +303,11 @@ internal sealed class PrivacyOptions
 
     /// <summary>
     /// Days personal data is kept before the purge removes it (DESIGN §11: 28, two incubation periods). At most a year:
-    /// health data kept longer than an epidemic's season serves no purpose the residents gave it for.
+    /// health data kept longer than an epidemic's season serves no purpose the residents gave it for. At least 14: the
+    /// policy reads 14 days of a person's declarations (a code turns green after clean days, red after 14 days), and a
+    /// shorter retention would purge what today's colour still rests on.
     /// </summary>
-    [Range(1, 366)]
+    [Range(14, 366)]
     public int RetentionDays { get; set; } = 28;
 
     /// <summary>

@@ -15,6 +15,7 @@ using HealthCode.Api.Features.Identity;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Features.Keys;
 using HealthCode.Api.Features.Offices;
+using HealthCode.Api.Features.Retention;
 using HealthCode.Api.Features.Operators;
 using HealthCode.Api.Features.Overrides;
 using HealthCode.Api.Features.Partners;
@@ -72,6 +73,7 @@ internal static partial class ServiceSetup
             });
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<Store.StoreUnavailableExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddOpenApi(o => o.AddHealthCodeDocument());
 
@@ -190,6 +192,7 @@ internal static partial class ServiceSetup
             OfficesModule.MapOffices(api);
             DisputesModule.MapDisputes(resident, operators);
             OverridesModule.MapOverrides(operators);
+            RetentionModule.MapRetention(admin);
             var staff = api.MapGroup("").WithTags("Checkpoint staff").RequireAuthorization(StaffAuthentication.SchemeName);
             staff.MapGetStaffMe();
             staff.MapVerifyCode();
@@ -231,6 +234,7 @@ internal static partial class ServiceSetup
         services.AddOffices();
         services.AddDisputes();
         services.AddOverrides();
+        services.AddRetention();
         // Not used by a store yet (issue 13 item 3): registered and loaded at start so that a missing key stops the service now.
         services.AddPrivacy();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();

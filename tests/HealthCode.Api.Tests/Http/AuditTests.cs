@@ -43,10 +43,11 @@ internal sealed class AuditTests
             Assert.That(entries[2]!["action"]!.GetValue<string>(), Is.EqualTo("lookup"));
             Assert.That(entries[2]!["outcome"]!.GetValue<string>(), Is.EqualTo("found_green"));
             Assert.That(text, Does.Not.Contain(Declarations.IdFor(resident.Phone)).And.Not.Contain("张三艺").And.Not.Contain(resident.Phone));
-            // scanId (DESIGN §5) is the seq of the answer's own entry, as a string of decimal digits.
+            // scanId (DESIGN §5) names the answer's own entry: the entry's scanId (an opaque string; on SQLite its seq).
             Assert.That(
                 new[] { valid, invalid, lookup }.Select(answer => answer["scanId"]?.GetValue<string>()),
-                Is.EqualTo(entries.Select(entry => entry!["seq"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture))));
+                Is.EqualTo(entries.Select(entry => entry!["scanId"]!.GetValue<string>())));
+            Assert.That(entries.Select(entry => entry!["scanId"]!.GetValue<string>()), Is.Unique);
         });
         Assert.That(await ChainAsync(client), Is.True);
     }

@@ -95,6 +95,7 @@ internal sealed class OperatorTests
             (HttpMethod.Post, "/api/v1/admin/keys/nokid/revoke", new { reason = "test" }),
             (HttpMethod.Post, "/api/v1/admin/persons/transfer", new { idNumber = Declarations.ValidId }),
             (HttpMethod.Post, "/api/v1/admin/audit/purge", null),
+            (HttpMethod.Post, "/api/v1/admin/retention/purge", null),
             (HttpMethod.Post, "/api/v1/admin/operators", new { name = "x", roles = new[] { "admin" } }),
             (HttpMethod.Get, "/api/v1/admin/operators", null),
             (HttpMethod.Delete, $"/api/v1/admin/operators/{other.OperatorId}", null),
@@ -299,7 +300,7 @@ internal sealed class OperatorTests
         }), text);
         Assert.Multiple(() =>
         {
-            Assert.That(verdict["scanId"]!.GetValue<string>(), Is.EqualTo(entries[3]!["seq"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(verdict["scanId"]!.GetValue<string>(), Is.EqualTo(entries[3]!["scanId"]!.GetValue<string>()));
             Assert.That(entries[2]!["checkpointId"]!.GetValue<string>(), Is.EqualTo("operators"));
             Assert.That(text, Does.Not.Contain(admin.Token).And.Not.Contain(auditor.Token).And.Not.Contain(HealthCodeFactory.OperatorKey));
         });

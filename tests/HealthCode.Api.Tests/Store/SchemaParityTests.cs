@@ -89,7 +89,7 @@ internal sealed class SchemaParityTests
         await using DbConnection connection = await database.OpenConnectionAsync(CancellationToken.None);
         var columns = await connection.QueryAsync<string>("""
             SELECT table_name || '.' || column_name || ' '
-                   || CASE data_type WHEN 'bigint' THEN 'INTEGER' WHEN 'text' THEN 'TEXT' ELSE data_type END
+                   || CASE data_type WHEN 'bigint' THEN 'INTEGER' WHEN 'text' THEN 'TEXT' WHEN 'bytea' THEN 'BLOB' ELSE data_type END
                    || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
             FROM information_schema.columns
             WHERE table_schema = 'public' AND table_name <> 'schemaversions'

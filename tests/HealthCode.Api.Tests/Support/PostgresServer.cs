@@ -28,10 +28,13 @@ internal sealed class PostgresServer
 
     private readonly string? folder;
 
-    private PostgresServer(string adminConnectionString, string? folder)
+    private readonly int port;
+
+    private PostgresServer(string adminConnectionString, string? folder, int port = 0)
     {
         AdminConnectionString = adminConnectionString;
         this.folder = folder;
+        this.port = port;
     }
 
     /// <summary>A connection string to the server's <c>postgres</c> database, as a user that may create databases.</summary>
@@ -76,6 +79,42 @@ internal sealed class PostgresServer
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ToString();
     }
 
+    /// <summary>
+    /// A private cluster for one test, whatever <see cref="ServerVariable"/> says: a test that stops and starts its server
+    /// (<see cref="StopImmediately"/>, <see cref="StartAgain"/>) disturbs no other. The test stops it with <see cref="StopAndDelete"/>.
+    /// </summary>
+    public static PostgresServer StartPrivate() => StartCluster();
+
+    /// <summary>Stops the private cluster as a crash would (<c>pg_ctl stop -m immediate</c>: no checkpoint, every connection cut).</summary>
+    public void StopImmediately()
+    {
+        Run(Path.Combine(BinFolder, "pg_ctl"), ["-D", DataFolder, "-m", "immediate", "-w", "-t", "60", "stop"], Environment.UserName == "root");
+    }
+
+    /// <summary>Starts the private cluster again, on the same port, after <see cref="StopImmediately"/> (it recovers from its log).</summary>
+    public void StartAgain() => Launch();
+
+    /// <summary>Stops the private cluster, if it runs, and deletes its folder.</summary>
+    public void StopAndDelete()
+    {
+        if (folder is not null && File.Exists(Path.Combine(DataFolder, "postmaster.pid")))
+        {
+            Stop();
+        }
+        else if (folder is not null)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private string DataFolder => Path.Combine(folder!, "data");
+
+    private void Launch()
+    {
+        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off";
+        Run(Path.Combine(BinFolder, "pg_ctl"), ["-D", DataFolder, "-l", Path.Combine(folder!, "server.log"), "-o", options, "-w", "-t", "60", "start"], Environment.UserName == "root");
+    }
+
     private static PostgresServer Start()
     {
         if (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } configured)
@@ -83,6 +122,11 @@ internal sealed class PostgresServer
             return new PostgresServer(configured, null);
         }
 
+        return StartCluster();
+    }
+
+    private static PostgresServer StartCluster()
+    {
         if (!File.Exists(Path.Combine(BinFolder, "initdb")))
         {
             Assert.Fail($"{BinFolder}/initdb is missing: apt-get install -y postgresql (or set {ServerVariable} to a running server)");
@@ -99,9 +143,8 @@ internal sealed class PostgresServer
         var port = FreePort();
         var data = Path.Combine(folder, "data");
         Run(Path.Combine(BinFolder, "initdb"), ["-D", data, "-A", "trust", "-U", "hc", "--no-sync"], asRoot);
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off";
-        Run(Path.Combine(BinFolder, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", options, "-w", "-t", "60", "start"], asRoot);
-        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=hc;Database=postgres;Pooling=false", folder);
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port};Username=hc;Database=postgres;Pooling=false", folder, port);
+        server.Launch();
         TestContext.Progress.WriteLine($"PostgreSQL for tests: 127.0.0.1:{port}, pid {server.Pid}, in {folder}");
         return server;
     }

@@ -1,4 +1,5 @@
 using HealthCode.Api.Infrastructure;
+using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Audit;
@@ -8,11 +9,13 @@ internal sealed record PurgeAudit : ICommand<Result<AuditPurged>>;
 
 internal sealed record AuditPurged(int Purged, DateTimeOffset Cutoff);
 
-internal sealed class PurgeAuditHandler(IAuditStore store, IOptions<HealthCodeOptions> options, TimeProvider time)
+internal sealed class PurgeAuditHandler(IAuditStore store, IAuditBacklog backlog, IOptions<HealthCodeOptions> options, TimeProvider time)
     : ICommandHandler<PurgeAudit, Result<AuditPurged>>
 {
     public async ValueTask<Result<AuditPurged>> Handle(PurgeAudit command, CancellationToken cancellationToken)
     {
+        // This instance's spooled entries into the chain first (PostgreSQL): a purge acts on the chain as it answered it.
+        await backlog.FlushAsync(cancellationToken);
         var cutoff = time.GetUtcNow().AddDays(-options.Value.Audit.RetentionDays);
         return new AuditPurged(await store.PurgeBeforeAsync(cutoff, cancellationToken), cutoff);
     }

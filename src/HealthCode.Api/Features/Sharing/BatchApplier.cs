@@ -22,18 +22,30 @@ internal sealed partial class BatchApplier(
     RiskPolicy policy,
     BatchMetrics metrics,
     BatchPacing pacing,
-    LocalDataFolder data,
+    BatchFiles files,
+    BatchBodies bodies,
+    IOptions<Infrastructure.HealthCodeOptions> options,
     TimeProvider time,
     ILogger<BatchApplier> logger) : BackgroundService
 {
-    /// <summary>How long a claim on a batch holds without being renewed; renewed at half of it while the batch is worked on.</summary>
-    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a claim on a batch holds without being renewed (<c>HealthCode:Sharing:ClaimLease</c>); renewed at half of
+    /// it while the batch is received or worked on, and looked for at half of it by the other instances, which take up a
+    /// batch whose claim has lapsed: its instance is gone.
+    /// </summary>
+    private readonly TimeSpan claimLease = options.Value.Sharing.ClaimLease;
 
     /// <summary>When this instance last claimed each batch it works on.</summary>
     private readonly ConcurrentDictionary<(string, string), DateTimeOffset> claimed = new();
 
     /// <summary>The most row errors kept and answered (DESIGN §9).</summary>
     public const int MaxErrors = 1000;
+
+    /// <summary>
+    /// Why a batch whose instance is gone is rejected when the store's copy of its body is missing or not the signed
+    /// body: only when someone changed the store's rows; the department sends the batch again under a new batchId.
+    /// </summary>
+    public const string BodyUnavailable = "body_unavailable";
 
     /// <summary>
     /// Rows per transaction when applying: a few milliseconds of the store's write lock each, which a declaration may
@@ -70,16 +82,18 @@ internal sealed partial class BatchApplier(
     public BatchProgress? Progress(string source, string batchId) => progress.GetValueOrDefault((source, batchId));
 
     /// <summary>
-    /// Who claims batches here: the machine and the local data folder, where a received batch's file is kept. Only that
-    /// folder's instance can read the file; restarted after a crash, it is the same claimant, and takes its batches up at once.
+    /// Who claims batches here: this process, by machine, process id and a random part, never another process, even
+    /// one that shares its data folder (instances of one SQLite file on one host do). A process that dies leaves its
+    /// claims to lapse within <see cref="claimLease"/>; then it, restarted, or another instance takes them up, from the
+    /// received file where it is still there, else from the store's copy (<see cref="BatchBodies"/>).
     /// </summary>
-    private string Claimant => $"{Environment.MachineName}:{data.Path}";
+    private string Claimant { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
 
     /// <summary>Claims the batch for this instance (<see cref="IBatchStore.ClaimAsync"/>); false when another instance holds it.</summary>
     public async Task<bool> ClaimAsync(string source, string batchId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (!await batches.ClaimAsync(source, batchId, Claimant, now, now + ClaimLease, cancellationToken))
+        if (!await batches.ClaimAsync(source, batchId, Claimant, now, now + claimLease, cancellationToken))
         {
             return false;
         }
@@ -88,22 +102,52 @@ internal sealed partial class BatchApplier(
         return true;
     }
 
-    /// <summary>Renews the claim once half its lease has passed; a claim another instance took over stops the work here.</summary>
-    private async ValueTask RenewClaimAsync(BatchRecord batch, CancellationToken cancellationToken)
-    {
-        if (time.GetUtcNow() - claimed.GetValueOrDefault((batch.Source, batch.BatchId)) >= ClaimLease / 2
-            && !await ClaimAsync(batch.Source, batch.BatchId, cancellationToken))
-        {
-            throw new InvalidOperationException($"Batch {batch.Source}/{batch.BatchId} is claimed by another instance.");
-        }
-    }
+    /// <summary>Keeps this instance's claim on the batch renewed until disposed (<see cref="BatchClaimHold"/>).</summary>
+    public BatchClaimHold Hold(BatchRecord batch, CancellationToken cancellationToken) =>
+        new(ct => ClaimAsync(batch.Source, batch.BatchId, ct), claimLease / 3, time, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await TakeUpUnfinishedAsync(stoppingToken);
+        var sweeping = SweepAsync(stoppingToken);
+        await ApplyQueuedAsync(stoppingToken);
+        await sweeping;
+    }
+
+    /// <summary>
+    /// Every half lease, the unfinished batches whose claims have lapsed: an instance that received or applied them is
+    /// gone (killed and not back, its pod rescheduled with a new data folder), and this one takes them up.
+    /// </summary>
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(claimLease / 2, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await TakeUpUnfinishedAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogSweepFailed(logger, e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Claims every unfinished batch no instance holds: an upload cut off is rejected, the others applied.</summary>
+    private async Task TakeUpUnfinishedAsync(CancellationToken stoppingToken)
+    {
         foreach (var unfinished in await batches.UnfinishedAsync(stoppingToken))
         {
-            // Another instance sharing the store may be receiving or applying it right now.
-            if (!await ClaimAsync(unfinished.Source, unfinished.BatchId, stoppingToken))
+            // This instance works on it already; or another instance sharing the store is receiving or applying it now.
+            if (claimed.ContainsKey((unfinished.Source, unfinished.BatchId)) || !await ClaimAsync(unfinished.Source, unfinished.BatchId, stoppingToken))
             {
                 continue;
             }
@@ -119,7 +163,10 @@ internal sealed partial class BatchApplier(
                 Enqueue(unfinished.Source, unfinished.BatchId);
             }
         }
+    }
 
+    private async Task ApplyQueuedAsync(CancellationToken stoppingToken)
+    {
         await foreach (var (source, batchId) in queue.Reader.ReadAllAsync(stoppingToken))
         {
             var state = progress.GetOrAdd((source, batchId), _ => new BatchProgress());
@@ -140,24 +187,49 @@ internal sealed partial class BatchApplier(
         }
     }
 
-    private async Task ProcessAsync(string source, string batchId, BatchProgress state, CancellationToken cancellationToken)
+    private async Task ProcessAsync(string source, string batchId, BatchProgress state, CancellationToken stoppingToken)
     {
-        if (await batches.FindAsync(source, batchId, cancellationToken) is not { } batch || batch.File is not { } file
-            || !await ClaimAsync(source, batchId, cancellationToken))
+        if (await batches.FindAsync(source, batchId, stoppingToken) is not { Status: "applying" or "rescoring" } batch
+            || !await ClaimAsync(source, batchId, stoppingToken))
         {
             return;
         }
 
+        await using var hold = Hold(batch, stoppingToken);
+        try
+        {
+            await ProcessAsync(batch, state, hold.Token);
+        }
+        catch (OperationCanceledException) when (hold.Lost && !stoppingToken.IsCancellationRequested)
+        {
+            throw new BatchClaimLostException($"Batch {source}/{batchId} was taken over by another instance: this one stalled past its claim's lease.");
+        }
+    }
+
+    /// <summary>Applies a batch this instance holds; <paramref name="cancellationToken"/> is cancelled should it lose the batch.</summary>
+    private async Task ProcessAsync(BatchRecord batch, BatchProgress state, CancellationToken cancellationToken)
+    {
+        var (source, batchId) = (batch.Source, batch.BatchId);
         var kind = FactKinds.ByName[batch.Kind];
+        var file = files.PathFor(batch);
         pacing.Start();
         if (batch.Status == "applying")
         {
+            // Received by an instance that is gone: its file is the store's copy now.
+            if (!File.Exists(file))
+            {
+                if (!await bodies.RestoreAsync(batch, file, cancellationToken))
+                {
+                    await RejectAsync(batch, new BatchRejection(BodyUnavailable, [], 0, 0), file, cancellationToken);
+                    return;
+                }
+
+                LogTakenOver(logger, source, batchId);
+            }
+
             if (await CheckAsync(batch, kind, file, state, cancellationToken) is { } reason)
             {
-                await batches.RejectAsync(source, batchId, reason.Reason, reason.Errors, reason.RowsRead, reason.Rejected, time.GetUtcNow(), cancellationToken);
-                metrics.Rejected(source, reason.Reason, reason.Rejected);
-                LogRejected(logger, source, batchId, reason.Reason, reason.Errors.Count);
-                File.Delete(file);
+                await RejectAsync(batch, reason, file, cancellationToken);
                 return;
             }
 
@@ -180,11 +252,7 @@ internal sealed partial class BatchApplier(
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
         await rescoring.RescoreAllAsync(
             persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken,
-            async ct =>
-            {
-                await pacing.PaceAsync(ct);
-                await RenewClaimAsync(batch, ct);
-            });
+            pacing.PaceAsync);
 
         // A dispute of a row this batch retracted or replaced is settled before the batch reads applied (DESIGN §10).
         await disputes.SettleRetractedAsync(null, time.GetUtcNow(), cancellationToken);
@@ -192,7 +260,17 @@ internal sealed partial class BatchApplier(
         await batches.MarkAppliedAsync(source, batchId, batch.RowsDeclared, persons.Count, time.GetUtcNow(), cancellationToken);
         metrics.Applied(source);
         File.Delete(file);
+        await bodies.DeleteAsync(source, batchId, cancellationToken);
         LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count);
+    }
+
+    private async Task RejectAsync(BatchRecord batch, BatchRejection reason, string file, CancellationToken cancellationToken)
+    {
+        await batches.RejectAsync(batch.Source, batch.BatchId, reason.Reason, reason.Errors, reason.RowsRead, reason.Rejected, time.GetUtcNow(), cancellationToken);
+        metrics.Rejected(batch.Source, reason.Reason, reason.Rejected);
+        LogRejected(logger, batch.Source, batch.BatchId, reason.Reason, reason.Errors.Count);
+        File.Delete(file);
+        await bodies.DeleteAsync(batch.Source, batch.BatchId, cancellationToken);
     }
 
     private async Task ApplyChunkAsync(BatchRecord batch, List<FactRow> chunk, BatchProgress state, CancellationToken cancellationToken)
@@ -206,7 +284,6 @@ internal sealed partial class BatchApplier(
         state.Applied += chunk.Count;
         metrics.RowsApplied(batch.Source, chunk.Count);
         chunk.Clear();
-        await RenewClaimAsync(batch, cancellationToken);
         // Between two chunks the store's write lock is free: let a waiting declaration or data use in, and scans have the processor.
         await Task.Yield();
         await pacing.PaceAsync(cancellationToken);
@@ -303,9 +380,18 @@ internal sealed partial class BatchApplier(
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {Source}/{BatchId} rejected: {Reason} ({Errors} row errors kept)")]
     private static partial void LogRejected(ILogger logger, string source, string batchId, string reason, int errors);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Batch {Source}/{BatchId} could not be applied now; it is taken up again at the next start")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {Source}/{BatchId} taken up from the store's copy of its body: the instance that received it is gone")]
+    private static partial void LogTakenOver(ILogger logger, string source, string batchId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Looking for batches whose instance is gone failed; looking again in half a lease")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Batch {Source}/{BatchId} could not be applied now; it is taken up again at the next look for unfinished batches, in half a claim lease")]
     private static partial void LogFailed(ILogger logger, Exception exception, string source, string batchId);
 }
 
 /// <summary>Why a batch is rejected: a reason code, the first errors, and how many rows were read and refused.</summary>
+/// <summary>This instance's claim on a batch lapsed and another instance took the batch over: this one stops its work on it.</summary>
+internal sealed class BatchClaimLostException(string message) : Exception(message);
+
 internal sealed record BatchRejection(string Reason, IReadOnlyList<RowError> Errors, long RowsRead, long Rejected);

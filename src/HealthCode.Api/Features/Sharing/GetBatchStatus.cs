@@ -17,7 +17,7 @@ internal sealed record GetBatchStatus(string Source, string BatchId, ClaimsPrinc
 /// <param name="Applied">Rows applied.</param>
 /// <param name="Rejected">Rows refused (a rejected batch applies none).</param>
 /// <param name="Rescored">Persons whose facts the batch changed, re-scored: so far while rescoring, in all once applied.</param>
-/// <param name="Reason">Why a batch was rejected: row_errors, row_count_mismatch, hash_mismatch, upload_incomplete, ...</param>
+/// <param name="Reason">Why a batch was rejected: row_errors, row_count_mismatch, hash_mismatch, upload_incomplete, body_unavailable, ...</param>
 internal sealed record BatchStatusView(
     string Source,
     string BatchId,

@@ -14,6 +14,7 @@ internal static class SharingModule
         services.AddSingleton<IBatchStore, BatchStore>();
         services.AddSingleton<IFactStore, FactStore>();
         services.AddSingleton<BatchFiles>();
+        services.AddSingleton<BatchBodies>();
         services.AddSingleton<BatchPacing>();
         services.AddSingleton<BatchApplier>();
         services.AddSingleton<BatchMetrics>();

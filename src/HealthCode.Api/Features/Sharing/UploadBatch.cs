@@ -25,6 +25,7 @@ internal sealed class UploadBatchHandler(
     ICatalogStore catalog,
     IBatchStore batches,
     BatchFiles files,
+    BatchBodies bodies,
     BatchApplier applier,
     BatchMetrics metrics,
     IOptions<HealthCodeOptions> options,
@@ -75,12 +76,25 @@ internal sealed class UploadBatchHandler(
         // Claimed at once, so that another instance sharing the store, starting meanwhile, leaves the upload alone.
         await applier.ClaimAsync(batch.Source, batch.BatchId, cancellationToken);
 
+        // The claim is renewed while the body streams in and is stored: a long upload is not taken for one whose instance is gone.
+        await using var hold = applier.Hold(batch, CancellationToken.None);
         var received = await files.ReceiveAsync(batch, command.Body, settings.Sharing.MaxBatchBytes, cancellationToken);
         if (received.Problem is { } refused)
         {
             await batches.RejectAsync(batch.Source, batch.BatchId, refused.Code, [], 0, 0, time.GetUtcNow(), CancellationToken.None);
             metrics.Rejected(batch.Source, refused.Code, 0);
             return refused;
+        }
+
+        // In the store too, so that another instance can apply it should this one be gone before it is done (BatchBodies).
+        try
+        {
+            await bodies.SaveAsync(batch, received.Value!, hold.Token);
+        }
+        catch (OperationCanceledException) when (hold.Lost)
+        {
+            // Stalled past the claim's lease: another instance took the upload for one cut off, and rejected it.
+            return SharingProblems.UploadIncomplete;
         }
 
         await batches.MarkApplyingAsync(batch.Source, batch.BatchId, received.Value!, CancellationToken.None);
@@ -109,7 +123,7 @@ internal sealed class BatchFiles(LocalDataFolder data, IOptions<HealthCodeOption
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private static FileStreamOptions PrivateFile()
+    public static FileStreamOptions PrivateFile()
     {
         var options = new FileStreamOptions
         {
@@ -127,6 +141,16 @@ internal sealed class BatchFiles(LocalDataFolder data, IOptions<HealthCodeOption
         return options;
     }
 
+    /// <summary>Where this instance keeps the batch's body as a file, its folders made the service user's only.</summary>
+    public string PathFor(BatchRecord batch)
+    {
+        var directory = Path.Combine(folder, Safe(batch.Source));
+        // Each level on its own: a mode given to CreateDirectory is the last folder's only.
+        CreatePrivateDirectory(folder);
+        CreatePrivateDirectory(directory);
+        return Path.Combine(directory, $"{Safe(batch.BatchId)}.{(batch.ContentType == BatchFile.Csv ? "csv" : "ndjson")}");
+    }
+
     /// <summary>
     /// Streams the body to its file, hashing as it goes, and keeps it only when it is whole, within the cap and
     /// matches the manifest's SHA-256; the file is flushed to disk before the answer, so an answered batch survives
@@ -134,11 +158,7 @@ internal sealed class BatchFiles(LocalDataFolder data, IOptions<HealthCodeOption
     /// </summary>
     public async Task<Result<string>> ReceiveAsync(BatchRecord batch, Stream body, long maxBytes, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(folder, Safe(batch.Source));
-        // Each level on its own: a mode given to CreateDirectory is the last folder's only.
-        CreatePrivateDirectory(folder);
-        CreatePrivateDirectory(directory);
-        var path = Path.Combine(directory, $"{Safe(batch.BatchId)}.{(batch.ContentType == BatchFile.Csv ? "csv" : "ndjson")}");
+        var path = PathFor(batch);
         var partial = path + ".part";
         try
         {

@@ -18,8 +18,8 @@ internal sealed record LookupRequest(string? IdNumber, string? Name, string? Che
 internal sealed record LookupByIdCard(StaffMember Staff, string? IdNumber, string? Name, string? CheckpointId) : ICommand<Result<LookupAnswer>>;
 
 /// <summary>
-/// Only the colour and the masked name: the staff member already holds the ID card. <c>ScanId</c> is the seq of the
-/// lookup's audit entry, as in a verdict (DESIGN §5).
+/// Only the colour and the masked name: the staff member already holds the ID card. <c>ScanId</c> names the lookup's
+/// audit entry, as in a verdict (DESIGN §5): an opaque string.
 /// </summary>
 internal sealed record LookupAnswer(CodeColor Color, string MaskedName, string ScanId);
 
@@ -75,7 +75,7 @@ internal sealed class LookupByIdCardHandler(IHealthCodeStore store, AuditLog aud
 
         return code is null
             ? ApiProblem.NotFound("resident_not_found", "No health code for this ID number and name. Check both against the ID card; the person may need to declare first.")
-            : new LookupAnswer(code.Color, code.MaskedName, AuditLog.ScanId(recorded.Value));
+            : new LookupAnswer(code.Color, code.MaskedName, recorded.Value!);
     }
 
     /// <summary>One use per shared source behind the code's reasons, or one of the code alone when it has none.</summary>
@@ -133,5 +133,5 @@ internal static class LookupByIdCardEndpoint
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("LookupByIdCard")
         .WithSummary("Look a resident's status up by ID card")
-        .WithDescription("For people without a phone. Answers the colour, the masked name and scanId (the seq of the lookup's audit entry, a string of decimal digits); audited before it is answered, found or not; rate-limited per staff member (429 rate_limited with Retry-After). 503 with code audit_unavailable when the audit cannot store the lookup, rate_limit_unavailable when the instances' shared Redis cannot count the limit.");
+        .WithDescription("For people without a phone. Answers the colour, the masked name and scanId (names the lookup's audit entry, an opaque string, as in a verdict); audited before it is answered, found or not; rate-limited per staff member (429 rate_limited with Retry-After). 503 with code audit_unavailable when the audit cannot store the lookup, store_unavailable when the store cannot be read to find the person (PostgreSQL down), rate_limit_unavailable when the instances' shared Redis cannot count the limit.");
 }

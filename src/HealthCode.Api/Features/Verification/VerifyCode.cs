@@ -22,9 +22,10 @@ internal sealed class VerifyCodeValidator : IValidator<VerifyCode>
 
 /// <summary>
 /// Checks the signature against keys held in memory and the code's status version against the
-/// in-memory index. The one wait is for the scan's audit entry (DESIGN §10 "Audit durability"): the
-/// verdict is answered only once the entry is committed, carrying its seq as <c>scanId</c>; a scan the
-/// audit cannot take is answered 503 <c>audit_unavailable</c>, never with a verdict.
+/// in-memory index: no store read, so scans go on while PostgreSQL is down. The one wait is for the scan's audit
+/// entry (DESIGN §10 "Audit durability"): the verdict is answered only once the entry is committed (on PostgreSQL to
+/// the instance's spool), carrying its <c>scanId</c>; a scan the audit cannot take is answered 503
+/// <c>audit_unavailable</c>, never with a verdict.
 /// </summary>
 internal sealed class VerifyCodeHandler(
     HealthCodeVerifier verifier,
@@ -75,7 +76,7 @@ internal sealed class VerifyCodeHandler(
             return unavailable;
         }
 
-        return verdict with { ScanId = AuditLog.ScanId(recorded.Value) };
+        return verdict with { ScanId = recorded.Value };
     }
 
     /// <summary>Which trust a valid code was verified by (DESIGN §4.3): the staff member sees a hub-vouched partner as such.</summary>
@@ -100,5 +101,5 @@ internal static class VerifyCodeEndpoint
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithName("VerifyCode")
         .WithSummary("Verify a scanned code")
-        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner), route (own, bilateral or hub: how the issuer's key is trusted, for a valid code), scanId and, when invalid, an error code from DESIGN §5. Every scan is audited before it is answered: scanId is the seq of its audit entry (GET /api/v1/admin/audit), as a string of decimal digits. 503 with code audit_unavailable when the audit cannot store the scan: no verdict without its audit entry.");
+        .WithDescription("200 with a verdict for every scanned input, valid or not: colour, issuer, masked name, ID tail, times, source (local or partner), route (own, bilateral or hub: how the issuer's key is trusted, for a valid code), scanId and, when invalid, an error code from DESIGN §5. Every scan is audited before it is answered: scanId names its audit entry (the scanId of the entry in GET /api/v1/admin/audit), an opaque string: on SQLite the entry's seq in decimal, on PostgreSQL the instance's id and its spool seq (the entry is committed to the instance's local spool and shipped into the shared chain soon after, so scans go on while PostgreSQL is down). 503 with code audit_unavailable when the audit cannot store the scan: no verdict without its audit entry.");
 }

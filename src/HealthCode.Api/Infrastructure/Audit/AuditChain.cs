@@ -18,6 +18,13 @@ internal sealed record AuditEvent(
 
     /// <summary>What an operator action acted on (a staff id, a partner's code, a key id), when it names one.</summary>
     public string? Target { get; init; }
+
+    /// <summary>
+    /// The <c>scanId</c> its answer carried, given before the entry has a place in the chain: on PostgreSQL an entry is
+    /// answered once it is in the instance's spool (<see cref="Store.Postgres.AuditSpool"/>), so it is named by the
+    /// instance and its spool seq. Null on SQLite, where the answer names the entry's seq.
+    /// </summary>
+    public string? ScanId { get; init; }
 }
 
 /// <summary>An operator as the audit names them: the account's id and its name at the time (<c>bootstrap</c> for the configured key).</summary>
@@ -38,7 +45,11 @@ internal sealed record AuditHead(long Seq, string Hash);
 /// the store's head, <paramref name="WitnessSeq"/> the witness's (which may lag the head by the commits of a crash).
 /// </summary>
 internal sealed record AuditChainReport(
-    bool Valid, long Checked, long? FirstSeq, long? LastSeq, long? BrokenAtSeq, string? Problem, long? HeadSeq = null, long? WitnessSeq = null);
+    bool Valid, long Checked, long? FirstSeq, long? LastSeq, long? BrokenAtSeq, string? Problem, long? HeadSeq = null, long? WitnessSeq = null)
+{
+    /// <summary>Entries this instance answered that wait in its spool, not yet in the chain (PostgreSQL); null on SQLite.</summary>
+    public long? Spooled { get; init; }
+}
 
 /// <summary>
 /// The audit log's hash chain: each entry's hash covers its sequence number, its fields and the
@@ -66,6 +77,11 @@ internal static class AuditChain
         if (e.Target is { } target)
         {
             hash.Add("target").Add(target);
+        }
+
+        if (e.ScanId is { } scanId)
+        {
+            hash.Add("scan").Add(scanId);
         }
 
         return hash.Hex();

@@ -1,13 +1,14 @@
-using System.Globalization;
 using System.Threading.Channels;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Infrastructure.Audit;
 
 /// <summary>
-/// Records scans and lookups in the audit chain before they are answered (DESIGN §10 "Audit durability"): a caller
-/// gets its entry's sequence number only once the transaction that holds the entry is committed, fsync included, so
-/// an answered scan survives kill -9 and a power cut. One writer commits whatever is queued as one transaction
+/// Records scans and lookups in the audit before they are answered (DESIGN §10 "Audit durability"): a caller
+/// gets its entry's <c>scanId</c> only once the transaction that holds the entry is committed, fsync included, so
+/// an answered scan survives kill -9 and a power cut. The commit goes to the <see cref="IAuditJournal"/>: the chain
+/// itself on SQLite, the instance's spool on PostgreSQL (shipped into the shared chain by <see cref="Store.Postgres.AuditShipper"/>,
+/// which then gives the witness its heads). One writer commits whatever is queued as one transaction
 /// (group commit): while a commit runs, the scans that arrive queue up, and the next commit carries all of them, so
 /// the commits follow the disk's pace, not the scan rate, and nothing lingers on purpose. Every scan waiting on a
 /// commit is released as soon as it is done. A batch the store cannot take after a few tries fails each of its
@@ -16,7 +17,7 @@ namespace HealthCode.Api.Infrastructure.Audit;
 /// waits for it, and it is written at most every <see cref="WitnessInterval"/>, with the newest head. On shutdown
 /// the writer drains the queue and the witness gets the last head.
 /// </summary>
-internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witness, ILogger<AuditLog> logger) : BackgroundService
+internal sealed partial class AuditLog(IAuditStore store, IAuditJournal journal, IAuditHeadWitness witness, ILogger<AuditLog> logger) : BackgroundService
 {
     private const int MaxBatch = 500;
 
@@ -51,14 +52,11 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
 
     private long asked;
 
-    /// <summary>The <c>scanId</c> of a verdict or lookup answer (DESIGN §5): its audit entry's seq, in decimal.</summary>
-    public static string ScanId(long seq) => seq.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>Scans, lookups and operator actions asked to be recorded since the start: whether checkpoints are busy.</summary>
     public long Asked => Interlocked.Read(ref asked);
 
-    /// <summary>Appends <paramref name="e"/> to the chain; its seq once it is durable, or <see cref="Unavailable"/>.</summary>
-    public async Task<Result<long>> RecordAsync(AuditEvent e, CancellationToken cancellationToken)
+    /// <summary>Records <paramref name="e"/>; its <c>scanId</c> (DESIGN §5) once it is durable, or <see cref="Unavailable"/>.</summary>
+    public async Task<Result<string>> RecordAsync(AuditEvent e, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref asked);
         var pending = new PendingEntry(e);
@@ -72,7 +70,7 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
             return Unavailable;
         }
 
-        return await pending.Task.WaitAsync(cancellationToken) is { } seq ? seq : Unavailable;
+        return await pending.Task.WaitAsync(cancellationToken) is { } scanId ? scanId : Unavailable;
     }
 
     /// <summary>
@@ -109,15 +107,15 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
                 events.Add(pending.Event);
             }
 
-            var head = await AppendAsync(events);
+            var committed = await CommitAsync(events);
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].TrySetResult(head is null ? null : head.Seq - batch.Count + 1 + i);
+                batch[i].TrySetResult(committed?.ScanIds[i]);
             }
 
             batch.Clear();
             events.Clear();
-            if (head is not null)
+            if (committed?.Head is { } head)
             {
                 heads.Writer.TryWrite(head);
             }
@@ -127,14 +125,14 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
         await witnessing;
     }
 
-    /// <summary>The batch's head once it is committed; null when the store would not take it.</summary>
-    private async Task<AuditHead?> AppendAsync(List<AuditEvent> events)
+    /// <summary>The batch's commit; null when the journal would not take it.</summary>
+    private async Task<AuditCommit?> CommitAsync(List<AuditEvent> events)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await store.AppendAsync(events, CancellationToken.None);
+                return await journal.CommitAsync(events, CancellationToken.None);
             }
             catch (Exception e) when (attempt < RetryDelays.Length && e is System.Data.Common.DbException or IOException)
             {
@@ -174,8 +172,8 @@ internal sealed partial class AuditLog(IAuditStore store, IAuditHeadWitness witn
         }
     }
 
-    /// <summary>An entry waiting for its commit; completed with its seq, or null when the batch failed.</summary>
-    private sealed class PendingEntry(AuditEvent e) : TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously)
+    /// <summary>An entry waiting for its commit; completed with its scanId, or null when the batch failed.</summary>
+    private sealed class PendingEntry(AuditEvent e) : TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public AuditEvent Event { get; } = e;
     }

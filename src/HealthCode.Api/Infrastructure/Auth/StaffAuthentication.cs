@@ -11,7 +11,8 @@ namespace HealthCode.Api.Infrastructure.Auth;
 /// to authenticate. A token not yet seen is read from the store, and read again once its entry is older than
 /// <c>HealthCode:Staff:TokenCacheLifetime</c>. A revocation made here takes effect here at once and reaches the
 /// other instances of the province through <see cref="IStaffRevocationFeed"/> (DESIGN §11); while that feed is
-/// cut, every token is read from the store.
+/// cut, every token is read from the store. While the store does not answer, a token seen before is answered from
+/// here, so scans go on through a PostgreSQL outage (issue 13).
 /// </summary>
 internal sealed class StaffDirectory
 {
@@ -42,7 +43,19 @@ internal sealed class StaffDirectory
         }
 
         var before = Volatile.Read(ref generation);
-        var stored = await store.FindByTokenHashAsync(tokenHash, cancellationToken);
+        StaffRecord? stored;
+        try
+        {
+            stored = await store.FindByTokenHashAsync(tokenHash, cancellationToken);
+        }
+        catch (Exception e) when (StoreUnavailable.Is(e) && byTokenHash.TryGetValue(tokenHash, out var remembered))
+        {
+            // The store does not answer (PostgreSQL down): scans go on for a token this instance validated before, however
+            // long ago, as long as no revocation it heard took it out of the cache. A revocation needs the store too, so
+            // none is made anywhere while this lasts; expiry and a revocation already known are still judged by the caller.
+            return remembered.Staff;
+        }
+
         if (stored is not null && Volatile.Read(ref generation) == before)
         {
             byTokenHash[tokenHash] = new Cached(stored, time.GetTimestamp());

@@ -82,14 +82,25 @@ internal sealed partial class FederationPublisher(
 }
 
 /// <summary>Re-signs the federation list in the background (hub mode).</summary>
-internal sealed class FederationJob(FederationPublisher publisher, IOptions<HealthCodeOptions> options, TimeProvider time) : BackgroundService
+internal sealed partial class FederationJob(FederationPublisher publisher, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<FederationJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(OwnTrustListJob.CheckInterval(options.Value.Federation), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await publisher.EnsureCurrentAsync(stoppingToken);
+            try
+            {
+                await publisher.EnsureCurrentAsync(stoppingToken);
+            }
+            catch (Exception e) when (Store.StoreUnavailable.Is(e))
+            {
+                // PostgreSQL down: the list published stays served; an exception here would stop the whole hub.
+                LogStoreUnavailable(logger, e.Message);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Federation list not checked, the store does not answer: {Error}; the next check tries again")]
+    private static partial void LogStoreUnavailable(ILogger logger, string error);
 }

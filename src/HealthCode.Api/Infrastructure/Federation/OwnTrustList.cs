@@ -115,7 +115,7 @@ internal sealed partial class OwnTrustList(
 }
 
 /// <summary>Checks the own list often enough that it is re-signed well before it expires.</summary>
-internal sealed class OwnTrustListJob(OwnTrustList list, IOptions<HealthCodeOptions> options, TimeProvider time) : BackgroundService
+internal sealed partial class OwnTrustListJob(OwnTrustList list, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<OwnTrustListJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -124,9 +124,21 @@ internal sealed class OwnTrustListJob(OwnTrustList list, IOptions<HealthCodeOpti
         using var timer = new PeriodicTimer(interval < KeysFolderInterval ? interval : KeysFolderInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await list.EnsureCurrentAsync(stoppingToken);
+            try
+            {
+                await list.EnsureCurrentAsync(stoppingToken);
+            }
+            catch (Exception e) when (Store.StoreUnavailable.Is(e))
+            {
+                // PostgreSQL down: the list published stays served and the keys in memory stay trusted (scans go on);
+                // a thrown exception here would stop the whole service. The next tick looks again.
+                LogStoreUnavailable(logger, e.Message);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Own trust list not checked, the store does not answer: {Error}; the next check tries again")]
+    private static partial void LogStoreUnavailable(ILogger logger, string error);
 
     /// <summary>
     /// How often this instance looks at the keys folder, which other instances of the province share: a key revoked

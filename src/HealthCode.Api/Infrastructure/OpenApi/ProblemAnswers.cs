@@ -11,7 +11,7 @@ namespace HealthCode.Api.Infrastructure.OpenApi;
 /// <c>application/problem+json</c> answer in place of the framework's bare ProblemDetails; and the answers every
 /// operation can get whatever its endpoint declares: 400 <c>invalid_utf8</c> for a request target whose escapes are not
 /// UTF-8 (<see cref="RequestTargetEncoding"/>, before routing), 401 where a token is required, 403 <c>role_required</c>
-/// where a role is.
+/// where a role is, 503 <c>store_unavailable</c> where a token is (<see cref="Store.StoreUnavailable"/>).
 /// </summary>
 internal sealed class ProblemAnswers : IOpenApiOperationTransformer, IOpenApiDocumentTransformer
 {
@@ -30,6 +30,9 @@ internal sealed class ProblemAnswers : IOpenApiOperationTransformer, IOpenApiDoc
             {
                 Ensure(operation, StatusCodes.Status403Forbidden, "The operator lacks the role this needs: code role_required, roles lists the roles that would do.", context.Document);
             }
+
+            // Every token is checked against the store (a staff token seen before excepted): with PostgreSQL down, 503.
+            Ensure(operation, StatusCodes.Status503ServiceUnavailable, "The store (PostgreSQL) does not answer: code store_unavailable, with Retry-After; nothing was changed. Scans of codes by staff tokens this instance has seen go on. Other codes (audit_unavailable, rate_limit_unavailable) where the operation says so.", context.Document);
         }
 
         return Task.CompletedTask;
@@ -65,7 +68,7 @@ internal sealed class ProblemAnswers : IOpenApiOperationTransformer, IOpenApiDoc
                 ["detail"] = Text("What to do about it, or every invalid field in one sentence."),
                 ["instance"] = Text("A URI reference naming this occurrence."),
                 ["traceId"] = Text("The request's trace, to quote to an operator."),
-                ["code"] = Code("The stable snake_case code a client branches on, e.g. validation_failed, session_expired, role_required, rate_limited."),
+                ["code"] = Code("The stable snake_case code a client branches on, e.g. validation_failed, session_expired, role_required, rate_limited, store_unavailable."),
                 ["errors"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Array,

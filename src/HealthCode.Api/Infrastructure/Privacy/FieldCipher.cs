@@ -31,6 +31,9 @@ internal sealed class FieldCipher : IDisposable
     private const int TagBytes = 16;
     private const int StackLimit = 256;
 
+    /// <summary>The first byte of a <see cref="ProtectBytes"/> blob: its format's version.</summary>
+    private const byte BlobVersion = 1;
+
     private static readonly SearchValues<char> KidCharacters = SearchValues.Create("0123456789abcdef");
     private static readonly byte[] AadLabel = "healthcode field v1"u8.ToArray();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -135,6 +138,54 @@ internal sealed class FieldCipher : IDisposable
             CryptographicOperations.ZeroMemory(rented.AsSpan(maxPayload, plainLength));
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="plain"/> protected as bytes, for a value too large for text (a received batch's body, kept as a
+    /// BLOB or bytea): <c>0x01 ‖ kid (ASCII) ‖ nonce ‖ ciphertext ‖ tag</c>, with the current key and the same associated
+    /// data as <see cref="Protect"/>.
+    /// </summary>
+    public byte[] ProtectBytes(PrivacyField field, ReadOnlySpan<byte> plain, string? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        int header = 1 + current.Kid.Length;
+        var blob = new byte[header + NonceBytes + plain.Length + TagBytes];
+        blob[0] = BlobVersion;
+        Encoding.ASCII.GetBytes(current.Kid, blob.AsSpan(1));
+        Span<byte> nonce = blob.AsSpan(header, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        Seal(current, field, context, nonce, plain, blob.AsSpan(header + NonceBytes, plain.Length), blob.AsSpan(blob.Length - TagBytes));
+        return blob;
+    }
+
+    /// <summary>The clear bytes of a <see cref="ProtectBytes"/> blob, read with the key its kid names.</summary>
+    /// <exception cref="ProtectedValueException">Malformed, truncated, an unknown version or kid, or it does not authenticate.</exception>
+    public byte[] UnprotectBytes(PrivacyField field, ReadOnlySpan<byte> blob, string? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        int header = 1 + PrivacyKeyFolder.KidLength;
+        if (blob.Length < header + NonceBytes + TagBytes || blob[0] != BlobVersion)
+        {
+            throw new ProtectedValueException(field.Name, blob.Length > 0 && blob[0] != BlobVersion ? ProtectedValueProblem.UnsupportedVersion : ProtectedValueProblem.Malformed, null);
+        }
+
+        string kid = Encoding.ASCII.GetString(blob.Slice(1, PrivacyKeyFolder.KidLength));
+        if (!pools.TryGetValue(kid, out AesPool? pool))
+        {
+            throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnknownKey, kid.ContainsAnyExcept(KidCharacters) ? null : kid);
+        }
+
+        var plain = new byte[blob.Length - header - NonceBytes - TagBytes];
+        try
+        {
+            Open(pool, field, context, blob.Slice(header, NonceBytes), blob.Slice(header + NonceBytes, plain.Length), blob[^TagBytes..], plain);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new ProtectedValueException(field.Name, ProtectedValueProblem.Tampered, kid);
+        }
+
+        return plain;
     }
 
     /// <summary>

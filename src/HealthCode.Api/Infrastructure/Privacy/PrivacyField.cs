@@ -21,6 +21,9 @@ internal sealed class PrivacyField
     /// <summary>A declaration's payload (symptoms, travel): encrypted, never indexed, so no normalisation.</summary>
     public static readonly PrivacyField Declaration = new("declaration", v => v);
 
+    /// <summary>A received batch's body while it is applied (ID numbers, names): encrypted bytes, never indexed.</summary>
+    public static readonly PrivacyField BatchBody = new("batch_body", v => v);
+
     private readonly Func<string, string> normalise;
 
     public PrivacyField(string name, Func<string, string> normalise)

@@ -47,6 +47,12 @@ internal sealed class SqliteAuditDatabase(SqliteDatabase store) : IDisposable
         );
         INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
         """,
+        // 2 (PostgreSQL 0004_scan_ids.sql): the scanId an entry's answer carried, when it was named before it had a seq
+        // (PostgreSQL's spool, AuditSpool); SQLite's entries are named by their seq and leave it empty.
+        """
+        ALTER TABLE audit ADD COLUMN scan_id TEXT;
+        CREATE UNIQUE INDEX audit_by_scan_id ON audit(scan_id);
+        """,
     ];
 
     public SqliteDatabase Database { get; } = store.Beside(Infix, Migrations);

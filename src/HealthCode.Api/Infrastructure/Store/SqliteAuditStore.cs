@@ -8,6 +8,9 @@ internal sealed class SqliteAuditStore(SqliteAuditDatabase audit) : IAuditStore,
 {
     internal const string Columns = "seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target";
 
+    // What is read: the columns written, and the scanId of an entry named before it had a seq (none are, on SQLite).
+    private const string ReadColumns = Columns + ", scan_id";
+
     private static readonly string[] ParameterNames =
         ["$seq", "$at", "$checkpoint", "$staff", "$action", "$issuer", "$code", "$outcome", "$prev", "$hash", "$actorId", "$actorName", "$target"];
 
@@ -49,7 +52,7 @@ internal sealed class SqliteAuditStore(SqliteAuditDatabase audit) : IAuditStore,
     {
         await using var connection = await audit.Database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = page.Sql(Columns, "audit");
+        command.CommandText = page.Sql(ReadColumns, "audit");
         foreach (var (name, value) in page.Values)
         {
             command.Parameters.AddWithValue(name, value);
@@ -73,7 +76,7 @@ internal sealed class SqliteAuditStore(SqliteAuditDatabase audit) : IAuditStore,
         var head = await HeadAsync(connection, transaction, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"SELECT {Columns} FROM audit ORDER BY seq";
+        command.CommandText = $"SELECT {ReadColumns} FROM audit ORDER BY seq";
         var entries = new List<AuditEntry>();
         await foreach (var entry in ReadEntriesAsync(command, cancellationToken))
         {
@@ -159,6 +162,7 @@ internal sealed class SqliteAuditStore(SqliteAuditDatabase audit) : IAuditStore,
                 // Half an actor is a changed entry, for the chain check to name, not a failure to read it.
                 Actor = Text(10) is null && Text(11) is null ? null : new AuditActor(Text(10) ?? "", Text(11) ?? ""),
                 Target = Text(12),
+                ScanId = Text(13),
             };
             yield return new AuditEntry(reader.GetInt64(0), e, reader.GetString(8), reader.GetString(9));
         }

@@ -449,7 +449,18 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         ALTER TABLE batches ADD COLUMN claimed_by TEXT;
         ALTER TABLE batches ADD COLUMN claimed_until INTEGER;
         """,
-        // 14 (PostgreSQL 0003_privacy.sql): personal fields encrypted at rest (DESIGN §11). Phones, ID numbers, names and
+        // (PostgreSQL 0005_batch_bodies.sql): a received batch's body, encrypted, in parts, until it is applied, so that
+        // any instance sharing the store can take up a batch whose instance is gone with its data folder (BatchBodies).
+        """
+        CREATE TABLE batch_bodies (
+            source          TEXT NOT NULL,
+            batch_id        TEXT NOT NULL,
+            part            INTEGER NOT NULL,
+            data            BLOB NOT NULL,
+            PRIMARY KEY (source, batch_id, part)
+        );
+        """,
+        // 15 (PostgreSQL 0003_privacy.sql): personal fields encrypted at rest (DESIGN §11). Phones, ID numbers, names and
         // declaration payloads hold FieldCipher values from now on, written by the stores and, for rows written before,
         // by the re-encryption job at the next start (PersonalDataJob); look-ups and uniqueness go through keyed blind
         // indexes, NULL until the job has read the clear value. (The old UNIQUE of residents.phone and persons.id_number

@@ -7,8 +7,8 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// <summary>
 /// Registers the store on the engine <c>ConnectionStrings:HealthCode</c> names (DESIGN §11, <see cref="StoreConnectionString"/>).
 /// Every store is written once over <see cref="IStoreDatabase"/> and registered by its area; what differs by engine is
-/// registered here: the database, the scan audit (a file of its own on SQLite) and its head's witness, and the local
-/// folder. <see cref="SqliteDatabase"/> is registered on SQLite only, so a service that still needed it on PostgreSQL
+/// registered here: the database, the scan audit (a file of its own on SQLite; on PostgreSQL a local spool shipped into
+/// the shared chain) and its head's witness, and the local folder. <see cref="SqliteDatabase"/> is registered on SQLite only, so a service that still needed it on PostgreSQL
 /// would fail to build its container rather than half-work.
 /// </summary>
 internal static class StoreSetup
@@ -47,6 +47,15 @@ internal static class StoreSetup
                 var folder = Directory.CreateDirectory(sp.GetRequiredService<LocalDataFolder>().Path).FullName;
                 return FileAuditHeadWitness.Beside(Path.Combine(folder, "postgres"));
             });
+            // Scans are answered once their entry is in this instance's spool, and shipped into the shared chain after
+            // (AuditSpool, AuditShipper): no scan waits on the chain's head lock, and scans go on while PostgreSQL is down.
+            services.AddSingleton<AuditSpool>();
+            services.AddSingleton<IAuditJournal>(sp => sp.GetRequiredService<AuditSpool>());
+            services.AddSingleton(new AuditShipping(configuration.GetValue<TimeSpan?>("HealthCode:Store:AuditShipInterval") ?? AuditShipping.DefaultInterval));
+            services.AddSingleton<AuditShipper>();
+            services.AddSingleton<IAuditBacklog>(sp => sp.GetRequiredService<AuditShipper>());
+            // Registered before the audit writer, so stopped after it: what the writer drains into the spool is shipped last.
+            services.AddHostedService(sp => sp.GetRequiredService<AuditShipper>());
         }
         else
         {
@@ -57,6 +66,10 @@ internal static class StoreSetup
             services.AddSingleton<SqliteAuditDatabase>();
             services.AddSingleton<IAuditStore, SqliteAuditStore>();
             services.AddSingleton<IAuditHeadWitness>(sp => FileAuditHeadWitness.Beside(sp.GetRequiredService<SqliteDatabase>().FilePath));
+            // The chain is a local file: an entry is committed into it directly, and named by its seq.
+            services.AddSingleton<ChainJournal>();
+            services.AddSingleton<IAuditJournal>(sp => sp.GetRequiredService<ChainJournal>());
+            services.AddSingleton<IAuditBacklog>(sp => sp.GetRequiredService<ChainJournal>());
         }
 
         services.AddSingleton<IHealthCodeStore, HealthCodeStore>();

@@ -13,18 +13,41 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
 {
     private const string Columns = """
         seq AS Seq, at AS At, checkpoint_id AS CheckpointId, staff_id AS StaffId, action AS Action, issuer AS Issuer, code_id AS CodeId,
-        outcome AS Outcome, prev_hash AS PrevHash, hash AS Hash, actor_id AS ActorId, actor_name AS ActorName, target AS Target
+        outcome AS Outcome, prev_hash AS PrevHash, hash AS Hash, actor_id AS ActorId, actor_name AS ActorName, target AS Target,
+        scan_id AS ScanId
         """;
 
     /// <summary>The schema is PostgreSQL's scripts' (<see cref="StoreSetup.MigrateAsync"/>): nothing of its own to create.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Appends as <see cref="IAuditStore.AppendAsync"/> says, leaving out the events whose <see cref="AuditEvent.ScanId"/>
+    /// the chain holds already, checked under the head's lock in the same transaction: a shipper that crashed after this
+    /// commit and before it deleted its spool's entries ships them again, and they are not appended twice
+    /// (<see cref="AuditShipper"/>). The unique index on <c>scan_id</c> stands behind the check.
+    /// </summary>
     public async Task<AuditHead> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (seq, previous) = await HeadAsync(connection, transaction, forUpdate: true, cancellationToken)
             ?? await TailAsync(connection, transaction, cancellationToken);
+        var named = events.Select(e => e.ScanId).OfType<string>().ToArray();
+        if (named.Length > 0)
+        {
+            var present = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT scan_id FROM audit WHERE scan_id = ANY(@named)", new { named }, transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+            if (present.Count > 0)
+            {
+                events = [.. events.Where(e => e.ScanId is null || !present.Contains(e.ScanId))];
+            }
+        }
+
+        if (events.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new AuditHead(seq, previous);
+        }
         // One statement for the whole batch, its columns as arrays (unnest): the head row stays locked for four round
         // trips whatever the batch's size, not one per entry, so the instances sharing the chain wait less for it.
         var count = events.Count;
@@ -41,6 +64,7 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
         var actorIds = new string?[count];
         var actorNames = new string?[count];
         var targets = new string?[count];
+        var scanIds = new string?[count];
         for (var i = 0; i < count; i++)
         {
             var e = events[i];
@@ -48,14 +72,14 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
             var hash = AuditChain.Hash(seq, e, previous);
             (seqs[i], ats[i], checkpoints[i], staff[i], actions[i], issuers[i], codes[i], outcomes[i]) =
                 (seq, e.At.ToUnixTimeMilliseconds(), e.CheckpointId, e.StaffId, e.Action, e.Issuer, e.CodeId, e.Outcome);
-            (previousHashes[i], hashes[i], actorIds[i], actorNames[i], targets[i]) = (previous, hash, e.Actor?.OperatorId, e.Actor?.Name, e.Target);
+            (previousHashes[i], hashes[i], actorIds[i], actorNames[i], targets[i], scanIds[i]) = (previous, hash, e.Actor?.OperatorId, e.Actor?.Name, e.Target, e.ScanId);
             previous = hash;
         }
 
         await using (var insert = new NpgsqlCommand(
             """
-            INSERT INTO audit (seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target)
-            SELECT * FROM unnest(@seq, @at, @checkpoint, @staff, @action, @issuer, @code, @outcome, @previous, @hash, @actorId, @actorName, @target)
+            INSERT INTO audit (seq, at, checkpoint_id, staff_id, action, issuer, code_id, outcome, prev_hash, hash, actor_id, actor_name, target, scan_id)
+            SELECT * FROM unnest(@seq, @at, @checkpoint, @staff, @action, @issuer, @code, @outcome, @previous, @hash, @actorId, @actorName, @target, @scanId)
             """,
             connection,
             transaction))
@@ -73,6 +97,7 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
             insert.Parameters.Add(new NpgsqlParameter<string?[]>("actorId", actorIds));
             insert.Parameters.Add(new NpgsqlParameter<string?[]>("actorName", actorNames));
             insert.Parameters.Add(new NpgsqlParameter<string?[]>("target", targets));
+            insert.Parameters.Add(new NpgsqlParameter<string?[]>("scanId", scanIds));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -199,6 +224,8 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
 
         public string? Target { get; init; }
 
+        public string? ScanId { get; init; }
+
         public AuditEntry ToEntry() => new(
             Seq,
             new AuditEvent(DateTimeOffset.FromUnixTimeMilliseconds(At), CheckpointId, StaffId, Action, Issuer, CodeId, Outcome)
@@ -206,6 +233,7 @@ internal sealed class PostgresAuditStore(PostgresDatabase database) : IAuditStor
                 // Half an actor is a changed entry, for the chain check to name, not a failure to read it.
                 Actor = ActorId is null && ActorName is null ? null : new AuditActor(ActorId ?? "", ActorName ?? ""),
                 Target = Target,
+                ScanId = ScanId,
             },
             PrevHash,
             Hash);
