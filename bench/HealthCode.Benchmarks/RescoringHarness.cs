@@ -7,6 +7,7 @@ using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Overrides;
 using HealthCode.Api.Features.Sharing;
 using HealthCode.Api.Infrastructure.Http;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Api.Infrastructure.Verification;
 using Microsoft.Data.Sqlite;
@@ -36,6 +37,21 @@ internal static class RescoringHarness
     /// <summary>As a batch re-scores (<see cref="PersonRescoring.RescoreAllAsync"/>): a group's commit beside the next group's scoring.</summary>
     private static bool Pipelined = true;
 
+    /// <summary>keys-sample/privacy of the repository the benchmark runs from (its output folder is below it).</summary>
+    private static string SamplePrivacyKeys()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var keys = Path.Combine(folder.FullName, "keys-sample", "privacy");
+            if (Directory.Exists(keys))
+            {
+                return keys;
+            }
+        }
+
+        throw new DirectoryNotFoundException("keys-sample/privacy is not above the benchmark's folder.");
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var persons = Option(args, "--persons", 10_000);
@@ -48,8 +64,9 @@ internal static class RescoringHarness
         var file = Path.Combine(folder, "hc.db");
         var database = new SqliteDatabase($"Data Source={file}");
         var time = new FakeTimeProvider(Samples.Now);
-        var store = new HealthCodeStore(database);
-        var facts = new FactStore(database, new OverrideStore(database));
+        var personal = PersonalFields.Load(SamplePrivacyKeys());
+        var store = new HealthCodeStore(database, personal);
+        var facts = new FactStore(database, new OverrideStore(database, personal), personal);
         var scorer = new RiskScorer(RiskPolicy.Load(Path.Combine(AppContext.BaseDirectory, "Policy", "risk-policy.v1.json")));
         var feed = new LocalCodeStatusFeed(new CodeStatusIndex());
 

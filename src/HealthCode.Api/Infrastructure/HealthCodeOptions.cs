@@ -309,4 +309,11 @@ internal sealed class PrivacyOptions
     /// </summary>
     [Range(14, 366)]
     public int RetentionDays { get; set; } = 28;
+
+    /// <summary>
+    /// How often the re-encryption job (<c>PersonalDataJob</c>) looks for values under an old data key, or still in clear,
+    /// and rewrites them with the current key; it also runs once right after start.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RewrapEvery { get; set; } = TimeSpan.FromMinutes(10);
 }

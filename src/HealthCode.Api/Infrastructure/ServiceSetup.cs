@@ -128,6 +128,8 @@ internal static partial class ServiceSetup
         {
             services.AddHostedService<TrustRefresher>();
             services.AddHostedService<OwnTrustListJob>();
+            // Encrypts rows from before encryption and rewraps values of an old data key (DESIGN §11); the hub holds no personal data.
+            services.AddHostedService(sp => sp.GetRequiredService<PersonalDataJob>());
             services.AddHealthChecks()
                 .AddCheck<SharedCacheHealthCheck>("sharedCache")
                 .AddCheck<TrustListsHealthCheck>("trustLists");
@@ -385,6 +387,9 @@ internal sealed class StartupChecks(IServiceProvider services, IConfiguration co
             return;
         }
 
+        // Rows from before encryption are encrypted and indexed before anything is served: a look-up by blind index
+        // would not find them (DESIGN §11). Values of an old data key read as they are and are rewrapped in the background.
+        await services.GetRequiredService<PersonalDataJob>().EncryptClearAsync(cancellationToken);
         await services.GetRequiredService<CodeStatusIndex>().WarmAsync(store, cancellationToken);
         await services.GetRequiredService<ICodeStatusFeed>().SubscribeAsync(cancellationToken);
         await services.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(cancellationToken);

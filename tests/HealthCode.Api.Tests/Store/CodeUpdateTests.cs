@@ -1,4 +1,5 @@
 using HealthCode.Api.Features.DataUseLog;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
 using HealthCode.Api.Tests.Support;
@@ -27,7 +28,7 @@ internal sealed class CodeUpdateTests(StoreEngine engine)
     public async Task ARescoredCode_IsStored_OnlyWhileTheCodeIsAsItWasRead_AndItsUsesAreRecordedEitherWay()
     {
         var database = testStore.Database;
-        var store = new HealthCodeStore(database);
+        var store = new HealthCodeStore(database, PersonalFields.Load(PrivacyFolders.Sample));
         var account = await store.GetOrCreateResidentAsync("13700000001", Declared, CancellationToken.None);
         var saved = await store.SaveDeclarationAsync(
             new DeclarationTarget(account, null, "11010519491231002X", "张三艺", BindAsHolder: true),

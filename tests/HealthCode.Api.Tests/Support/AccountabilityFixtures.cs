@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using HealthCode.Api.Infrastructure.Privacy;
 
 namespace HealthCode.Api.Tests.Support;
 
@@ -81,5 +82,8 @@ internal static class AccountabilityFixtures
 
     /// <summary>The data-use log's entries of the person with this ID number, as "purpose actor source batch".</summary>
     public static List<string> DataUses(HealthCodeFactory factory, string idNumber) => factory.Query(
-        $"SELECT purpose || ' ' || actor || ' ' || coalesce(source, '-') || ' ' || coalesce(batch_id, '-') FROM data_use WHERE person_id = (SELECT id FROM persons WHERE id_number = '{idNumber}') ORDER BY seq");
+        $"SELECT purpose || ' ' || actor || ' ' || coalesce(source, '-') || ' ' || coalesce(batch_id, '-') FROM data_use WHERE person_id = (SELECT id FROM persons WHERE id_number_index = '{SampleFields.Value.Index(PrivacyField.IdNumber, idNumber)}') ORDER BY seq");
+
+    /// <summary>The sample keys' fields, as the service under test (Development) computes its blind indexes.</summary>
+    private static readonly Lazy<PersonalFields> SampleFields = new(() => PersonalFields.Load(PrivacyFolders.Sample));
 }

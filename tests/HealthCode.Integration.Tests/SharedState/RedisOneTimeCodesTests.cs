@@ -1,5 +1,6 @@
 using HealthCode.Api.Infrastructure;
 using HealthCode.Api.Infrastructure.Auth;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Integration.Federation;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,8 @@ namespace HealthCode.Integration.SharedState;
 public sealed class RedisOneTimeCodesTests
 {
     private const int MaxAttempts = 3;
+
+    private static readonly BlindIndex Index = new(PrivacyKeyRing.Load(Path.Combine(Tests.RepoRoot.Find(), "keys-sample", "privacy")));
 
     private RedisServer _redis = null!;
     private ConnectionMultiplexer _connectionA = null!;
@@ -140,8 +143,26 @@ public sealed class RedisOneTimeCodesTests
     private static string NewPhone() =>
         "138" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The Redis key of a phone's code names it by its keyed blind index, never by the number or its plain hash.</summary>
+    [Test]
+    public async Task APhonesCode_IsKeyedByItsBlindIndex_NotByTheNumberOrItsPlainHash()
+    {
+        var phone = NewPhone();
+        await Codes(_connectionA).IssueAsync(phone, CancellationToken.None);
+
+        var server = _connectionA.GetServer(_connectionA.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: "healthcode:330000:otp:*").Select(k => (string)k!).ToList();
+        var plainHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(phone)))[..32];
+        Assert.Multiple(() =>
+        {
+            Assert.That(keys, Does.Contain("healthcode:330000:otp:" + Index.Compute(PrivacyField.Phone, phone)));
+            Assert.That(keys, Has.None.Contains(phone).And.None.Contains(plainHash));
+        });
+    }
+
     private RedisOneTimeCodes Codes(IConnectionMultiplexer connection) => new(
         connection,
+        Index,
         Options.Create(new HealthCodeOptions
         {
             Province = { Code = "330000", Name = "test" },

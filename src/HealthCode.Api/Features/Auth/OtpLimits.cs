@@ -1,5 +1,6 @@
 using System.Net;
 using HealthCode.Api.Infrastructure;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.RateLimiting;
 
 namespace HealthCode.Api.Features.Auth;
@@ -9,9 +10,11 @@ namespace HealthCode.Api.Features.Auth;
 /// reset the guess lockout), each a sliding window of <see cref="OtpOptions"/> kept by the
 /// <see cref="ISlidingWindowLimiter"/>, so that with a shared one they hold across instances (DESIGN §11).
 /// A refusal is a 429 problem with a stable code and <c>Retry-After</c>; a limit that could not be counted (the shared
-/// limiter's Redis is down) is a 503 <c>rate_limit_unavailable</c> with <c>Retry-After</c>, never a pass.
+/// limiter's Redis is down) is a 503 <c>rate_limit_unavailable</c> with <c>Retry-After</c>, never a pass. A phone's
+/// partition is its blind index (DESIGN §11), never the number: a plain hash in a shared Redis is reversed by trying
+/// every phone number.
 /// </summary>
-internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCodeOptions> options)
+internal sealed class OtpLimits(ISlidingWindowLimiter limiter, BlindIndex index, IOptions<HealthCodeOptions> options)
 {
     public const string AddressLimited = "otp_rate_limited_address";
     public const string TooFrequent = "otp_too_frequent";
@@ -47,10 +50,11 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
             return address.Refusal(AddressLimited, "Too many codes were asked for from this network.");
         }
 
+        var partition = index.Compute(PrivacyField.Phone, phone);
         var taken = new List<RatePermit>(sendLimits.Length);
         foreach (var (limit, overall, code, title) in sendLimits)
         {
-            var decision = await limiter.TryAcquireAsync(limit, overall ? Everyone : phone, cancellationToken);
+            var decision = await limiter.TryAcquireAsync(limit, overall ? Everyone : partition, cancellationToken);
             if (!decision.Granted)
             {
                 foreach (var permit in taken)
@@ -74,7 +78,7 @@ internal sealed class OtpLimits(ISlidingWindowLimiter limiter, IOptions<HealthCo
     /// </summary>
     public async ValueTask<Result<RatePermit>> TryGuessAsync(string phone, CancellationToken cancellationToken)
     {
-        var guess = await limiter.TryAcquireAsync(wrongGuesses, phone, cancellationToken);
+        var guess = await limiter.TryAcquireAsync(wrongGuesses, index.Compute(PrivacyField.Phone, phone), cancellationToken);
         return guess.Granted
             ? guess.Permit!
             : guess.Refusal(GuessesLimited, "Too many wrong codes were tried for this phone.");

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using HealthCode.Api.Features.DataUseLog;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.Disputes;
@@ -83,7 +84,7 @@ internal interface IDisputeStore
     Task SettleRetractedAsync(IReadOnlyCollection<string>? personIds, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
-internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
+internal sealed class DisputeStore(IStoreDatabase database, PersonalFields personal) : IDisputeStore
 {
     /// <summary>The facts a dispute can name: those about a person that scoring shows as reasons (DESIGN §9).</summary>
     private static readonly string[] PersonFactTables = ["fact_cases", "fact_close_contacts", "fact_tests", "fact_travel"];
@@ -139,7 +140,7 @@ internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"{Select} WHERE {database.Dialect.In("d.person_id", "@personIds")} ORDER BY d.seq DESC", new { personIds = personIds.ToArray() }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => r.ToRecord())];
+        return [.. rows.Select(r => r.ToRecord(personal))];
     }
 
     public async Task<IReadOnlyList<DisputeRecord>> QueueAsync(DisputeQuery query, CancellationToken cancellationToken)
@@ -151,7 +152,7 @@ internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
             $"{Select} WHERE d.seq > @after {state} {providers} ORDER BY d.seq LIMIT @limit",
             new { after = query.After ?? 0, state = query.State, providers = query.Providers?.ToArray() ?? [], limit = query.Limit },
             cancellationToken: cancellationToken));
-        return [.. rows.Select(r => r.ToRecord())];
+        return [.. rows.Select(r => r.ToRecord(personal))];
     }
 
     public async Task<DisputeRecord?> FindAsync(string disputeId, CancellationToken cancellationToken)
@@ -159,7 +160,7 @@ internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"{Select} WHERE d.id = @disputeId", new { disputeId }, cancellationToken: cancellationToken));
-        return row?.ToRecord();
+        return row?.ToRecord(personal);
     }
 
     public async Task<bool> RejectAsync(string disputeId, string note, string actor, DateTimeOffset now, CancellationToken cancellationToken)
@@ -243,8 +244,8 @@ internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
     private static string FactExists(string person, string source, string batch) => string.Join(" OR ", PersonFactTables.Select(table =>
         $"EXISTS (SELECT 1 FROM {table} f WHERE f.person_id = {person} AND f.source = {source} AND f.batch_id = {batch})"));
 
-    private static async Task<DisputeRecord> FindAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken) =>
-        (await connection.QuerySingleAsync<Row>(new CommandDefinition($"{Select} WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken))).ToRecord();
+    private async Task<DisputeRecord> FindAsync(DbConnection connection, DbTransaction transaction, string id, CancellationToken cancellationToken) =>
+        (await connection.QuerySingleAsync<Row>(new CommandDefinition($"{Select} WHERE d.id = @id", new { id }, transaction, cancellationToken: cancellationToken))).ToRecord(personal);
 
     private sealed class Row
     {
@@ -282,8 +283,9 @@ internal sealed class DisputeStore(IStoreDatabase database) : IDisputeStore
 
         public string? Note { get; init; }
 
-        public DisputeRecord ToRecord() => new(
-            Id, Seq, PersonId, FullName, IdNumber, Source, SourceName, Provider, Kind, BatchId, Reason, State,
+        /// <summary>The dispute, with the person's name and ID number decrypted for the page that shows them.</summary>
+        public DisputeRecord ToRecord(PersonalFields personal) => new(
+            Id, Seq, PersonId, personal.Open(PrivacyField.FullName, FullName, PersonId), personal.Open(PrivacyField.IdNumber, IdNumber, PersonId), Source, SourceName, Provider, Kind, BatchId, Reason, State,
             DateTimeOffset.FromUnixTimeMilliseconds(FiledAt), ResolvedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
             ResolvedBy, OverrideId, Note);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
 
@@ -30,7 +31,7 @@ internal sealed record RegionColourCount(string Region, CodeColor Color, long Co
 internal sealed record FollowUpRow(
     string PersonId, string MaskedName, string IdTail, CodeColor Color, string ReasonsJson, DateTimeOffset Since, string Region, bool Dependant, string? Phone);
 
-internal sealed class OfficeStore(IStoreDatabase database) : IOfficeStore
+internal sealed class OfficeStore(IStoreDatabase database, PersonalFields personal) : IOfficeStore
 {
     public async Task<IReadOnlyList<RegionColourCount>> CountAsync(IReadOnlyList<string> areas, CancellationToken cancellationToken)
     {
@@ -58,7 +59,7 @@ internal sealed class OfficeStore(IStoreDatabase database) : IOfficeStore
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"""
             SELECT c.person_id AS PersonId, c.masked_name AS MaskedName, c.id_tail AS IdTail, c.color AS Color, c.reasons AS Reasons,
-                   c.color_since AS ColorSince, c.region AS Region, p.role AS Role, r.phone AS Phone
+                   c.color_since AS ColorSince, c.region AS Region, p.role AS Role, r.id AS AccountId, r.phone AS Phone
             FROM codes c JOIN persons p ON p.id = c.person_id LEFT JOIN residents r ON r.id = p.account_id
             WHERE ({within}) AND {database.Dialect.In("c.color", "@colours")}
               AND (c.color_since < @since OR (c.color_since = @since AND c.person_id > @person))
@@ -68,7 +69,7 @@ internal sealed class OfficeStore(IStoreDatabase database) : IOfficeStore
             parameters, cancellationToken: cancellationToken));
         return [.. rows.Select(r => new FollowUpRow(
             r.PersonId, r.MaskedName, r.IdTail, (CodeColor)r.Color, r.Reasons, DateTimeOffset.FromUnixTimeMilliseconds(r.ColorSince), r.Region,
-            r.Role == "dependant", r.Phone))];
+            r.Role == "dependant", r.AccountId is null ? null : personal.Open(PrivacyField.Phone, r.Phone, r.AccountId)))];
     }
 
     /// <summary>The condition "the code's region is in one of <paramref name="areas"/>", its bounds added to <paramref name="parameters"/>.</summary>
@@ -109,6 +110,8 @@ internal sealed class OfficeStore(IStoreDatabase database) : IOfficeStore
         public string Region { get; init; } = "";
 
         public string? Role { get; init; }
+
+        public string? AccountId { get; init; }
 
         public string? Phone { get; init; }
     }

@@ -3,6 +3,7 @@ using Dapper;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Disputes;
 using HealthCode.Api.Infrastructure.Audit;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using HealthCode.Trust;
 
@@ -83,7 +84,7 @@ internal interface IOverrideStore
     Task MarkExpiredAsync(string overrideId, CancellationToken cancellationToken);
 }
 
-internal sealed class OverrideStore(IStoreDatabase database) : IOverrideStore
+internal sealed class OverrideStore(IStoreDatabase database, PersonalFields personal) : IOverrideStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -129,7 +130,7 @@ internal sealed class OverrideStore(IStoreDatabase database) : IOverrideStore
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"{Select} WHERE o.id = @overrideId", new { overrideId, today = Day(today) }, cancellationToken: cancellationToken));
-        return row?.ToRecord();
+        return row?.ToRecord(personal);
     }
 
     public async Task<bool> ApproveAsync(string overrideId, AuditActor approver, DateTimeOffset now, CancellationToken cancellationToken)
@@ -183,7 +184,7 @@ internal sealed class OverrideStore(IStoreDatabase database) : IOverrideStore
         var filter = state is null ? "" : $"WHERE {State} = @state";
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             $"{Select} {filter} ORDER BY o.seq DESC LIMIT @limit", new { state, today = Day(today), limit }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => r.ToRecord())];
+        return [.. rows.Select(r => r.ToRecord(personal))];
     }
 
     public async Task<ColorOverride?> ActiveAsync(string personId, CancellationToken cancellationToken)
@@ -253,8 +254,9 @@ internal sealed class OverrideStore(IStoreDatabase database) : IOverrideStore
 
         public string? Note { get; init; }
 
-        public OverrideRecord ToRecord() => new(
-            Id, PersonId, FullName, IdNumber, ParseColor(Color), Reason, Rule, ParseDay(UntilDay), DisputeId, State,
+        /// <summary>The override, with the person's name and ID number decrypted for the list that shows them.</summary>
+        public OverrideRecord ToRecord(PersonalFields personal) => new(
+            Id, PersonId, personal.Open(PrivacyField.FullName, FullName, PersonId), personal.Open(PrivacyField.IdNumber, IdNumber, PersonId), ParseColor(Color), Reason, Rule, ParseDay(UntilDay), DisputeId, State,
             new AuditActor(ProposedBy, ProposedByName), DateTimeOffset.FromUnixTimeMilliseconds(ProposedAt),
             DecidedBy is null ? null : new AuditActor(DecidedBy, DecidedByName ?? DecidedBy),
             DecidedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,

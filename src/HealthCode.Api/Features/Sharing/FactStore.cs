@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using HealthCode.Api.Features.Declarations;
 using HealthCode.Api.Features.Overrides;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Store;
 using Microsoft.Data.Sqlite;
 
@@ -13,9 +14,10 @@ namespace HealthCode.Api.Features.Sharing;
 /// Facts, on either engine (<see cref="IStoreDatabase"/>): reads through Dapper, batch rows through prepared statements.
 /// On SQLite a batch's chunks take the write turn and are not synced one by one (<see cref="DeferredSync"/>); on PostgreSQL
 /// each chunk is one transaction of its own. Scoring also takes the person's active override (DESIGN §10), which the
-/// Overrides area keeps.
+/// Overrides area keeps. The population register's ID numbers and names, like the persons', are stored encrypted and
+/// found by the ID number's blind index (DESIGN §11): a register row is sealed to that index, its stable key.
 /// </summary>
-internal sealed class FactStore(IStoreDatabase database, IOverrideStore overrides) : IFactStore
+internal sealed class FactStore(IStoreDatabase database, IOverrideStore overrides, PersonalFields personal) : IFactStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -37,14 +39,20 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
         // One JSON array, not Dapper's list expansion: SQLite finds each of a thousand named parameters by a linear
         // search of the names, so binding them took half of a batch's checking (docs/PERFORMANCE.md, issue 10).
         // PostgreSQL takes the array as one parameter.
+        var byIndex = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var idNumber in idNumbers)
+        {
+            byIndex[personal.Index(PrivacyField.IdNumber, idNumber)] = idNumber;
+        }
+
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string IdNumber, string FullName)>(database.Dialect.Engine == StoreEngine.Postgres
+        var rows = await connection.QueryAsync<(string Id, string Index, string FullName)>(database.Dialect.Engine == StoreEngine.Postgres
             ? new CommandDefinition(
-                "SELECT id_number, full_name FROM persons WHERE id_number = ANY(@idNumbers)", new { idNumbers = idNumbers.ToArray() }, cancellationToken: cancellationToken)
+                "SELECT id, id_number_index, full_name FROM persons WHERE id_number_index = ANY(@indexes)", new { indexes = byIndex.Keys.ToArray() }, cancellationToken: cancellationToken)
             : new CommandDefinition(
-                "SELECT id_number, full_name FROM persons WHERE id_number IN (SELECT value FROM json_each(@idNumbers))",
-                new { idNumbers = JsonSerializer.Serialize(idNumbers) }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.IdNumber, r => r.FullName, StringComparer.Ordinal);
+                "SELECT id, id_number_index, full_name FROM persons WHERE id_number_index IN (SELECT value FROM json_each(@indexes))",
+                new { indexes = JsonSerializer.Serialize(byIndex.Keys) }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => byIndex[r.Index], r => personal.Open(PrivacyField.FullName, r.FullName, r.Id), StringComparer.Ordinal);
     }
 
     /// <remarks>
@@ -90,7 +98,7 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
         {
             using var turn = await database.TakeWriteTurnAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            using var writer = new FactWriter(connection, transaction, batch, now);
+            using var writer = new FactWriter(connection, transaction, batch, now, personal);
             var first = next;
             while (next < rows.Count && (next - first < RowsBeforeYield || !database.WriteTurnWanted))
             {
@@ -124,19 +132,17 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
     public async Task<IReadOnlyList<string>> PersonsToRescoreAsync(BatchRecord batch, DateOnly since, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var dialect = database.Dialect;
+        // Declared and travel regions from declaration_regions, in clear beside the encrypted payloads (DESIGN §11).
         var persons = await connection.QueryAsync<string>(new CommandDefinition(
-            $$"""
+            """
             SELECT person_id FROM (
                 SELECT person_id FROM batch_persons WHERE source = @source AND batch_id = @batchId
                 UNION
                 SELECT t.person_id FROM batch_services s JOIN fact_travel t ON t.service = s.service AND t.day = s.day
                 WHERE s.source = @source AND s.batch_id = @batchId
                 UNION
-                SELECT d.person_id FROM declarations d JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
-                WHERE d.day >= @since AND d.person_id IS NOT NULL AND (
-                    {{dialect.JsonText("d.payload", "region")}} LIKE r.prefix || '%'
-                    OR EXISTS (SELECT 1 FROM {{dialect.JsonEach("d.payload", "travel", "j")}} WHERE {{dialect.JsonText("j.value", "region")}} LIKE r.prefix || '%'))
+                SELECT g.person_id FROM declaration_regions g JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
+                WHERE g.day >= @since AND g.person_id IS NOT NULL AND g.region LIKE r.prefix || '%'
                 UNION
                 SELECT t.person_id FROM fact_travel t JOIN batch_regions r ON r.source = @source AND r.batch_id = @batchId
                 WHERE t.day >= @since AND (t.from_region LIKE r.prefix || '%' OR t.to_region LIKE r.prefix || '%')
@@ -200,9 +206,11 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
     public async Task<RegisterCheck> CheckRegisterAsync(string idNumber, string fullName, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var held = await connection.QuerySingleOrDefaultAsync<(string? Source, string? BatchId)>(new CommandDefinition(
-            "SELECT source, batch_id FROM fact_population WHERE id_number = @idNumber AND name = @fullName", new { idNumber, fullName }, cancellationToken: cancellationToken));
-        if (held.Source is not null)
+        // Found by the ID number's index, the name compared decrypted (an index of names would show who shares a name).
+        var index = personal.Index(PrivacyField.IdNumber, idNumber);
+        var held = await connection.QuerySingleOrDefaultAsync<(string? Source, string? BatchId, string? Name)>(new CommandDefinition(
+            "SELECT source, batch_id, name FROM fact_population WHERE id_number_index = @index", new { index }, cancellationToken: cancellationToken));
+        if (held.Source is not null && personal.Open(PrivacyField.FullName, held.Name!, index) == fullName)
         {
             return new RegisterCheck(RegisterAnswer.Holds, held.Source, held.BatchId);
         }
@@ -306,7 +314,7 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
     /// batch is millions of rows, where a task per statement is measurable. (On PostgreSQL each statement is a round trip
     /// to the server: correct, not fast; its COPY path is still to come.)
     /// </summary>
-    private sealed class FactWriter(DbConnection connection, DbTransaction transaction, BatchRecord batch, DateTimeOffset now) : IDisposable
+    private sealed class FactWriter(DbConnection connection, DbTransaction transaction, BatchRecord batch, DateTimeOffset now, PersonalFields personal) : IDisposable
     {
         private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
 
@@ -320,14 +328,18 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
             switch (row)
             {
                 case PopulationRow p when p.Retract:
-                    Run("DELETE FROM fact_population WHERE id_number = @id AND source = @source", ("@id", p.IdNumber));
+                    Run("DELETE FROM fact_population WHERE id_number_index = @index AND source = @source", ("@index", personal.Index(PrivacyField.IdNumber, p.IdNumber)));
                     break;
                 case PopulationRow p:
+                    // Sealed to the ID number's index, the row's key: the same on every batch that names the person.
+                    var index = personal.Index(PrivacyField.IdNumber, p.IdNumber);
                     Run("""
-                        INSERT INTO fact_population (id_number, name, region, source, batch_id) VALUES (@id, @name, @region, @source, @batch)
-                        ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, region = excluded.region, batch_id = excluded.batch_id
+                        INSERT INTO fact_population (id_number, id_number_index, name, region, source, batch_id) VALUES (@id, @index, @name, @region, @source, @batch)
+                        ON CONFLICT(id_number_index) DO UPDATE SET name = excluded.name, region = excluded.region, batch_id = excluded.batch_id
                         WHERE fact_population.source = excluded.source
-                        """, ("@id", p.IdNumber), ("@name", p.Name), ("@region", p.Region));
+                        """,
+                        ("@id", personal.Seal(PrivacyField.IdNumber, p.IdNumber, index)), ("@index", index),
+                        ("@name", personal.Seal(PrivacyField.FullName, p.Name, index)), ("@region", p.Region));
                     break;
                 case RiskAreaRow a:
                     var from = a.From.ToString(DayFormat, CultureInfo.InvariantCulture);
@@ -400,15 +412,18 @@ internal sealed class FactStore(IStoreDatabase database, IOverrideStore override
         /// <summary>The person a row is about: created (without an account) for an upsert when new; null for a retraction of someone unknown.</summary>
         private string? Person(string idNumber, string? name, bool retract)
         {
+            var index = personal.Index(PrivacyField.IdNumber, idNumber);
+            var newId = retract ? null : PersonIds.New(now.ToUnixTimeMilliseconds());
             var found = retract
-                ? Scalar("SELECT id FROM persons WHERE id_number = @id", ("@id", idNumber))
+                ? Scalar("SELECT id FROM persons WHERE id_number_index = @index", ("@index", index))
                 : Scalar(
                     """
-                    INSERT INTO persons (id, id_number, full_name, created_at) VALUES (@newId, @id, @name, @at)
-                    ON CONFLICT(id_number) DO UPDATE SET id_number = excluded.id_number
+                    INSERT INTO persons (id, id_number, id_number_index, full_name, created_at) VALUES (@newId, @id, @index, @name, @at)
+                    ON CONFLICT(id_number_index) DO UPDATE SET id_number_index = excluded.id_number_index
                     RETURNING id
                     """,
-                    ("@newId", PersonIds.New(now.ToUnixTimeMilliseconds())), ("@id", idNumber), ("@name", name), ("@at", now.ToUnixTimeMilliseconds()));
+                    ("@newId", newId), ("@id", personal.Seal(PrivacyField.IdNumber, idNumber, newId!)), ("@index", index),
+                    ("@name", personal.Seal(PrivacyField.FullName, name, newId!)), ("@at", now.ToUnixTimeMilliseconds()));
             if (found is not null)
             {
                 Run("INSERT INTO batch_persons (source, batch_id, person_id) VALUES (@source, @batch, @person) ON CONFLICT DO NOTHING", ("@person", found));

@@ -1,3 +1,4 @@
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Api.Infrastructure.Shared;
 using StackExchange.Redis;
 
@@ -5,7 +6,7 @@ namespace HealthCode.Api.Infrastructure.Auth;
 
 /// <summary>
 /// One-time codes in Redis, for several instances of one province (DESIGN §11): a hash per phone
-/// (<c>healthcode:&lt;province&gt;:otp:&lt;hashed phone&gt;</c>) with the code's hash, when it expires and the wrong tries
+/// (<c>healthcode:&lt;province&gt;:otp:&lt;the phone's blind index&gt;</c>: keyed, so a copy of Redis names nobody) with the code's hash, when it expires and the wrong tries
 /// it took. The check is one Lua script, which Redis runs alone: of two instances given the right code at the same
 /// moment only one uses it up, and the tries count across instances. The key outlives the code by
 /// <see cref="OneTimeCodes.PurgeInterval"/>, so a late try is still answered "expired", as in process.
@@ -18,7 +19,7 @@ namespace HealthCode.Api.Infrastructure.Auth;
 /// hash, not the code.
 /// </remarks>
 internal sealed partial class RedisOneTimeCodes(
-    IConnectionMultiplexer redis, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<RedisOneTimeCodes> logger)
+    IConnectionMultiplexer redis, BlindIndex index, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<RedisOneTimeCodes> logger)
     : IOneTimeCodes
 {
     // KEYS[1] the phone's code; ARGV: the code's hash, expiry (unix ms), the key's lifetime (ms).
@@ -83,7 +84,7 @@ internal sealed partial class RedisOneTimeCodes(
         }
     }
 
-    private RedisKey Key(string phone) => prefix + RedisKeys.Opaque(phone);
+    private RedisKey Key(string phone) => prefix + index.Compute(PrivacyField.Phone, phone);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable (one-time code {Operation}): {Reason}; refused")]
     private static partial void LogUnavailable(ILogger logger, string operation, string reason);

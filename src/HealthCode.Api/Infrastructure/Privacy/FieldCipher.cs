@@ -38,14 +38,19 @@ internal sealed class FieldCipher : IDisposable
     private static readonly byte[] AadLabel = "healthcode field v1"u8.ToArray();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly FrozenDictionary<string, AesPool> pools;
+    private readonly ConcurrentDictionary<string, AesPool> pools;
     private readonly AesPool current;
+    private readonly PrivacyKeyRing ring;
 
     public FieldCipher(PrivacyKeyRing ring)
     {
-        pools = ring.DataKeys.ToFrozenDictionary(k => k.Kid, k => new AesPool(k), StringComparer.Ordinal);
+        this.ring = ring;
+        pools = new(ring.DataKeys.Select(k => new KeyValuePair<string, AesPool>(k.Kid, new AesPool(k))), StringComparer.Ordinal);
         current = pools[ring.CurrentDataKey.Kid];
     }
+
+    /// <summary>The kid of the current data key, which new values are written with.</summary>
+    public string CurrentKid => current.Kid;
 
     /// <summary>The protected form of <paramref name="value"/>, written with the current data key; null stays null.</summary>
     /// <param name="field">The field it is stored in; bound into the value.</param>
@@ -97,7 +102,10 @@ internal sealed class FieldCipher : IDisposable
         string kid = Parse(field.Name, protectedValue, out ReadOnlySpan<char> encoded);
         if (!pools.TryGetValue(kid, out AesPool? pool))
         {
-            throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnknownKey, kid);
+            // Another instance may already write with a key added to the folder after this one started.
+            pool = ring.TryLoadDataKey(kid) is { } added
+                ? pools.GetOrAdd(kid, _ => new AesPool(added))
+                : throw new ProtectedValueException(field.Name, ProtectedValueProblem.UnknownKey, kid);
         }
 
         int maxPayload = Base64Url.GetMaxDecodedLength(encoded.Length);
@@ -187,6 +195,19 @@ internal sealed class FieldCipher : IDisposable
     /// <exception cref="ProtectedValueException">The value is not a protected value of a version this service reads.</exception>
     public bool NeedsRewrap(string protectedValue) =>
         !string.Equals(Parse("value", protectedValue, out _), current.Kid, StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when the value was written with a data key created after the current one: another instance already switched
+    /// to a newer current key during a rotation (keys-sample/privacy/README.md). A re-encryption job leaves such a value,
+    /// or instances on the old and the new key would rewrite each other's values back and forth.
+    /// </summary>
+    /// <exception cref="ProtectedValueException">The value is not a protected value of a version this service reads.</exception>
+    public bool IsUnderNewerKey(string protectedValue)
+    {
+        string kid = Parse("value", protectedValue, out _);
+        return (ring.TryGetDataKey(kid, out PrivacyKey? key) ? key : ring.TryLoadDataKey(kid)) is { } found
+            && found.Created > ring.CurrentDataKey.Created;
+    }
 
     /// <summary>The value written again with the current key (unchanged when it already is), after checking it reads in its field and row.</summary>
     /// <exception cref="ProtectedValueException">The value does not read: it is left for someone to look at, never rewritten.</exception>

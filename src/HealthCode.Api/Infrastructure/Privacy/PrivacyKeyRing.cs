@@ -13,21 +13,33 @@ namespace HealthCode.Api.Infrastructure.Privacy;
 /// <remarks>
 /// A folder that is not there, no current data key, no index key or a sample key outside Development stops the service
 /// with one line (<see cref="SettingException"/>, exit 78), like the signing keys (<see cref="Keys.IssuingKeys"/>).
+/// A data key added to the folder later is loaded when a value names its kid (<see cref="TryLoadDataKey"/>): an instance
+/// still on the older current key reads what another instance, already switched to the new one, wrote.
 /// </remarks>
 internal sealed class PrivacyKeyRing : IDisposable
 {
     public const string Setting = "HealthCode:Privacy:KeysPath";
 
-    private readonly FrozenDictionary<string, PrivacyKey> dataKeys;
+    /// <summary>How often at most the folder is read again for a kid this ring has not loaded: a flood of values with unknown kids reads it once.</summary>
+    public static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(5);
 
-    public PrivacyKeyRing(IOptions<HealthCodeOptions> options, IHostEnvironment environment)
-        : this(Resolve(options.Value.Privacy.KeysPath, environment.ContentRootPath), environment.IsDevelopment(), environment.EnvironmentName)
+    private readonly Lock reloading = new();
+    private readonly List<PrivacyKey> loadedLater = [];
+    private readonly bool development;
+    private readonly TimeProvider time;
+    private FrozenDictionary<string, PrivacyKey> dataKeys;
+    private long lastReload = long.MinValue;
+
+    public PrivacyKeyRing(IOptions<HealthCodeOptions> options, IHostEnvironment environment, TimeProvider time)
+        : this(Resolve(options.Value.Privacy.KeysPath, environment.ContentRootPath), environment.IsDevelopment(), environment.EnvironmentName, time)
     {
     }
 
-    private PrivacyKeyRing(string folder, bool development, string environmentName)
+    private PrivacyKeyRing(string folder, bool development, string environmentName, TimeProvider time)
     {
         Folder = folder;
+        this.development = development;
+        this.time = time;
         if (!Directory.Exists(folder))
         {
             throw new SettingException($"{Setting} '{folder}' does not exist. Point it at the folder of this province's privacy keys (keys-sample/privacy/README.md).");
@@ -92,7 +104,7 @@ internal sealed class PrivacyKeyRing : IDisposable
     public PrivacyKey CurrentDataKey { get; }
 
     /// <summary>Every data key, the current one included.</summary>
-    public IEnumerable<PrivacyKey> DataKeys => dataKeys.Values;
+    public IEnumerable<PrivacyKey> DataKeys => Volatile.Read(ref dataKeys).Values;
 
     /// <summary>The key of every blind index; it never rotates with the data keys.</summary>
     public PrivacyKey IndexKey { get; }
@@ -100,14 +112,70 @@ internal sealed class PrivacyKeyRing : IDisposable
     private IReadOnlyList<PrivacyKey> All { get; }
 
     /// <summary>Loads a folder as the service would in Development (tests, benchmarks, the re-encryption job's tools).</summary>
-    public static PrivacyKeyRing Load(string folder) => new(Path.GetFullPath(folder), development: true, Environments.Development);
+    public static PrivacyKeyRing Load(string folder, TimeProvider? time = null) =>
+        new(Path.GetFullPath(folder), development: true, Environments.Development, time ?? TimeProvider.System);
 
     public bool TryGetDataKey(string kid, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PrivacyKey? key) =>
-        dataKeys.TryGetValue(kid, out key);
+        Volatile.Read(ref dataKeys).TryGetValue(kid, out key);
+
+    /// <summary>
+    /// The data key <paramref name="kid"/>, read from the folder when this ring has not loaded it yet: another instance,
+    /// switched to a newer current key first, wrote a value with it (rotation, keys-sample/privacy/README.md). At most
+    /// once per <see cref="ReloadInterval"/>; null when the folder has no such key (or a sample one outside Development).
+    /// </summary>
+    /// <param name="kid">Eight lower-case hex digits (FieldCipher checks the form, so it names a file in the folder only).</param>
+    public PrivacyKey? TryLoadDataKey(string kid)
+    {
+        if (TryGetDataKey(kid, out PrivacyKey? known))
+        {
+            return known;
+        }
+
+        lock (reloading)
+        {
+            if (TryGetDataKey(kid, out known))
+            {
+                return known;
+            }
+
+            long now = time.GetTimestamp();
+            if (lastReload != long.MinValue && time.GetElapsedTime(lastReload, now) < ReloadInterval)
+            {
+                return null;
+            }
+
+            lastReload = now;
+            string path = Path.Combine(Folder, PrivacyKeyFolder.FileName(PrivacyKeyUse.Data, kid));
+            PrivacyKey key;
+            try
+            {
+                if (!File.Exists(path))
+                {
+                    return null;
+                }
+
+                key = PrivacyKeyFolder.Read(path);
+            }
+            catch (Exception ex) when (ex is InvalidKeyException or IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            if (key.Use != PrivacyKeyUse.Data || key.Kid != kid || (!development && SamplePrivacyKeys.IsSample(key)))
+            {
+                key.Dispose();
+                return null;
+            }
+
+            loadedLater.Add(key);
+            Volatile.Write(ref dataKeys, dataKeys.Append(new KeyValuePair<string, PrivacyKey>(kid, key)).ToFrozenDictionary(StringComparer.Ordinal));
+            return key;
+        }
+    }
 
     public void Dispose()
     {
-        foreach (PrivacyKey key in All)
+        foreach (PrivacyKey key in All.Concat(loadedLater))
         {
             key.Dispose();
         }

@@ -9,6 +9,8 @@ internal static class PrivacySetup
         services.AddSingleton<PrivacyKeyRing>();
         services.AddSingleton<FieldCipher>();
         services.AddSingleton<BlindIndex>();
+        services.AddSingleton<PersonalFields>();
+        services.AddSingleton<PersonalDataJob>();
         return services;
     }
 }

@@ -16,9 +16,9 @@ internal static class RedisKeys
     public static string Prefix(HealthCodeOptions options) => $"healthcode:{options.Province.Code}:";
 
     /// <summary>
-    /// A partition (a phone, a client address) as it may appear in a key: its SHA-256, so that <c>KEYS *</c> or a
-    /// copy of Redis does not list who logs in. A plain hash of an 11-digit number can be reversed by trying them
-    /// all; the keyed blind index of DESIGN §11 should replace it once the province has one.
+    /// A partition (a client address, a phone's blind index) as it may appear in a key: its SHA-256, so that <c>KEYS *</c>
+    /// or a copy of Redis does not list who asks. Phones arrive here already as their keyed blind index (DESIGN §11:
+    /// OtpLimits, RedisOneTimeCodes), since a plain hash of an 11-digit number is reversed by trying them all.
     /// </summary>
     public static string Opaque(string partition) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(partition)))[..32];

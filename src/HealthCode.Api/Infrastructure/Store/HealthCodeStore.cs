@@ -1,8 +1,10 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Dapper;
 using HealthCode.Api.Features.DataUseLog;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Trust;
 using Microsoft.Data.Sqlite;
 
@@ -11,9 +13,10 @@ namespace HealthCode.Api.Infrastructure.Store;
 /// <summary>
 /// Accounts, sessions, declarations and codes, through Dapper, on either engine (<see cref="IStoreDatabase"/>). Every
 /// multi-row change runs in one transaction. Codes and declaration histories are keyed by person
-/// (DESIGN §8); a declaration also keeps the account that sent it.
+/// (DESIGN §8); a declaration also keeps the account that sent it. Phones and declaration payloads are stored encrypted,
+/// an account found by its phone's blind index (DESIGN §11, <see cref="PersonalFields"/>).
 /// </summary>
-internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStore
+internal sealed class HealthCodeStore(IStoreDatabase database, PersonalFields personal) : IHealthCodeStore
 {
     private const string DayFormat = "yyyy-MM-dd";
 
@@ -37,12 +40,14 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
     {
         await using var connection = await OpenAsync(cancellationToken);
         // An insert that yields to the row already there, then a read: two first logins at once cannot create two accounts.
+        var id = NewId();
+        var index = personal.Index(PrivacyField.Phone, phone);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO residents (id, phone, created_at) VALUES (@id, @phone, @now) ON CONFLICT(phone) DO NOTHING",
-            new { id = NewId(), phone, now = now.ToUnixTimeMilliseconds() },
+            "INSERT INTO residents (id, phone, phone_index, created_at) VALUES (@id, @phone, @index, @now) ON CONFLICT(phone_index) DO NOTHING",
+            new { id, phone = personal.Seal(PrivacyField.Phone, phone, id), index, now = now.ToUnixTimeMilliseconds() },
             cancellationToken: cancellationToken));
         return await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-            "SELECT id FROM residents WHERE phone = @phone", new { phone }, cancellationToken: cancellationToken))
+            "SELECT id FROM residents WHERE phone_index = @index", new { index }, cancellationToken: cancellationToken))
             ?? throw new InvalidOperationException("The account was not stored.");
     }
 
@@ -82,7 +87,7 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
         if (target.BindAsHolder)
         {
             var bound = await PersonStore.BindAsync(
-                connection, transaction, database.Dialect, target.AccountId, target.IdNumber, target.FullName, PersonRole.Holder, declaration.SubmittedAt, cancellationToken);
+                connection, transaction, database.Dialect, personal, target.AccountId, target.IdNumber, target.FullName, PersonRole.Holder, declaration.SubmittedAt, cancellationToken);
             if (bound.Outcome != BindOutcome.Bound)
             {
                 return new SavedDeclaration(null, null, bound);
@@ -94,16 +99,42 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
         ArgumentNullException.ThrowIfNull(personId, nameof(target));
 
         var at = declaration.SubmittedAt.ToUnixTimeMilliseconds();
+        var day = declaration.Date.ToString(DayFormat, CultureInfo.InvariantCulture);
+        // The payload is sealed to its row, whose id the insert gives: a payload copied to another declaration does not read.
+        var declarationId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO declarations (resident_id, person_id, submitted_at, day, payload, raw_color, color, negative_test, policy_version)
+            VALUES (@accountId, @personId, @at, @day, '', @raw, @color, @negative, @policy) RETURNING id
+            """,
+            new
+            {
+                accountId = target.AccountId, personId, at, day, raw = (int)declaration.RawColor, color = (int)declaration.Color,
+                negative = declaration.NegativeTest ? 1 : 0, policy = declaration.PolicyVersion,
+            },
+            transaction,
+            cancellationToken: cancellationToken));
+        var (region, travel) = DeclaredRegions(declaration.PayloadJson);
+        // The region codes stay in clear beside the encrypted payload, for the offices (codes.region) and for re-scoring
+        // by risk area (declaration_regions): codes of a county or wider, keyed by the pseudonymous person, identify no one.
+        List<string> regions = region is null ? travel : [region, .. travel];
+        if (regions.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO declaration_regions (declaration_id, person_id, day, region) VALUES (@declarationId, @personId, @day, @region)",
+                regions.Select(r => new { declarationId, personId, day, region = r }),
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
         // The status version rises when the colour changes, so a token showing the old colour is
         // recognisably stale (DESIGN §4.1); a declaration that keeps the colour leaves the code on
         // screen (and a printed code) valid. color_since moves only with the colour; region is the
         // person's area from now on: the region this, their latest, declaration names (DESIGN §10).
         await connection.ExecuteAsync(new CommandDefinition(
-            $$"""
-            INSERT INTO declarations (resident_id, person_id, submitted_at, day, payload, raw_color, color, negative_test, policy_version)
-            VALUES (@accountId, @personId, @at, @day, @payload, @raw, @color, @negative, @policy);
+            """
+            UPDATE declarations SET payload = @payload WHERE id = @declarationId;
             INSERT INTO codes (person_id, code_id, color, reasons, green_after, status_version, updated_at, masked_name, id_tail, color_since, region)
-            VALUES (@personId, @codeId, @color, @reasons, @greenAfter, 1, @at, @masked, @tail, @at, {{database.Dialect.JsonText("@payload", "region")}})
+            VALUES (@personId, @codeId, @color, @reasons, @greenAfter, 1, @at, @masked, @tail, @at, @region)
             ON CONFLICT(person_id) DO UPDATE SET
                 status_version = codes.status_version
                     + CASE WHEN codes.color <> excluded.color OR codes.masked_name <> excluded.masked_name OR codes.id_tail <> excluded.id_tail THEN 1 ELSE 0 END,
@@ -113,15 +144,12 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
             """,
             new
             {
-                accountId = target.AccountId,
+                declarationId,
+                payload = personal.Seal(PrivacyField.Declaration, declaration.PayloadJson, DeclarationRow(declarationId)),
+                region,
                 personId,
                 at,
-                day = declaration.Date.ToString(DayFormat, CultureInfo.InvariantCulture),
-                payload = declaration.PayloadJson,
-                raw = (int)declaration.RawColor,
                 color = (int)declaration.Color,
-                negative = declaration.NegativeTest ? 1 : 0,
-                policy = declaration.PolicyVersion,
                 codeId = NewId(),
                 reasons = declaration.ReasonsJson,
                 greenAfter = declaration.GreenAfter?.ToString(DayFormat, CultureInfo.InvariantCulture),
@@ -143,10 +171,12 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
     public async Task<LatestDeclaration?> GetLatestDeclarationAsync(string personId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var latest = await connection.QuerySingleOrDefaultAsync<(string? Day, string? Payload)>(new CommandDefinition(
-            "SELECT day, payload FROM declarations WHERE person_id = @personId ORDER BY submitted_at DESC, id DESC LIMIT 1",
+        var latest = await connection.QuerySingleOrDefaultAsync<(long Id, string? Day, string? Payload)>(new CommandDefinition(
+            "SELECT id, day, payload FROM declarations WHERE person_id = @personId ORDER BY submitted_at DESC, id DESC LIMIT 1",
             new { personId }, cancellationToken: cancellationToken));
-        return latest.Day is null ? null : new LatestDeclaration(ParseDay(latest.Day), latest.Payload!);
+        return latest.Day is null
+            ? null
+            : new LatestDeclaration(ParseDay(latest.Day), personal.Open(PrivacyField.Declaration, latest.Payload!, DeclarationRow(latest.Id)));
     }
 
     public async Task<IReadOnlyList<CodeRecord?>> UpdateCodesAsync(IReadOnlyList<CodeUpdate> updates, CommitSync sync, CancellationToken cancellationToken)
@@ -190,11 +220,49 @@ internal sealed class HealthCodeStore(IStoreDatabase database) : IHealthCodeStor
     public Task<CodeRecord?> FindCodeByIdAsync(string codeId, CancellationToken cancellationToken) =>
         FindCodeAsync($"SELECT {CodeColumns} FROM codes WHERE code_id = @codeId", new { codeId }, cancellationToken);
 
-    public Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken) =>
-        FindCodeAsync(
-            $"SELECT {CodeColumns} FROM codes JOIN persons p ON p.id = codes.person_id WHERE p.id_number = @idNumber AND p.full_name = @fullName",
-            new { idNumber, fullName },
-            cancellationToken);
+    /// <remarks>
+    /// The person is found by the blind index of the ID number and the name compared once decrypted, not through an index
+    /// of names: equal name indexes would show a reader of the store which persons share a name.
+    /// </remarks>
+    public async Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var person = await connection.QuerySingleOrDefaultAsync<(string? Id, string? FullName)>(new CommandDefinition(
+            "SELECT id, full_name FROM persons WHERE id_number_index = @index",
+            new { index = personal.Index(PrivacyField.IdNumber, idNumber) }, cancellationToken: cancellationToken));
+        return person.Id is null || personal.Open(PrivacyField.FullName, person.FullName!, person.Id) != fullName
+            ? null
+            : await QueryCodeAsync(connection, null, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId = person.Id }, cancellationToken);
+    }
+
+    /// <summary>The row context a declaration's payload is sealed to: its id.</summary>
+    internal static string DeclarationRow(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The region codes a declaration's payload names: its region and each travel entry's (DESIGN §5).</summary>
+    internal static (string? Region, List<string> Travel) DeclaredRegions(string payloadJson)
+    {
+        using var document = JsonDocument.Parse(payloadJson);
+        var root = document.RootElement;
+        var travel = new List<string>();
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return (null, travel);
+        }
+
+        var region = root.TryGetProperty("region", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        if (root.TryGetProperty("travel", out var t) && t.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in t.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("region", out var e) && e.ValueKind == JsonValueKind.String)
+                {
+                    travel.Add(e.GetString()!);
+                }
+            }
+        }
+
+        return (region, travel);
+    }
 
     public async IAsyncEnumerable<(string CodeId, int StatusVersion)> GetStatusVersionsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,11 +1,15 @@
 using System.Data.Common;
 using Dapper;
+using HealthCode.Api.Infrastructure.Privacy;
 using HealthCode.Trust;
 
 namespace HealthCode.Api.Infrastructure.Store;
 
-/// <summary>Persons and their accounts, through Dapper, on either engine (<see cref="IStoreDatabase"/>).</summary>
-internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
+/// <summary>
+/// Persons and their accounts, through Dapper, on either engine (<see cref="IStoreDatabase"/>). ID numbers, names and
+/// phones are stored encrypted, each sealed to its row, and found by their blind indexes (DESIGN §11).
+/// </summary>
+internal sealed class PersonStore(IStoreDatabase database, PersonalFields personal) : IPersonStore
 {
     private const string PersonColumns = "p.id AS Id, p.id_number AS IdNumber, p.full_name AS FullName, p.account_id AS AccountId, p.role AS Role, r.phone AS AccountPhone";
     private const string PersonFrom = "persons p LEFT JOIN residents r ON r.id = p.account_id";
@@ -13,7 +17,7 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
     public async Task<PersonRecord?> FindByIdNumberAsync(string idNumber, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await FindByIdNumberAsync(connection, null, idNumber, cancellationToken);
+        return await FindByIdNumberAsync(connection, null, personal, idNumber, cancellationToken);
     }
 
     public Task<PersonRecord?> FindHolderAsync(string accountId, CancellationToken cancellationToken) =>
@@ -35,7 +39,7 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
             new { accountId },
             cancellationToken: cancellationToken));
         return [.. rows.Select(r => new DependantRecord(
-            r.ToPerson(),
+            r.ToPerson(personal),
             r.Color is { } color ? (CodeColor)color : null,
             r.UpdatedAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null))];
     }
@@ -50,13 +54,13 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
         var held = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM persons WHERE account_id = @accountId AND role = 'dependant'",
             new { accountId }, transaction, cancellationToken: cancellationToken));
-        var existing = await FindByIdNumberAsync(connection, transaction, idNumber, cancellationToken);
+        var existing = await FindByIdNumberAsync(connection, transaction, personal, idNumber, cancellationToken);
         if (held >= maxDependants && !(existing?.AccountId == accountId && existing.Role == PersonRole.Dependant))
         {
             return new BindResult(BindOutcome.AccountFull, null);
         }
 
-        var result = await BindAsync(connection, transaction, database.Dialect, accountId, idNumber, fullName, PersonRole.Dependant, now, cancellationToken);
+        var result = await BindAsync(connection, transaction, database.Dialect, personal, accountId, idNumber, fullName, PersonRole.Dependant, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
@@ -73,7 +77,7 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT id FROM residents WHERE phone = @phone", new { phone }, cancellationToken: cancellationToken));
+            "SELECT id FROM residents WHERE phone_index = @index", new { index = personal.Index(PrivacyField.Phone, phone) }, cancellationToken: cancellationToken));
     }
 
     public async Task<bool> MoveHolderAsync(string personId, string fromAccount, string toAccount, string method, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
@@ -108,10 +112,12 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
     /// <summary>
     /// Binds the person with <paramref name="idNumber"/> to <paramref name="accountId"/> in
     /// <paramref name="role"/>, inside the caller's transaction: a new ID number becomes a person; a
-    /// person no account holds is bound when the name matches; anyone else's person is left alone.
+    /// person no account holds is bound when the name matches; anyone else's person is left alone. The name is compared
+    /// decrypted, in code, rather than through an index of names, which would show which persons share a name.
     /// </summary>
     internal static async Task<BindResult> BindAsync(
-        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string accountId, string idNumber, string fullName, PersonRole role, DateTimeOffset now, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, PersonalFields personal, string accountId, string idNumber, string fullName,
+        PersonRole role, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var at = now.ToUnixTimeMilliseconds();
         var roleName = RoleName(role);
@@ -122,16 +128,24 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
             await transaction.SaveAsync("bind", cancellationToken);
         }
 
+        var id = PersonIds.New(at);
+        var index = personal.Index(PrivacyField.IdNumber, idNumber);
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO persons (id, id_number, full_name, created_at) VALUES (@id, @idNumber, @fullName, @at)
-                    ON CONFLICT(id_number) DO NOTHING;
-                UPDATE persons SET account_id = @accountId, role = @roleName, bound_at = @at
-                    WHERE id_number = @idNumber AND account_id IS NULL AND full_name = @fullName;
+                INSERT INTO persons (id, id_number, id_number_index, full_name, created_at) VALUES (@id, @idNumber, @index, @fullName, @at)
+                    ON CONFLICT(id_number_index) DO NOTHING
                 """,
-                new { id = PersonIds.New(at), idNumber, fullName, at, accountId, roleName }, transaction, cancellationToken: cancellationToken));
+                new { id, idNumber = personal.Seal(PrivacyField.IdNumber, idNumber, id), index, fullName = personal.Seal(PrivacyField.FullName, fullName, id), at },
+                transaction, cancellationToken: cancellationToken));
+            var found = await FindByIdNumberAsync(connection, transaction, personal, idNumber, cancellationToken);
+            if (found is { AccountId: null } && found.FullName == fullName)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE persons SET account_id = @accountId, role = @roleName, bound_at = @at WHERE id = @personId AND account_id IS NULL",
+                    new { personId = found.Id, at, accountId, roleName }, transaction, cancellationToken: cancellationToken));
+            }
         }
         catch (DbException e) when (SqlDialect.IsConstraintViolation(e))
         {
@@ -144,7 +158,7 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
             return new BindResult(BindOutcome.AccountFull, null);
         }
 
-        var person = (await FindByIdNumberAsync(connection, transaction, idNumber, cancellationToken))!;
+        var person = (await FindByIdNumberAsync(connection, transaction, personal, idNumber, cancellationToken))!;
         var outcome = person switch
         {
             { AccountId: null } => BindOutcome.NameMismatch,
@@ -171,18 +185,20 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
 
     private static string RoleName(PersonRole role) => role == PersonRole.Holder ? "holder" : "dependant";
 
-    private static async Task<PersonRecord?> FindByIdNumberAsync(DbConnection connection, DbTransaction? transaction, string idNumber, CancellationToken cancellationToken)
+    private static async Task<PersonRecord?> FindByIdNumberAsync(
+        DbConnection connection, DbTransaction? transaction, PersonalFields personal, string idNumber, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
-            $"SELECT {PersonColumns} FROM {PersonFrom} WHERE p.id_number = @idNumber", new { idNumber }, transaction, cancellationToken: cancellationToken));
-        return row?.ToPerson();
+            $"SELECT {PersonColumns} FROM {PersonFrom} WHERE p.id_number_index = @index",
+            new { index = personal.Index(PrivacyField.IdNumber, idNumber) }, transaction, cancellationToken: cancellationToken));
+        return row?.ToPerson(personal);
     }
 
     private async Task<PersonRecord?> QuerySingleAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
-        return row?.ToPerson();
+        return row?.ToPerson(personal);
     }
 
     private class PersonRow
@@ -199,8 +215,14 @@ internal sealed class PersonStore(IStoreDatabase database) : IPersonStore
 
         public string? AccountPhone { get; init; }
 
-        public PersonRecord ToPerson() => new(
-            Id, IdNumber, FullName, AccountId, Role switch { "holder" => PersonRole.Holder, "dependant" => PersonRole.Dependant, _ => null }, AccountPhone);
+        /// <summary>The person, decrypted: each value with the row it was sealed to (the person, or the account for its phone).</summary>
+        public PersonRecord ToPerson(PersonalFields personal) => new(
+            Id,
+            personal.Open(PrivacyField.IdNumber, IdNumber, Id),
+            personal.Open(PrivacyField.FullName, FullName, Id),
+            AccountId,
+            Role switch { "holder" => PersonRole.Holder, "dependant" => PersonRole.Dependant, _ => null },
+            AccountId is null ? null : personal.Open(PrivacyField.Phone, AccountPhone, AccountId));
     }
 
     private sealed class DependantRow : PersonRow

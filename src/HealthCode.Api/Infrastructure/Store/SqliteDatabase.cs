@@ -460,6 +460,36 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
             PRIMARY KEY (source, batch_id, part)
         );
         """,
+        // 15 (PostgreSQL 0003_privacy.sql): personal fields encrypted at rest (DESIGN §11). Phones, ID numbers, names and
+        // declaration payloads hold FieldCipher values from now on, written by the stores and, for rows written before,
+        // by the re-encryption job at the next start (PersonalDataJob); look-ups and uniqueness go through keyed blind
+        // indexes, NULL until the job has read the clear value. (The old UNIQUE of residents.phone and persons.id_number
+        // stays: SQLite drops a column constraint only by rebuilding a table others refer to, and a ciphertext with a
+        // random nonce never meets another.) SQL that read regions inside a payload reads declaration_regions: region
+        // codes of the declared area and travel, keyed by the pseudonymous person and declaration, which identify no one
+        // on their own; they are filled here from the payloads still in clear.
+        """
+        ALTER TABLE residents ADD COLUMN phone_index TEXT;
+        CREATE UNIQUE INDEX residents_by_phone_index ON residents(phone_index);
+        ALTER TABLE persons ADD COLUMN id_number_index TEXT;
+        CREATE UNIQUE INDEX persons_by_id_number_index ON persons(id_number_index);
+        ALTER TABLE fact_population ADD COLUMN id_number_index TEXT;
+        CREATE UNIQUE INDEX fact_population_by_id_number_index ON fact_population(id_number_index);
+        CREATE TABLE declaration_regions (
+            declaration_id  INTEGER NOT NULL,
+            person_id       TEXT,
+            day             TEXT NOT NULL,
+            region          TEXT NOT NULL
+        );
+        CREATE INDEX declaration_regions_by_declaration ON declaration_regions(declaration_id);
+        CREATE INDEX declaration_regions_by_day ON declaration_regions(day);
+        INSERT INTO declaration_regions (declaration_id, person_id, day, region)
+            SELECT id, person_id, day, json_extract(payload, '$.region') FROM declarations
+            WHERE json_valid(payload) AND json_type(payload, '$.region') = 'text'
+            UNION ALL
+            SELECT d.id, d.person_id, d.day, json_extract(j.value, '$.region') FROM declarations d, json_each(d.payload, '$.travel') j
+            WHERE json_valid(d.payload) AND json_type(d.payload, '$.travel') = 'array' AND json_type(j.value, '$.region') = 'text';
+        """,
     ];
 
     /// <summary>How long a writer that finds the write lock taken waits for it inside SQLite (see <see cref="OpenAsync"/>).</summary>

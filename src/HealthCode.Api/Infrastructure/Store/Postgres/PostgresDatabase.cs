@@ -34,7 +34,10 @@ internal sealed class PostgresDatabase(string connectionString) : IStoreDatabase
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
 
     /// <summary>Runs the scripts this database has not run yet, in the order of their numbers.</summary>
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Runs the scripts not run yet up to number <paramref name="through"/> (tests of an upgrade start from an old schema).</summary>
+    public async Task MigrateAsync(int through, CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection))
@@ -47,7 +50,8 @@ internal sealed class PostgresDatabase(string connectionString) : IStoreDatabase
         {
             // DbUp runs synchronously, on a connection of its own; the lock above is held by this session meanwhile.
             var upgrade = DeployChanges.To.PostgresqlDatabase(connectionString)
-                .WithScriptsEmbeddedInAssembly(typeof(PostgresDatabase).Assembly, name => name.StartsWith(ScriptPrefix, StringComparison.Ordinal))
+                .WithScriptsEmbeddedInAssembly(typeof(PostgresDatabase).Assembly, name => name.StartsWith(ScriptPrefix, StringComparison.Ordinal)
+                    && int.Parse(name.AsSpan(ScriptPrefix.Length, 4), System.Globalization.CultureInfo.InvariantCulture) <= through)
                 .WithTransactionPerScript()
                 .LogTo(new NoUpgradeLog())
                 .Build();
