@@ -74,6 +74,7 @@ internal static partial class ServiceSetup
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<Store.StoreUnavailableExceptionHandler>();
+        services.AddExceptionHandler<Privacy.ProtectedValueExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddOpenApi(o => o.AddHealthCodeDocument());
 
@@ -235,7 +236,8 @@ internal static partial class ServiceSetup
         services.AddDisputes();
         services.AddOverrides();
         services.AddRetention();
-        // Not used by a store yet (issue 13 item 3): registered and loaded at start so that a missing key stops the service now.
+        // The privacy keys, cipher and blind index the stores encrypt and find personal fields with (DESIGN §11); loaded at
+        // start, so that a missing key stops the service before it serves anything.
         services.AddPrivacy();
         services.AddSingleton<ISmsSender, LoggingSmsSender>();
         services.AddSingleton<CodeStatusIndex>();

@@ -44,6 +44,8 @@ internal sealed class RetentionTests
             Assert.That(answer["cutoff"]!.GetValue<DateTimeOffset>(), Is.EqualTo(factory.Time.GetUtcNow().AddDays(-28)));
             Assert.That(factory.Query("SELECT count(*) FROM declarations"), Is.EqualTo(new[] { "1" }), "the declaration of day 25 is kept");
             Assert.That(factory.Query("SELECT day FROM declarations"), Is.EqualTo(new[] { factory.Time.GetUtcNow().AddDays(-5).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }));
+            Assert.That(factory.Query("SELECT count(*) FROM declaration_regions WHERE declaration_id NOT IN (SELECT id FROM declarations)"), Is.EqualTo(new[] { "0" }), "the purged declaration's regions go with it");
+            Assert.That(factory.Query("SELECT count(*) FROM declaration_regions"), Is.Not.EqualTo(new[] { "0" }), "the kept declaration's regions stay");
             Assert.That(factory.Query("SELECT count(*) FROM fact_close_contacts"), Is.EqualTo(new[] { "0" }));
             Assert.That(factory.Query("SELECT count(*) FROM fact_tests"), Is.EqualTo(new[] { "0" }));
             Assert.That(factory.Query($"SELECT count(*) FROM sessions WHERE expires_at < {factory.Time.GetUtcNow().ToUnixTimeMilliseconds()}"), Is.EqualTo(new[] { "0" }));

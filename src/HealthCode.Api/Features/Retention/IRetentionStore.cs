@@ -32,10 +32,28 @@ internal sealed class RetentionStore(IStoreDatabase database) : IRetentionStore
 
     public async Task<ResidentDataPurged> PurgeResidentDataAsync(DateTimeOffset now, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        var before = new { cutoff = cutoff.ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(), chunk = Chunk };
+        var before = new
+        {
+            cutoff = cutoff.ToUnixTimeMilliseconds(),
+            now = now.ToUnixTimeMilliseconds(),
+            // A declaration's day is the province's (UTC+8) date of its submission: a day after the cutoff's UTC date covers it.
+            regionDay = cutoff.UtcDateTime.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            chunk = Chunk,
+        };
         // The oldest first, in key order: a chunk's scan stops at its thousandth old row instead of reading the table.
         var declarations = await DeleteAllAsync(
             "DELETE FROM declarations WHERE id IN (SELECT id FROM declarations WHERE submitted_at < @cutoff ORDER BY id LIMIT @chunk) RETURNING resident_id",
+            before, cancellationToken);
+        // Then the regions those declarations named (kept in clear beside them for re-scoring, not inside the payload):
+        // all of them are of the purged declarations' days or before, so the day's index bounds the search.
+        await DeleteAllAsync(
+            """
+            DELETE FROM declaration_regions WHERE declaration_id IN (
+                SELECT r.declaration_id FROM declaration_regions r
+                WHERE r.day <= @regionDay AND NOT EXISTS (SELECT 1 FROM declarations d WHERE d.id = r.declaration_id)
+                LIMIT @chunk)
+            RETURNING CAST(declaration_id AS TEXT)
+            """,
             before, cancellationToken);
         var sessions = await DeleteAllAsync(
             "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < @now LIMIT @chunk) RETURNING resident_id",

@@ -46,3 +46,32 @@ internal sealed class ProtectedValueException(string field, ProtectedValueProble
         _ => "it does not authenticate (changed, or moved from another field or row)",
     };
 }
+
+/// <summary>
+/// Answers a request that met a stored personal value which does not decrypt (changed outside the service, or under a
+/// key the folder no longer holds) with 500 <c>stored_value_refused</c>: the value is refused, never read as garbage,
+/// and nothing is answered from it. The log names the field and the kid, never a value.
+/// </summary>
+internal sealed partial class ProtectedValueExceptionHandler(ILogger<ProtectedValueExceptionHandler> logger) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
+{
+    public static readonly ApiProblem Problem = new(
+        StatusCodes.Status500InternalServerError,
+        "stored_value_refused",
+        "A stored personal value did not decrypt: it was changed outside the service, or its key is missing from HealthCode:Privacy:KeysPath.",
+        "Nothing was answered from it. Tell the province's operators; the service's log names the field and the key id.");
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not ProtectedValueException refused || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        LogRefused(logger, refused.Field, refused.Problem, refused.Kid ?? "-");
+        await Problem.WriteAsync(httpContext);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A stored {Field} was refused ({Problem}, kid {Kid}): changed outside the service, or its key is missing")]
+    private static partial void LogRefused(ILogger logger, string field, ProtectedValueProblem problem, string kid);
+}

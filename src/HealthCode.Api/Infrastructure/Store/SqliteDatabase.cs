@@ -449,7 +449,7 @@ internal sealed class SqliteDatabase(string connectionString, IReadOnlyList<stri
         ALTER TABLE batches ADD COLUMN claimed_by TEXT;
         ALTER TABLE batches ADD COLUMN claimed_until INTEGER;
         """,
-        // (PostgreSQL 0005_batch_bodies.sql): a received batch's body, encrypted, in parts, until it is applied, so that
+        // 14 (PostgreSQL 0005_batch_bodies.sql): a received batch's body, encrypted, in parts, until it is applied, so that
         // any instance sharing the store can take up a batch whose instance is gone with its data folder (BatchBodies).
         """
         CREATE TABLE batch_bodies (
