@@ -48,7 +48,8 @@ internal sealed class RetentionTests
             Assert.That(factory.Query("SELECT count(*) FROM declaration_regions"), Is.Not.EqualTo(new[] { "0" }), "the kept declaration's regions stay");
             Assert.That(factory.Query("SELECT count(*) FROM fact_close_contacts"), Is.EqualTo(new[] { "0" }));
             Assert.That(factory.Query("SELECT count(*) FROM fact_tests"), Is.EqualTo(new[] { "0" }));
-            Assert.That(factory.Query($"SELECT count(*) FROM sessions WHERE expires_at < {factory.Time.GetUtcNow().ToUnixTimeMilliseconds()}"), Is.EqualTo(new[] { "0" }));
+            Assert.That(factory.Query($"SELECT count(*) FROM sessions WHERE expires_at < {factory.Time.GetUtcNow().AddDays(-28).ToUnixTimeMilliseconds()}"), Is.EqualTo(new[] { "0" }), "the session of day 0, expired 29 days ago");
+            Assert.That(factory.Query($"SELECT count(*) FROM sessions WHERE expires_at < {factory.Time.GetUtcNow().ToUnixTimeMilliseconds()}"), Is.Not.EqualTo(new[] { "0" }), "the session of day 25, expired 4 days ago, still answers session_expired");
             Assert.That(factory.Query("SELECT count(*) FROM persons"), Is.EqualTo(new[] { "1" }), "persons are kept");
             Assert.That(factory.Query("SELECT count(*) FROM codes"), Is.EqualTo(new[] { "1" }), "codes are kept");
         });

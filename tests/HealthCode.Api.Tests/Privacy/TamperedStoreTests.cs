@@ -18,12 +18,12 @@ internal sealed class TamperedStoreTests
         using var factory = new HealthCodeFactory();
         var client = factory.CreateClient();
         var (first, firstId) = await GreenResidentAsync(client);
-        var (_, secondId) = await GreenResidentAsync(client);
-        var ids = factory.Query("SELECT id FROM persons ORDER BY created_at, id");
-        Assert.That(ids, Has.Count.EqualTo(2));
+        var (second, secondId) = await GreenResidentAsync(client);
+        var firstPerson = (await CodeAsync(first))["personId"]!.GetValue<string>();
+        var secondPerson = (await CodeAsync(second))["personId"]!.GetValue<string>();
 
         // The second person's encrypted name, copied over the first's: a valid value of another row.
-        factory.Execute($"UPDATE persons SET full_name = (SELECT full_name FROM persons WHERE id = '{ids[1]}') WHERE id = '{ids[0]}'");
+        factory.Execute($"UPDATE persons SET full_name = (SELECT full_name FROM persons WHERE id = '{secondPerson}') WHERE id = '{firstPerson}'");
         var again = await first.DeclareAsync(Declarations.Clean(first.Phone));
 
         var problem = await Problems.AssertAsync(again, HttpStatusCode.InternalServerError, "stored_value_refused");

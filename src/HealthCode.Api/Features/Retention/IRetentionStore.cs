@@ -7,8 +7,11 @@ namespace HealthCode.Api.Features.Retention;
 /// <summary>Removes personal data past its retention (<see cref="RetentionModule"/>), in small deletes.</summary>
 internal interface IRetentionStore
 {
-    /// <summary>Declarations submitted and person moves made before <paramref name="cutoff"/>, and sessions expired by <paramref name="now"/>.</summary>
-    Task<ResidentDataPurged> PurgeResidentDataAsync(DateTimeOffset now, DateTimeOffset cutoff, CancellationToken cancellationToken);
+    /// <summary>
+    /// Declarations submitted, person moves made and sessions expired before <paramref name="cutoff"/>: an expired session
+    /// is kept until then, so that its token is still answered <c>session_expired</c> (log in again), not unknown.
+    /// </summary>
+    Task<ResidentDataPurged> PurgeResidentDataAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 
     /// <summary>
     /// The dated facts of every source older than <paramref name="retentionDays"/> or the source's catalogue retention,
@@ -30,12 +33,11 @@ internal sealed class RetentionStore(IStoreDatabase database) : IRetentionStore
     /// </summary>
     private const int Chunk = 1000;
 
-    public async Task<ResidentDataPurged> PurgeResidentDataAsync(DateTimeOffset now, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public async Task<ResidentDataPurged> PurgeResidentDataAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var before = new
         {
             cutoff = cutoff.ToUnixTimeMilliseconds(),
-            now = now.ToUnixTimeMilliseconds(),
             // A declaration's day is the province's (UTC+8) date of its submission: a day after the cutoff's UTC date covers it.
             regionDay = cutoff.UtcDateTime.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             chunk = Chunk,
@@ -56,7 +58,7 @@ internal sealed class RetentionStore(IStoreDatabase database) : IRetentionStore
             """,
             before, cancellationToken);
         var sessions = await DeleteAllAsync(
-            "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < @now LIMIT @chunk) RETURNING resident_id",
+            "DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < @cutoff LIMIT @chunk) RETURNING resident_id",
             before, cancellationToken);
         var moves = await DeleteAllAsync(
             "DELETE FROM person_transfers WHERE id IN (SELECT id FROM person_transfers WHERE at < @cutoff ORDER BY id LIMIT @chunk) RETURNING person_id",

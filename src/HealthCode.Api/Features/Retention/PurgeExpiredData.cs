@@ -23,7 +23,7 @@ internal sealed partial class PurgeExpiredDataHandler(
         var now = time.GetUtcNow();
         var retentionDays = options.Value.Privacy.RetentionDays;
         var cutoff = now.AddDays(-retentionDays);
-        var resident = await store.PurgeResidentDataAsync(now, cutoff, cancellationToken);
+        var resident = await store.PurgeResidentDataAsync(cutoff, cancellationToken);
         var facts = await store.PurgeFactsAsync(now, retentionDays, cancellationToken);
 
         // A removed fact no longer counts: whoever it was about is scored again on what remains, as after a retraction.
@@ -54,5 +54,5 @@ internal static class PurgeExpiredDataEndpoint
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .WithName("PurgeExpiredData")
         .WithSummary("Purge personal data past its retention")
-        .WithDescription("Also runs every hour. Removes declarations older than HealthCode:Privacy:RetentionDays (default 28), expired sessions and the record of persons moved between phones older than that, and the departments' tests, journeys and close-contact notices older than that or than their catalogue entry's retentionDays, whichever is sooner (a close-contact notice counts from its until date); persons whose facts were removed are scored again. Kept: persons and codes, case status and the population register, disputes, overrides, the data-use log; the scan audit has its own retention (POST /admin/audit/purge). Answers the cutoff and how many of each were removed.");
+        .WithDescription("Also runs every hour. Removes declarations, sessions expired and the record of persons moved between phones older than HealthCode:Privacy:RetentionDays (default 28), and the departments' tests, journeys and close-contact notices older than that or than their catalogue entry's retentionDays, whichever is sooner (a close-contact notice counts from its until date); persons whose facts were removed are scored again. Kept: persons and codes, case status and the population register, disputes, overrides, the data-use log; the scan audit has its own retention (POST /admin/audit/purge). Answers the cutoff and how many of each were removed.");
 }

@@ -3,8 +3,8 @@ using HealthCode.Api.Infrastructure;
 namespace HealthCode.Api.Features.Retention;
 
 /// <summary>
-/// The retention purge of personal data (DESIGN §11): what residents declared, their expired sessions and the record of
-/// persons moved between phones, once older than <c>HealthCode:Privacy:RetentionDays</c>; the departments' dated facts
+/// The retention purge of personal data (DESIGN §11): what residents declared, their sessions and the record of persons
+/// moved between phones, once older (a session: expired longer) than <c>HealthCode:Privacy:RetentionDays</c>; the departments' dated facts
 /// once older than that or than their catalogue entry's <c>retentionDays</c>, whichever is sooner. Every hour, and on
 /// demand by an admin (<c>POST /api/v1/admin/retention/purge</c>, audited like every operator action).
 /// </summary>
