@@ -35,8 +35,8 @@ internal sealed partial class BatchApplier(
     /// </summary>
     private readonly TimeSpan claimLease = options.Value.Sharing.ClaimLease;
 
-    /// <summary>When this instance last claimed each batch it works on.</summary>
-    private readonly ConcurrentDictionary<(string, string), DateTimeOffset> claimed = new();
+    /// <summary>The batches this instance has claimed and works on (a set: the claim's lease is the store's, renewed by <see cref="BatchClaimHold"/>).</summary>
+    private readonly ConcurrentDictionary<(string, string), bool> claimed = new();
 
     /// <summary>The most row errors kept and answered (DESIGN §9).</summary>
     public const int MaxErrors = 1000;
@@ -98,7 +98,7 @@ internal sealed partial class BatchApplier(
             return false;
         }
 
-        claimed[(source, batchId)] = now;
+        claimed[(source, batchId)] = true;
         return true;
     }
 
@@ -154,9 +154,9 @@ internal sealed partial class BatchApplier(
 
             if (unfinished.Status == "receiving")
             {
-                // Its upload was cut off by a crash before it was answered: nothing of it was applied.
-                await batches.RejectAsync(unfinished.Source, unfinished.BatchId, SharingProblems.UploadIncomplete.Code, [], 0, 0, time.GetUtcNow(), stoppingToken);
-                metrics.Rejected(unfinished.Source, SharingProblems.UploadIncomplete.Code, 0);
+                // Its upload was cut off by a crash before it was answered: nothing of it was applied, and whatever
+                // part of its body reached the store goes with it.
+                await RejectAsync(unfinished, new BatchRejection(SharingProblems.UploadIncomplete.Code, [], 0, 0), files.PathFor(unfinished), stoppingToken);
             }
             else
             {

@@ -25,9 +25,12 @@ internal sealed class BatchBodies(IStoreDatabase database, FieldCipher cipher)
     private const int PartBytes = 1024 * 1024;
 
     /// <summary>Copies the received file into the store, part by part.</summary>
+    /// <remarks>
+    /// A batchId is received once (<see cref="Infrastructure.Store.IBatchStore.BeginAsync"/>), and a save cut off leaves
+    /// the batch <c>receiving</c>, which is rejected with its parts (BatchApplier): no parts are here before the first.
+    /// </remarks>
     public async Task SaveAsync(BatchRecord batch, string file, CancellationToken cancellationToken)
     {
-        await DeleteAsync(batch.Source, batch.BatchId, cancellationToken);
         var buffer = new byte[PartBytes];
         await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         for (long part = 0; ; part++)
