@@ -29,6 +29,9 @@ public sealed class ThreeInstanceTests(string engine)
 {
     private const string Province = "410000";
 
+    /// <summary>The rows of the large batches an instance is killed in the middle of.</summary>
+    private const int Rows = 100_000;
+
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>
@@ -301,18 +304,7 @@ public sealed class ThreeInstanceTests(string engine)
         var resident = await _instances[2].NewResidentAsync();
         var applier = _instances[0];
         var batchId = $"kill-{Guid.NewGuid():N}"[..24];
-        const int Rows = 100_000;
-
-        await _departments.UploadWithoutWaitingAsync(LargeCloseContactList(resident, Rows), batchId, applier.BaseAddress);
-        JsonNode status = null!;
-        await Poll.UntilAsync(
-            async () =>
-            {
-                status = await _departments.BatchStatusAsync(batchId, applier.BaseAddress);
-                return (string?)status["status"] != "applying" || (long)status["applied"]! > 0;
-            },
-            WaitTimeout,
-            "the batch starts applying");
+        var status = await UploadLargeBatchUntilApplyingAsync(resident, applier, batchId);
         Assert.That((string?)status["status"], Is.EqualTo("applying"), $"the batch must be killed part-way, not after: {status.ToJsonString()}");
         Assert.That((long)status["applied"]!, Is.LessThan(Rows), status.ToJsonString());
 
@@ -347,18 +339,7 @@ public sealed class ThreeInstanceTests(string engine)
         var resident = await _instances[2].NewResidentAsync();
         var gone = _instances[1];
         var batchId = $"gone-{Guid.NewGuid():N}"[..24];
-        const int Rows = 100_000;
-
-        await _departments.UploadWithoutWaitingAsync(LargeCloseContactList(resident, Rows), batchId, gone.BaseAddress);
-        JsonNode status = null!;
-        await Poll.UntilAsync(
-            async () =>
-            {
-                status = await _departments.BatchStatusAsync(batchId, gone.BaseAddress);
-                return (string?)status["status"] != "applying" || (long)status["applied"]! > 0;
-            },
-            WaitTimeout,
-            "the batch starts applying");
+        var status = await UploadLargeBatchUntilApplyingAsync(resident, gone, batchId);
         Assert.That((string?)status["status"], Is.EqualTo("applying"), $"the instance must be gone part-way, not after: {status.ToJsonString()}");
 
         await gone.StopAsync();
@@ -390,6 +371,25 @@ public sealed class ThreeInstanceTests(string engine)
 
         await AssertRedThroughEveryInstanceAsync(resident);
         await AssertChainsValidAsync();
+    }
+
+    /// <summary>
+    /// Uploads a close-contact list of <see cref="Rows"/> naming <paramref name="resident"/> to <paramref name="instance"/>,
+    /// and waits until it has begun applying it (or is done); the batch's status then.
+    /// </summary>
+    private async Task<JsonNode> UploadLargeBatchUntilApplyingAsync(Resident resident, ProvinceNode instance, string batchId)
+    {
+        await _departments.UploadWithoutWaitingAsync(LargeCloseContactList(resident, Rows), batchId, instance.BaseAddress);
+        JsonNode status = null!;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                status = await _departments.BatchStatusAsync(batchId, instance.BaseAddress);
+                return (string?)status["status"] != "applying" || (long)status["applied"]! > 0;
+            },
+            WaitTimeout,
+            "the batch starts applying");
+        return status;
     }
 
     /// <summary>The resident as a close contact, among <paramref name="rows"/> − 1 others the province does not know.</summary>
