@@ -26,8 +26,11 @@ namespace HealthCode.Benchmarks;
 /// list moves every person's end date before each pass, so both variants write the code). Commits as a batch's
 /// re-scoring does (<see cref="CommitSync.Deferred"/>, 32 persons a commit); <c>--sync-each --group 1</c> commits and
 /// syncs every person alone, as the service did before; <c>--serial</c> writes each group's commit before scoring the
-/// next, as the service did before its commits went beside the scoring.
-/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each] [--group 32] [--serial]</code>
+/// next, as the service did before its commits went beside the scoring; <c>--writes-ahead 1</c> lets one commit wait
+/// while the next group is scored, as the service did before 2026-12-07 10:50 UTC (now <see cref="PersonRescoring.WritesAhead"/>);
+/// <c>--log-file</c> (a diagnostic) writes the uses to a SQLite file of their own. Each pass prints the process's
+/// processor time and how long the scoring waited for commits.
+/// <code>dotnet run -c Release --project bench/HealthCode.Benchmarks -- rescoring [--persons 10000] [--rounds 3] [--data folder] [--sync-each] [--group 32] [--serial] [--writes-ahead 8] [--log-file]</code>
 /// </summary>
 internal static class RescoringHarness
 {
@@ -36,6 +39,9 @@ internal static class RescoringHarness
 
     /// <summary>As a batch re-scores (<see cref="PersonRescoring.RescoreAllAsync"/>): a group's commit beside the next group's scoring.</summary>
     private static bool Pipelined = true;
+
+    /// <summary>How many groups' commits may wait while the next is scored (<c>--writes-ahead</c>).</summary>
+    private static int WritesAhead = PersonRescoring.WritesAhead;
 
     /// <summary>keys-sample/privacy of the repository the benchmark runs from (its output folder is below it).</summary>
     private static string SamplePrivacyKeys()
@@ -59,6 +65,7 @@ internal static class RescoringHarness
         var sync = args.Contains("--sync-each") ? CommitSync.Full : CommitSync.Deferred;
         var group = Option(args, "--group", 32);
         Pipelined = !args.Contains("--serial");
+        WritesAhead = Option(args, "--writes-ahead", PersonRescoring.WritesAhead);
         var folder = args.SkipWhile(a => a != "--data").Skip(1).FirstOrDefault()
             ?? Path.Combine(AppContext.BaseDirectory, "rescoring-data", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var file = Path.Combine(folder, "hc.db");
@@ -72,7 +79,18 @@ internal static class RescoringHarness
 
         var people = await SeedAsync(database, store, facts, scorer, time, persons);
         var ids = people.Select(p => p.PersonId).ToList();
-        var withLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: true), facts, scorer, feed, time);
+        // --log-file: the uses go to a SQLite file of their own (the service's schema), each group's in a commit of
+        // its own after the codes' commit, deferred as they are; a diagnostic of whether the log's writes cost the
+        // scoring through the file it reads (its readers' caches start over at every commit).
+        var logFile = args.Contains("--log-file") ? new SqliteDatabase($"Data Source={Path.Combine(folder, "datause.db")}") : null;
+        if (logFile is not null)
+        {
+            await logFile.MigrateAsync(CancellationToken.None);
+        }
+
+        var logFileName = logFile is null ? file : Path.Combine(folder, "datause.db");
+
+        var withLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: true, logFile), facts, scorer, feed, time);
         var withoutLog = new PersonRescoring(UsesSwitch.Around(store, recordUses: false), facts, scorer, feed, time);
         // Not counted: the first re-scoring turns every code red (the facts arrived after the declarations).
         await PassAsync(withoutLog, ids, sync, group);
@@ -96,12 +114,14 @@ internal static class RescoringHarness
                             CloseContactRows(people, time.GetUtcNow(), listUntil), time.GetUtcNow(), CancellationToken.None);
                     }
 
-                    var before = Count(file, "SELECT count(*) FROM data_use");
-                    var seconds = await PassAsync(recording ? withLog : withoutLog, ids, sync, group);
-                    var recorded = Count(file, "SELECT count(*) FROM data_use") - before;
+                    var before = Count(logFileName, "SELECT count(*) FROM data_use");
+                    var processor = Process.GetCurrentProcess().TotalProcessorTime;
+                    var (seconds, waited) = await PassAsync(recording ? withLog : withoutLog, ids, sync, group);
+                    processor = Process.GetCurrentProcess().TotalProcessorTime - processor;
+                    var recorded = Count(logFileName, "SELECT count(*) FROM data_use") - before;
                     times[recording].Add(seconds);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{(changing ? "codes change" : "codes hold  ")}, round {round + 1}, {(recording ? "with the log   " : "without the log")}: {seconds:F2} s ({1e6 * seconds / persons:F0} µs a person), {recorded:N0} uses recorded"));
+                        $"{(changing ? "codes change" : "codes hold  ")}, round {round + 1}, {(recording ? "with the log   " : "without the log")}: {seconds:F2} s ({1e6 * seconds / persons:F0} µs a person), {recorded:N0} uses recorded; processor time {processor.TotalSeconds:F2} s, the scoring waited {waited.TotalSeconds:F2} s for commits"));
                 }
 
                 load.Add(LoadAverage());
@@ -170,22 +190,21 @@ internal static class RescoringHarness
     private static CloseContactRow[] CloseContactRows(IEnumerable<(string PersonId, string IdNumber)> people, DateTimeOffset now, int days) =>
         [.. people.Select((p, i) => new CloseContactRow(i + 2, false, p.IdNumber, "张三艺", now.AddHours(-2), Samples.Today.AddDays(days), "HA-BENCH"))];
 
-    private static async Task<double> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds, CommitSync sync, int group)
+    /// <summary>One pass, timed whole, and how long its scoring waited for commits (all of it with <c>--serial</c>).</summary>
+    private static async Task<(double Seconds, TimeSpan Waited)> PassAsync(PersonRescoring rescoring, IReadOnlyList<string> personIds, CommitSync sync, int group)
     {
         var clock = Stopwatch.StartNew();
         if (Pipelined)
         {
-            await rescoring.RescoreAllAsync(personIds, group, sync, _ => { }, CancellationToken.None);
+            var waited = await rescoring.RescoreAllAsync(personIds, group, sync, _ => { }, CancellationToken.None, writesAhead: WritesAhead);
+            return (clock.Elapsed.TotalSeconds, waited);
         }
-        else
+        foreach (var persons in personIds.Chunk(group))
         {
-            foreach (var persons in personIds.Chunk(group))
-            {
-                await rescoring.RescoreAsync(persons, sync, CancellationToken.None);
-            }
+            await rescoring.RescoreAsync(persons, sync, CancellationToken.None);
         }
 
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, clock.Elapsed);
     }
 
     /// <summary>A valid GB 11643-1999 number per index: region 410105, a birth date and a sequence number from the index.</summary>
@@ -233,13 +252,29 @@ internal class UsesSwitch : DispatchProxy
     private IHealthCodeStore inner = null!;
     private bool recordUses;
 
-    public static IHealthCodeStore Around(IHealthCodeStore store, bool recordUses)
+    private SqliteDatabase? logFile;
+
+    public static IHealthCodeStore Around(IHealthCodeStore store, bool recordUses, SqliteDatabase? logFile = null)
     {
         var proxy = Create<IHealthCodeStore, UsesSwitch>();
         var self = (UsesSwitch)(object)proxy;
         self.inner = store;
         self.recordUses = recordUses;
+        self.logFile = logFile;
         return proxy;
+    }
+
+    /// <summary>The codes' commit, then the uses' in the log's own file, deferred as the codes' are (<c>--log-file</c>).</summary>
+    private static async Task<IReadOnlyList<CodeRecord?>> ThenLogAsync(Task<IReadOnlyList<CodeRecord?>> codes, SqliteDatabase log, IReadOnlyList<DataUse> uses, DateTimeOffset at)
+    {
+        var result = await codes;
+        await using var connection = await log.OpenAsync(CancellationToken.None);
+        await using var deferred = await DeferredSync.BeginAsync(connection, withoutAutoCheckpoint: false, CancellationToken.None);
+        using var turn = await log.TakeWriteTurnAsync(CancellationToken.None);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await DataUseStore.AppendAsync(connection, transaction, log.Dialect, uses, at, CancellationToken.None);
+        await transaction.CommitAsync();
+        return result;
     }
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
@@ -248,6 +283,12 @@ internal class UsesSwitch : DispatchProxy
         if (!recordUses && targetMethod.Name == nameof(IHealthCodeStore.UpdateCodesAsync) && args is [IReadOnlyList<CodeUpdate> updates, ..])
         {
             args[0] = updates.Select(u => u with { Uses = [] }).ToList();
+        }
+
+        if (recordUses && logFile is not null && targetMethod.Name == nameof(IHealthCodeStore.UpdateCodesAsync) && args is [IReadOnlyList<CodeUpdate> all, ..])
+        {
+            args[0] = all.Select(u => u with { Uses = [] }).ToList();
+            return ThenLogAsync((Task<IReadOnlyList<CodeRecord?>>)targetMethod.Invoke(inner, args)!, logFile, [.. all.SelectMany(u => u.Uses)], all.Count == 0 ? default : all[^1].At);
         }
 
         return targetMethod.Invoke(inner, args);

@@ -250,7 +250,7 @@ internal sealed partial class BatchApplier(
 
         state.Phase = "rescoring";
         var persons = await facts.PersonsToRescoreAsync(batch, time.Today().AddDays(-policy.RiskWindowDays), cancellationToken);
-        await rescoring.RescoreAllAsync(
+        var waitedForStore = await rescoring.RescoreAllAsync(
             persons, RescoreGroup, CommitSync.Deferred, done => Interlocked.Add(ref state.Rescored, done), cancellationToken,
             pacing.PaceAsync);
 
@@ -261,7 +261,7 @@ internal sealed partial class BatchApplier(
         metrics.Applied(source);
         File.Delete(file);
         await bodies.DeleteAsync(source, batchId, cancellationToken);
-        LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count);
+        LogApplied(logger, source, batchId, batch.RowsDeclared, persons.Count, waitedForStore.TotalSeconds);
     }
 
     private async Task RejectAsync(BatchRecord batch, BatchRejection reason, string file, CancellationToken cancellationToken)
@@ -374,8 +374,8 @@ internal sealed partial class BatchApplier(
         _ => null,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {Source}/{BatchId} applied: {Rows} rows, {Persons} persons re-scored")]
-    private static partial void LogApplied(ILogger logger, string source, string batchId, long rows, int persons);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Batch {Source}/{BatchId} applied: {Rows} rows, {Persons} persons re-scored, the scoring waited {WaitedSeconds:F2} s for its commits")]
+    private static partial void LogApplied(ILogger logger, string source, string batchId, long rows, int persons, double waitedSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {Source}/{BatchId} rejected: {Reason} ({Errors} row errors kept)")]
     private static partial void LogRejected(ILogger logger, string source, string batchId, string reason, int errors);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using HealthCode.Api.Features.DataUseLog;
 using HealthCode.Api.Features.Declarations;
@@ -27,22 +28,30 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
     public async Task RescoreAsync(IReadOnlyList<string> personIds, CommitSync sync, CancellationToken cancellationToken) =>
         await StoreAsync(await ScoreAsync(personIds, cancellationToken), sync, cancellationToken);
 
+    /// <summary>How many groups' commits may be waiting to be written while the next group is scored.</summary>
+    public const int WritesAhead = 8;
+
     /// <summary>
     /// Re-scores many persons as a batch does, <paramref name="groupSize"/> at a time: each group's codes and data uses
     /// in one commit, <see cref="CommitSync.Deferred"/> for a batch (its synced <c>applied</c> makes them durable, and a
-    /// restart does them again while it is <c>rescoring</c>). A group's commit is written on another thread while the
-    /// next group is scored, so the writes (the codes, and the data-use log's chain rows with their indexes) take the
-    /// time of the reads and the scoring beside them, not after them: recording the uses does not slow the scoring
-    /// down (docs/PERFORMANCE.md, "Data-use log and re-scoring"). The groups are distinct persons, and each commit
-    /// waits for the one before, so the codes and the chain are written in order. <paramref name="committed"/> hears
-    /// of each group once its commit is done; <paramref name="pace"/>, when given, runs after each group is scored (a batch
-    /// gives the processor to scans there, <see cref="BatchPacing"/>).
+    /// restart does them again while it is <c>rescoring</c>). The commits are written on another thread while the next
+    /// groups are scored, up to <paramref name="writesAhead"/> groups behind the scoring, so the writes (the codes, and
+    /// the data-use log's chain rows with their indexes) take the time of the reads and the scoring beside them, and a
+    /// slow commit (one that checkpoints SQLite's log) does not stop the scoring either: the scoring waits for the log
+    /// only when that many commits are still unwritten (docs/PERFORMANCE.md, "Data-use log and re-scoring"). The groups
+    /// are distinct persons, and each commit waits for the one before it, so the codes and the chain are written in
+    /// order, and a commit that failed fails every one after it. <paramref name="committed"/> hears of each group once
+    /// its commit is done; <paramref name="pace"/>, when given, runs after each group is scored (a batch gives the
+    /// processor to scans there, <see cref="BatchPacing"/>). Answers how long the scoring waited for commits.
     /// </summary>
-    public async Task RescoreAllAsync(
+    public async Task<TimeSpan> RescoreAllAsync(
         IReadOnlyList<string> personIds, int groupSize, CommitSync sync, Action<int> committed, CancellationToken cancellationToken,
-        Func<CancellationToken, ValueTask>? pace = null)
+        Func<CancellationToken, ValueTask>? pace = null, int writesAhead = WritesAhead)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(writesAhead, 1);
         var writing = Task.CompletedTask;
+        var unwritten = new Queue<Task>(writesAhead);
+        var waited = TimeSpan.Zero;
         try
         {
             foreach (var group in personIds.Chunk(groupSize))
@@ -53,21 +62,32 @@ internal sealed class PersonRescoring(IHealthCodeStore store, IFactStore facts, 
                     await pace(cancellationToken);
                 }
 
-                await writing;
+                var waiting = Stopwatch.GetTimestamp();
+                while (unwritten.Count >= writesAhead)
+                {
+                    await unwritten.Dequeue();
+                }
+
+                waited += Stopwatch.GetElapsedTime(waiting);
+                var before = writing;
                 writing = Task.Run(
                     async () =>
                     {
+                        await before;
                         await StoreAsync(scored, sync, cancellationToken);
                         committed(group.Length);
                     },
                     cancellationToken);
+                unwritten.Enqueue(writing);
             }
 
+            var last = Stopwatch.GetTimestamp();
             await writing;
+            return waited + Stopwatch.GetElapsedTime(last);
         }
         finally
         {
-            // A scoring that failed lets the commit before it finish rather than leave it running unobserved.
+            // A scoring that failed lets the commits before it finish rather than leave them running unobserved.
             await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
