@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using HealthCode.Api.Infrastructure.Store;
@@ -11,7 +12,10 @@ namespace HealthCode.Api.Features.DataUseLog;
 /// </summary>
 internal interface IDataUseStore
 {
-    /// <summary>Appends uses in a transaction of their own; done (durable) when this completes.</summary>
+    /// <summary>
+    /// Appends uses in a transaction of their own, shared with the appends made at the same moment (a group commit); done
+    /// (durable) when this completes.
+    /// </summary>
     Task AppendAsync(IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>The uses of these persons' data, newest first, older than <paramref name="beforeSeq"/> when given.</summary>
@@ -32,11 +36,24 @@ internal sealed record DataUseCount(DateOnly Day, string Purpose, long Uses, lon
 /// <summary>
 /// The data-use log on either engine (<see cref="IStoreDatabase"/>). Appends read the chain's head row with
 /// <see cref="SqlDialect.ForUpdate"/>: on PostgreSQL, instances appending at once queue at that row, so each extends the
-/// head the one before it committed and the log stays one chain.
+/// head the one before it committed and the log stays one chain. The appends of their own (a lookup's, a prefill's, an
+/// office's view) are committed in groups, as the scan audit's are: while one commit runs, those that arrive queue up,
+/// and the next commit carries all of them (up to <see cref="MaxGroup"/> uses), so concurrent lookups share one
+/// transaction, one wait at the head row and one fsync rather than queueing one by one behind it (docs/PERFORMANCE.md,
+/// "ID-card lookups and the data-use log's group commit"). Each caller is answered once the commit that holds its uses
+/// is done, or hears the commit's failure.
 /// </summary>
 internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
 {
+    /// <summary>Uses in one group commit at most (one caller's are never split).</summary>
+    public const int MaxGroup = 1_000;
+
     private static readonly string[] InsertParameters = ["@seq", "@at", "@person", "@purpose", "@actor", "@source", "@batch", "@previous", "@hash"];
+
+    private readonly ConcurrentQueue<PendingUses> queue = new();
+
+    // 1 while a writer drains the queue: the caller that finds it 0 becomes the writer.
+    private int draining;
 
     private const string Columns =
         "seq AS Seq, at AS At, person_id AS PersonId, purpose AS Purpose, actor AS Actor, source AS Source, batch_id AS BatchId, prev_hash AS PrevHash, hash AS Hash";
@@ -48,16 +65,69 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
             return;
         }
 
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var pending = new PendingUses(uses, at);
+        queue.Enqueue(pending);
+        if (Interlocked.CompareExchange(ref draining, 1, 0) == 0)
+        {
+            _ = Task.Run(DrainAsync, CancellationToken.None);
+        }
+
+        await pending.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits what is queued, a group at a time, until the queue is empty; then lets the next caller be the writer. A
+    /// caller that queued just as the writer found the queue empty is taken up by the check after the flag is cleared.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        var group = new List<PendingUses>();
+        do
+        {
+            while (!queue.IsEmpty)
+            {
+                var count = 0;
+                while (queue.TryPeek(out var next) && (group.Count == 0 || count + next.Uses.Count <= MaxGroup) && queue.TryDequeue(out next))
+                {
+                    group.Add(next);
+                    count += next.Uses.Count;
+                }
+
+                try
+                {
+                    await CommitAsync(group);
+                    group.ForEach(p => p.TrySetResult());
+                }
+                catch (Exception e)
+                {
+                    // Every caller of this group hears that its uses are not stored (503 store_unavailable, or a 500).
+                    group.ForEach(p => p.TrySetException(e));
+                }
+
+                group.Clear();
+            }
+
+            Volatile.Write(ref draining, 0);
+        }
+        while (!queue.IsEmpty && Interlocked.CompareExchange(ref draining, 1, 0) == 0);
+    }
+
+    private async Task CommitAsync(List<PendingUses> group)
+    {
+        await using var connection = await database.OpenConnectionAsync(CancellationToken.None);
         // In turn with the store's other writers: a batch's chunks, re-scorings, declarations.
-        using var turn = await database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await AppendAsync(connection, transaction, database.Dialect, uses, at, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        using var turn = await database.TakeWriteTurnAsync(CancellationToken.None);
+        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+        await AppendAsync(connection, transaction, database.Dialect, [.. group.SelectMany(p => p.Uses.Select(u => (u, p.At)))], CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>Appends to the chain inside the caller's (write) transaction: the uses are committed with what used the data.</summary>
-    public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken)
+    public static Task AppendAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyList<DataUse> uses, DateTimeOffset at, CancellationToken cancellationToken) =>
+        AppendAsync(connection, transaction, dialect, [.. uses.Select(u => (u, at))], cancellationToken);
+
+    /// <summary>Appends uses, each at its own time, inside the caller's (write) transaction.</summary>
+    private static async Task AppendAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, IReadOnlyList<(DataUse Use, DateTimeOffset At)> uses, CancellationToken cancellationToken)
     {
         if (uses.Count == 0)
         {
@@ -81,13 +151,12 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
             insert.Parameters.Add(parameter);
             return parameter;
         }).ToArray();
-        var atMilliseconds = at.ToUnixTimeMilliseconds();
-        foreach (var use in uses)
+        foreach (var (use, at) in uses)
         {
             seq++;
             var hash = DataUseChain.Hash(seq, at, use, previous);
             values[0].Value = seq;
-            values[1].Value = atMilliseconds;
+            values[1].Value = at.ToUnixTimeMilliseconds();
             values[2].Value = use.PersonId;
             values[3].Value = use.Purpose;
             values[4].Value = use.Actor;
@@ -149,6 +218,14 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
         // Unbuffered: the entries are checked as they are read, however long the log.
         var rows = connection.QueryUnbufferedAsync<EntryRow>($"SELECT {Columns} FROM data_use ORDER BY seq", transaction: transaction);
         return await DataUseChain.VerifyAsync(rows.Select(r => r.ToEntry()), head, cancellationToken);
+    }
+
+    /// <summary>One caller's uses, waiting for the group commit that holds them.</summary>
+    private sealed class PendingUses(IReadOnlyList<DataUse> uses, DateTimeOffset at) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public IReadOnlyList<DataUse> Uses { get; } = uses;
+
+        public DateTimeOffset At { get; } = at;
     }
 
     private sealed class EntryRow
