@@ -312,7 +312,7 @@ internal sealed class PrivacyOptions
 
     /// <summary>
     /// How often the re-encryption job (<c>PersonalDataJob</c>) looks for values under an old data key, or still in clear,
-    /// and rewrites them with the current key; it also runs once right after start.
+    /// and rewrites them with the current key; the first time one period after start (the start encrypts what is in clear).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RewrapEvery { get; set; } = TimeSpan.FromMinutes(10);

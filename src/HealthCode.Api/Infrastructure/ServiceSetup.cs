@@ -122,15 +122,16 @@ internal static partial class ServiceSetup
         services.AddTelemetry();
         if (IsHub(builder.Configuration))
         {
-            services.AddHostedService<FederationJob>();
+            FederationJob.Add(services);
             services.AddObservedMetrics<HubMetrics>();
         }
         else
         {
             services.AddHostedService<TrustRefresher>();
-            services.AddHostedService<OwnTrustListJob>();
+            OwnTrustListJob.Add(services);
             // Encrypts rows from before encryption and rewraps values of an old data key (DESIGN §11); the hub holds no personal data.
-            services.AddHostedService(sp => sp.GetRequiredService<PersonalDataJob>());
+            PeriodicWork.Add(services, "re-encryption job", sp => sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Privacy.RewrapEvery,
+                (sp, ct) => sp.GetRequiredService<PersonalDataJob>().RewrapAsync(ct));
             services.AddHealthChecks()
                 .AddCheck<SharedCacheHealthCheck>("sharedCache")
                 .AddCheck<TrustListsHealthCheck>("trustLists");

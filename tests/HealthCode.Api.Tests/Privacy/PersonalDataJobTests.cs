@@ -182,7 +182,7 @@ internal sealed class PersonalDataJobTests(StoreEngine engine)
     }
 
     private static PersonalDataJob Job(IStoreDatabase database, PrivacyKeyRing ring) => new(
-        database, new FieldCipher(ring), new BlindIndex(ring), Options.Create(new HealthCodeOptions()), TimeProvider.System, NullLogger<PersonalDataJob>.Instance);
+        database, new FieldCipher(ring), new BlindIndex(ring), NullLogger<PersonalDataJob>.Instance);
 
     private async Task<IStoreDatabase> FreshStoreAsync()
     {

@@ -81,26 +81,11 @@ internal sealed partial class FederationPublisher(
     private static partial void LogPublished(ILogger logger, long seq, int count);
 }
 
-/// <summary>Re-signs the federation list in the background (hub mode).</summary>
-internal sealed partial class FederationJob(FederationPublisher publisher, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<FederationJob> logger) : BackgroundService
+/// <summary>Re-signs the federation list in the background (hub mode); while PostgreSQL is down the list published stays served.</summary>
+internal static class FederationJob
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(OwnTrustListJob.CheckInterval(options.Value.Federation), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await publisher.EnsureCurrentAsync(stoppingToken);
-            }
-            catch (Exception e) when (Store.StoreUnavailable.Is(e))
-            {
-                // PostgreSQL down: the list published stays served; an exception here would stop the whole hub.
-                LogStoreUnavailable(logger, e.Message);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Federation list not checked, the store does not answer: {Error}; the next check tries again")]
-    private static partial void LogStoreUnavailable(ILogger logger, string error);
+    public static void Add(IServiceCollection services) =>
+        PeriodicWork.Add(services, "federation list check",
+            sp => OwnTrustListJob.CheckInterval(sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Federation),
+            (sp, ct) => sp.GetRequiredService<FederationPublisher>().EnsureCurrentAsync(ct));
 }

@@ -114,31 +114,22 @@ internal sealed partial class OwnTrustList(
     private static partial void LogKeysReloaded(ILogger logger);
 }
 
-/// <summary>Checks the own list often enough that it is re-signed well before it expires.</summary>
-internal sealed partial class OwnTrustListJob(OwnTrustList list, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<OwnTrustListJob> logger) : BackgroundService
+/// <summary>
+/// Checks the own list often enough that it is re-signed well before it expires, and the keys folder often enough that a
+/// key another instance revoked is refused here within <see cref="KeysFolderInterval"/>. Each look reads the held list
+/// (one row) and the folder's file times; it signs only when something changed. While PostgreSQL is down the list
+/// published stays served and the keys in memory stay trusted (scans go on); the next look tries again.
+/// </summary>
+internal static class OwnTrustListJob
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Each look reads the held list (one row) and the folder's file times; it signs only when something changed.
-        var interval = CheckInterval(options.Value.Federation);
-        using var timer = new PeriodicTimer(interval < KeysFolderInterval ? interval : KeysFolderInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+    public static void Add(IServiceCollection services) =>
+        PeriodicWork.Add(services, "own trust list check",
+            sp =>
             {
-                await list.EnsureCurrentAsync(stoppingToken);
-            }
-            catch (Exception e) when (Store.StoreUnavailable.Is(e))
-            {
-                // PostgreSQL down: the list published stays served and the keys in memory stay trusted (scans go on);
-                // a thrown exception here would stop the whole service. The next tick looks again.
-                LogStoreUnavailable(logger, e.Message);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Own trust list not checked, the store does not answer: {Error}; the next check tries again")]
-    private static partial void LogStoreUnavailable(ILogger logger, string error);
+                var interval = CheckInterval(sp.GetRequiredService<IOptions<HealthCodeOptions>>().Value.Federation);
+                return interval < KeysFolderInterval ? interval : KeysFolderInterval;
+            },
+            (sp, ct) => sp.GetRequiredService<OwnTrustList>().EnsureCurrentAsync(ct));
 
     /// <summary>
     /// How often this instance looks at the keys folder, which other instances of the province share: a key revoked

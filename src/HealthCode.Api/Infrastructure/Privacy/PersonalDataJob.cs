@@ -12,8 +12,10 @@ namespace HealthCode.Api.Infrastructure.Privacy;
 /// The re-encryption job of DESIGN §11. It rewrites every personal value the store holds under a data key other than the
 /// current one (<see cref="FieldCipher.NeedsRewrap"/>), so that an old key can be retired, and encrypts and indexes values
 /// still in clear, from a database written before encryption. It runs once at start for the clear values
-/// (<see cref="EncryptClearAsync"/>, before the service serves: a look-up by blind index would miss them), then right
-/// after start and every <c>HealthCode:Privacy:RewrapEvery</c> for both.
+/// (<see cref="EncryptClearAsync"/>, before the service serves: a look-up by blind index would miss them), then every
+/// <c>HealthCode:Privacy:RewrapEvery</c> for both (<see cref="RewrapAsync"/>, as <see cref="PeriodicWork"/>): the pass
+/// at start already counted what is left, for the gauge, so the first periodic run waits one period rather than scan
+/// every personal table again beside the start.
 /// </summary>
 /// <remarks>
 /// <para>Rows are read in batches of <see cref="BatchRows"/> in key order, each batch one transaction. Every row is
@@ -25,7 +27,7 @@ namespace HealthCode.Api.Infrastructure.Privacy;
 /// logged by table, never by value; so is a clear value whose index another row already holds (two spellings of one
 /// phone from before encryption).</para>
 /// </remarks>
-internal sealed partial class PersonalDataJob : BackgroundService
+internal sealed partial class PersonalDataJob
 {
     /// <summary>Rows read and rewritten per transaction: short enough that a declaration waiting for the write lock hardly notices.</summary>
     public const int BatchRows = 300;
@@ -45,22 +47,18 @@ internal sealed partial class PersonalDataJob : BackgroundService
     private readonly IStoreDatabase database;
     private readonly FieldCipher cipher;
     private readonly BlindIndex index;
-    private readonly IOptions<HealthCodeOptions> options;
-    private readonly TimeProvider time;
     private readonly ILogger<PersonalDataJob> logger;
 
     /// <summary>Values left under an old key or in clear at the end of the last run; -1 before the first.</summary>
     private long left = -1;
 
     public PersonalDataJob(
-        IStoreDatabase database, FieldCipher cipher, BlindIndex index, IOptions<HealthCodeOptions> options, TimeProvider time, ILogger<PersonalDataJob> logger,
+        IStoreDatabase database, FieldCipher cipher, BlindIndex index, ILogger<PersonalDataJob> logger,
         IMeterFactory? meters = null)
     {
         this.database = database;
         this.cipher = cipher;
         this.index = index;
-        this.options = options;
-        this.time = time;
         this.logger = logger;
         meters?.Create(Telemetry.MeterPrefix + "Privacy").CreateObservableGauge(
             "healthcode.privacy.values_left", () => Interlocked.Read(ref left),
@@ -107,23 +105,11 @@ internal sealed partial class PersonalDataJob : BackgroundService
         return left;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The periodic run: clear values encrypted, old keys' values rewrapped, what is left counted and logged.</summary>
+    public async Task RewrapAsync(CancellationToken cancellationToken)
     {
-        var period = options.Value.Privacy.RewrapEvery;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var result = await RunAsync(rewrap: true, stoppingToken);
-                LogRun(logger, result.Rewritten, result.Refused, result.Left);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-
-            await Task.Delay(period, time, stoppingToken);
-        }
+        var result = await RunAsync(rewrap: true, cancellationToken);
+        LogRun(logger, result.Rewritten, result.Refused, result.Left);
     }
 
     private async Task<JobResult> RunAsync(Table table, bool rewrap, CancellationToken cancellationToken)
@@ -312,9 +298,6 @@ internal sealed partial class PersonalDataJob : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-encryption job: {Rewritten} values rewritten with the current data key, {Refused} refused, {Left} left under an old key or in clear")]
     private static partial void LogRun(ILogger logger, long rewritten, long refused, long left);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The re-encryption job failed; it runs again at its next period")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 
     private sealed record Column(string Name, PrivacyField Field);
 
