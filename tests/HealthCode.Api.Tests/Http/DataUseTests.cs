@@ -382,14 +382,15 @@ internal sealed class DataUseTests : ServiceFixture
     [TestCase("DELETE FROM data_use WHERE seq = 2", 2, "entry 2 is missing", TestName = "ADeletedUse_IsDetected")]
     [TestCase("DELETE FROM data_use WHERE seq >= 2", 2, "the log ends at 1 but its head is at 3: entries were removed from its end",
         TestName = "UsesDeletedFromTheEnd_AreDetected")]
+    [TestCase("DELETE FROM data_use WHERE seq >= 2; UPDATE data_use_head SET seq = 1, hash = (SELECT hash FROM data_use WHERE seq = 1)", 2,
+        "entries 2 to 3 are missing from the end (the witness is at 3)", TestName = "UsesDeletedFromTheEnd_WithTheHeadRewrittenToMatch_AreDetectedByTheWitness")]
     public async Task TamperingWithTheDataUseLog_IsDetected(string sql, long brokenAtSeq, string problem)
     {
         using var service = new HealthCodeFactory();
         var http = service.CreateClient();
         var (_, id) = await GreenResidentAsync(http);
         await LookUpAsync(http, id, times: 3);
-        var before = await ResidentClient.JsonAsync(await StaffClient.Operator(http, HttpMethod.Get, "/api/v1/admin/data-use/verify"));
-        Assert.That(before["valid"]!.GetValue<bool>(), Is.True, before.ToJsonString());
+        await WitnessedAsync(http, 3);
 
         service.Execute(sql);
 
@@ -400,6 +401,43 @@ internal sealed class DataUseTests : ServiceFixture
             Assert.That(report["brokenAtSeq"]!.GetValue<long>(), Is.EqualTo(brokenAtSeq));
             Assert.That(report["problem"]!.GetValue<string>(), Is.EqualTo(problem));
         });
+    }
+
+    [Test]
+    public async Task ALogWhoseWitnessWasRemoved_IsNotValid()
+    {
+        using var service = new HealthCodeFactory();
+        var http = service.CreateClient();
+        var (_, id) = await GreenResidentAsync(http);
+        await LookUpAsync(http, id, times: 2);
+        await WitnessedAsync(http, 2);
+
+        File.Delete(Path.Combine(Path.GetDirectoryName(service.DatabaseFile)!, "data-use-head.json"));
+
+        var report = await ResidentClient.JsonAsync(await StaffClient.Operator(http, HttpMethod.Get, "/api/v1/admin/data-use/verify"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.False, report.ToJsonString());
+            Assert.That(report["problem"]!.GetValue<string>(), Is.EqualTo("the log's witness is missing"));
+        });
+    }
+
+    /// <summary>Waits (up to 10 s) until the log is valid and its witness, copied from the head every second, is at <paramref name="seq"/>.</summary>
+    private static async Task WitnessedAsync(HttpClient http, long seq)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var report = await ResidentClient.JsonAsync(await StaffClient.Operator(http, HttpMethod.Get, "/api/v1/admin/data-use/verify"));
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.True, report.ToJsonString());
+            if (report["witnessSeq"]?.GetValue<long>() == seq)
+            {
+                return;
+            }
+
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the witness did not reach {seq}: {report.ToJsonString()}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>A resident with a green code of their own (no shared facts yet): the client and their ID number.</summary>

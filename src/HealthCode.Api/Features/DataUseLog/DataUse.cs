@@ -51,12 +51,20 @@ internal static class DataUseChain
             .Add(use.PersonId).Add(use.Purpose).Add(use.Actor).Add(use.Source ?? "").Add(use.BatchId ?? "").Add(prevHash)
             .Hex();
 
-    /// <summary>Checks entries in sequence order from the genesis and against the stored head, reading them as they come (the log is not held in memory).</summary>
-    public static async Task<DataUseChainReport> VerifyAsync(IAsyncEnumerable<DataUseEntry> entries, (long Seq, string Hash) head, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks entries in sequence order from the genesis and against the stored head, reading them as they come (the log
+    /// is not held in memory), then against the witness (<see cref="DataUseWitness"/>) when one is kept: the rows must
+    /// reach its seq and hold its hash there. <paramref name="witnessed"/> is what the witness holds, null when it is
+    /// missing; <paramref name="witnessKept"/> says whether one should be there.
+    /// </summary>
+    public static async Task<DataUseChainReport> VerifyAsync(
+        IAsyncEnumerable<DataUseEntry> entries, (long Seq, string Hash) head, bool witnessKept, Infrastructure.Audit.AuditHead? witnessed, CancellationToken cancellationToken)
     {
         var expected = 1L;
         var previous = Genesis;
         long count = 0;
+        // The hash the rows hold at the witness's seq (the genesis for a witness of the empty log).
+        var atWitness = witnessed?.Seq == 0 ? Genesis : null;
         await foreach (var entry in entries.WithCancellation(cancellationToken))
         {
             if (entry.Seq != expected)
@@ -69,20 +77,45 @@ internal static class DataUseChain
                 return new DataUseChainReport(false, count, head.Seq, entry.Seq, $"entry {entry.Seq} was changed");
             }
 
+            if (entry.Seq == witnessed?.Seq)
+            {
+                atWitness = entry.Hash;
+            }
+
             previous = entry.Hash;
             expected++;
             count++;
         }
 
+        var witnessSeq = witnessed?.Seq;
         // The head is written with every append: rows ending before it were removed from the end.
-        return count != head.Seq || previous != head.Hash
-            ? new DataUseChainReport(false, count, head.Seq, count + 1, $"the log ends at {count} but its head is at {head.Seq}: entries were removed from its end")
-            : new DataUseChainReport(true, count, head.Seq, null, null);
+        if (count != head.Seq || previous != head.Hash)
+        {
+            return new DataUseChainReport(false, count, head.Seq, count + 1, $"the log ends at {count} but its head is at {head.Seq}: entries were removed from its end", witnessSeq);
+        }
+
+        // The witness is out of the store's reach: a head row rewritten to match rows deleted from the end still ends before it.
+        if (witnessKept && witnessed is null)
+        {
+            return new DataUseChainReport(false, count, head.Seq, count + 1, "the log's witness is missing");
+        }
+
+        if (witnessed is not null && witnessed.Seq > count)
+        {
+            return new DataUseChainReport(false, count, head.Seq, count + 1, $"entries {count + 1} to {witnessed.Seq} are missing from the end (the witness is at {witnessed.Seq})", witnessSeq);
+        }
+
+        return witnessed is not null && atWitness != witnessed.Hash
+            ? new DataUseChainReport(false, count, head.Seq, witnessed.Seq, $"entry {witnessed.Seq} does not match the witness", witnessSeq)
+            : new DataUseChainReport(true, count, head.Seq, null, null, witnessSeq);
     }
 }
 
-/// <summary>The outcome of checking the data-use chain.</summary>
-internal sealed record DataUseChainReport(bool Valid, long Checked, long HeadSeq, long? BrokenAtSeq, string? Problem);
+/// <summary>
+/// The outcome of checking the data-use chain; <paramref name="WitnessSeq"/> is the witness's seq (it may lag the head
+/// by up to a second, never lead it), null without a witness.
+/// </summary>
+internal sealed record DataUseChainReport(bool Valid, long Checked, long HeadSeq, long? BrokenAtSeq, string? Problem, long? WitnessSeq = null);
 
 /// <summary>The uses a scoring makes of a person's facts: one per source and batch whose facts it read.</summary>
 internal static class ScoringUses

@@ -1,4 +1,6 @@
+using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Auth;
+using HealthCode.Api.Infrastructure.Store;
 
 namespace HealthCode.Api.Features.DataUseLog;
 
@@ -10,7 +12,13 @@ internal static class DataUseModule
 {
     public static IServiceCollection AddDataUse(this IServiceCollection services)
     {
-        services.AddSingleton<IDataUseStore, DataUseStore>();
+        // The witness in the instance's data folder, out of the store's reach (DataUseWitness).
+        services.AddSingleton(sp => new DataUseWitness(
+            new FileAuditHeadWitness(Path.Combine(Directory.CreateDirectory(sp.GetRequiredService<LocalDataFolder>().Path).FullName, DataUseWitness.FileName)),
+            sp.GetRequiredService<IStoreDatabase>(),
+            sp.GetRequiredService<ILogger<DataUseWitness>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DataUseWitness>());
+        services.AddSingleton<IDataUseStore>(sp => new DataUseStore(sp.GetRequiredService<IStoreDatabase>(), sp.GetRequiredService<DataUseWitness>()));
         return services;
     }
 

@@ -43,7 +43,7 @@ internal sealed record DataUseCount(DateOnly Day, string Purpose, long Uses, lon
 /// "ID-card lookups and the data-use log's group commit"). Each caller is answered once the commit that holds its uses
 /// is done, or hears the commit's failure.
 /// </summary>
-internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
+internal sealed class DataUseStore(IStoreDatabase database, DataUseWitness? witness = null) : IDataUseStore
 {
     /// <summary>Uses in one group commit at most (one caller's are never split).</summary>
     public const int MaxGroup = 1_000;
@@ -208,8 +208,24 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
         return [.. rows.Select(r => new DataUseCount(DateOnly.ParseExact(r.Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.Purpose, r.Uses, r.Persons))];
     }
 
+    /// <summary>The chain's head as the store holds it: its last seq and hash.</summary>
+    public static async Task<(long Seq, string Hash)> ReadHeadAsync(IStoreDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition("SELECT seq, hash FROM data_use_head WHERE id = 1", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The hash the log holds at <paramref name="seq"/>; null when it holds no such entry.</summary>
+    public static async Task<string?> HashAtAsync(IStoreDatabase database, long seq, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT hash FROM data_use WHERE seq = @seq", new { seq }, cancellationToken: cancellationToken));
+    }
+
     public async Task<DataUseChainReport> VerifyAsync(CancellationToken cancellationToken)
     {
+        // The witness first: it is copied from the head, so rows read after it can only be further ahead.
+        var witnessed = witness is null ? null : await witness.ReadAsync(cancellationToken);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // One read transaction: the head and the entries are one snapshot.
         await using var transaction = await database.BeginSnapshotAsync(connection, cancellationToken);
@@ -217,7 +233,7 @@ internal sealed class DataUseStore(IStoreDatabase database) : IDataUseStore
             "SELECT seq, hash FROM data_use_head WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
         // Unbuffered: the entries are checked as they are read, however long the log.
         var rows = connection.QueryUnbufferedAsync<EntryRow>($"SELECT {Columns} FROM data_use ORDER BY seq", transaction: transaction);
-        return await DataUseChain.VerifyAsync(rows.Select(r => r.ToEntry()), head, cancellationToken);
+        return await DataUseChain.VerifyAsync(rows.Select(r => r.ToEntry()), head, witness is not null, witnessed, cancellationToken);
     }
 
     /// <summary>One caller's uses, waiting for the group commit that holds them.</summary>

@@ -22,5 +22,5 @@ internal static class VerifyDataUseChainEndpoint
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .WithName("VerifyDataUseChain")
         .WithSummary("Check the data-use log's hash chain (role auditor or admin)")
-        .WithDescription("{valid, checked, headSeq, brokenAtSeq, problem}: valid=false with brokenAtSeq and problem when an entry was changed (entry N was changed), deleted in the middle (entry N is missing) or deleted from the end (the log ends at N but its head is at M).");
+        .WithDescription("{valid, checked, headSeq, brokenAtSeq, problem, witnessSeq}: valid=false with brokenAtSeq and problem when an entry was changed (entry N was changed), deleted in the middle (entry N is missing) or deleted from the end: the rows must end at the log's head (the log ends at N but its head is at M) and reach the witness's head, kept in the instance's data folder out of the store's reach (entries N to M are missing from the end; entry N does not match the witness; the log's witness is missing). The witness is copied from the head every second: it may lag it, never lead it.");
 }
