@@ -222,17 +222,21 @@ internal sealed class HealthCodeStore(IStoreDatabase database, PersonalFields pe
 
     /// <remarks>
     /// The person is found by the blind index of the ID number and the name compared once decrypted, not through an index
-    /// of names: equal name indexes would show a reader of the store which persons share a name.
+    /// of names: equal name indexes would show a reader of the store which persons share a name. One query reads the code
+    /// with the person's sealed name (one round trip for a checkpoint's lookup, not two); a person without a code is not
+    /// found either way.
     /// </remarks>
     public async Task<CodeRecord?> FindCodeByIdCardAsync(string idNumber, string fullName, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var person = await connection.QuerySingleOrDefaultAsync<(string? Id, string? FullName)>(new CommandDefinition(
-            "SELECT id, full_name FROM persons WHERE id_number_index = @index",
+        var row = await connection.QuerySingleOrDefaultAsync<CodeRow>(new CommandDefinition(
+            $"""
+            SELECT {CodeColumns}, persons.full_name AS FullName
+            FROM persons JOIN codes ON codes.person_id = persons.id
+            WHERE persons.id_number_index = @index
+            """,
             new { index = personal.Index(PrivacyField.IdNumber, idNumber) }, cancellationToken: cancellationToken));
-        return person.Id is null || personal.Open(PrivacyField.FullName, person.FullName!, person.Id) != fullName
-            ? null
-            : await QueryCodeAsync(connection, null, $"SELECT {CodeColumns} FROM codes WHERE person_id = @personId", new { personId = person.Id }, cancellationToken);
+        return row is null || personal.Open(PrivacyField.FullName, row.FullName!, row.PersonId) != fullName ? null : ToRecord(row);
     }
 
     /// <summary>The row context a declaration's payload is sealed to: its id.</summary>
@@ -285,21 +289,22 @@ internal sealed class HealthCodeStore(IStoreDatabase database, PersonalFields pe
     private static async Task<CodeRecord?> QueryCodeAsync(DbConnection connection, DbTransaction? transaction, string sql, object parameters, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<CodeRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
-        return row is null
-            ? null
-            : new CodeRecord(
-                row.CodeId,
-                (CodeColor)row.Color,
-                row.Reasons,
-                row.GreenAfter is null ? null : ParseDay(row.GreenAfter),
-                (int)row.StatusVersion,
-                DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
-                row.MaskedName,
-                row.IdTail)
-            {
-                PersonId = row.PersonId,
-            };
+        return row is null ? null : ToRecord(row);
     }
+
+    private static CodeRecord ToRecord(CodeRow row) =>
+        new(
+            row.CodeId,
+            (CodeColor)row.Color,
+            row.Reasons,
+            row.GreenAfter is null ? null : ParseDay(row.GreenAfter),
+            (int)row.StatusVersion,
+            DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt),
+            row.MaskedName,
+            row.IdTail)
+        {
+            PersonId = row.PersonId,
+        };
 
     private static DateOnly ParseDay(string day) => DateOnly.ParseExact(day, DayFormat, CultureInfo.InvariantCulture);
 
@@ -327,5 +332,8 @@ internal sealed class HealthCodeStore(IStoreDatabase database, PersonalFields pe
         public string MaskedName { get; init; } = "";
 
         public string IdTail { get; init; } = "";
+
+        /// <summary>The person's sealed name, where a query reads it beside the code (an ID-card lookup).</summary>
+        public string? FullName { get; init; }
     }
 }
