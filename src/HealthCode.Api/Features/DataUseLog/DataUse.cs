@@ -100,13 +100,8 @@ internal static class DataUseChain
             return new DataUseChainReport(false, count, head.Seq, count + 1, "the log's witness is missing");
         }
 
-        if (witnessed is not null && witnessed.Seq > count)
-        {
-            return new DataUseChainReport(false, count, head.Seq, count + 1, $"entries {count + 1} to {witnessed.Seq} are missing from the end (the witness is at {witnessed.Seq})", witnessSeq);
-        }
-
-        return witnessed is not null && atWitness != witnessed.Hash
-            ? new DataUseChainReport(false, count, head.Seq, witnessed.Seq, $"entry {witnessed.Seq} does not match the witness", witnessSeq)
+        return witnessed is not null && Infrastructure.Audit.ChainWitness.Check(count, atWitness, witnessed) is { } broken
+            ? new DataUseChainReport(false, count, head.Seq, broken.At, broken.Problem, witnessSeq)
             : new DataUseChainReport(true, count, head.Seq, null, null, witnessSeq);
     }
 }

@@ -149,17 +149,26 @@ internal static class AuditChain
             return Broken(end + 1, "the chain's witness is missing");
         }
 
-        if (witness.Seq > end)
-        {
-            return Broken(end + 1, $"entries {end + 1} to {witness.Seq} are missing from the end (the witness is at {witness.Seq})");
-        }
-
-        // A witness before the anchor points at purged entries: nothing left to compare it with.
-        if (atWitness is not null && atWitness != witness.Hash)
-        {
-            return Broken(witness.Seq, $"entry {witness.Seq} does not match the witness");
-        }
-
-        return new AuditChainReport(true, checkedCount, first, last, null, null, head.Seq, witness.Seq);
+        // A witness before the anchor points at purged entries: nothing left to compare it with (atWitness is null).
+        return ChainWitness.Check(end, atWitness, witness) is { } broken
+            ? Broken(broken.At, broken.Problem)
+            : new AuditChainReport(true, checkedCount, first, last, null, null, head.Seq, witness.Seq);
     }
+}
+
+/// <summary>
+/// The end of a hash chain against its witness, a head kept out of the store's reach (the scan audit's
+/// <see cref="IAuditHeadWitness"/>, the data-use log's witness): the rows must reach the witness's seq, and hold there
+/// the hash it kept.
+/// </summary>
+internal static class ChainWitness
+{
+    /// <summary>
+    /// Where rows ending at <paramref name="end"/>, holding <paramref name="atWitness"/> at the witness's seq (null when
+    /// they hold nothing there to compare), break against <paramref name="witness"/>; null when they do not.
+    /// </summary>
+    public static (long At, string Problem)? Check(long end, string? atWitness, AuditHead witness) =>
+        witness.Seq > end ? (end + 1, $"entries {end + 1} to {witness.Seq} are missing from the end (the witness is at {witness.Seq})")
+        : atWitness is not null && atWitness != witness.Hash ? (witness.Seq, $"entry {witness.Seq} does not match the witness")
+        : null;
 }
