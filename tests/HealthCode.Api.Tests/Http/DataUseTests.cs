@@ -422,6 +422,30 @@ internal sealed class DataUseTests : ServiceFixture
         });
     }
 
+    [Test]
+    public async Task AWitnessRemovedWithTheLogsEndRewritten_IsNotWrittenAgainFromTheRewrittenHead()
+    {
+        using var service = new HealthCodeFactory();
+        var http = service.CreateClient();
+        var (_, id) = await GreenResidentAsync(http);
+        await LookUpAsync(http, id, times: 3);
+        await WitnessedAsync(http, 3);
+
+        service.Execute("DELETE FROM data_use WHERE seq >= 2; UPDATE data_use_head SET seq = 1, hash = (SELECT hash FROM data_use WHERE seq = 1)");
+        File.Delete(Path.Combine(Path.GetDirectoryName(service.DatabaseFile)!, "data-use-head.json"));
+        // Past two copies of the head (one a second), and a use that moves the rewritten log on.
+        await Task.Delay(2500);
+        await LookUpAsync(http, id, times: 1);
+        await Task.Delay(2500);
+
+        var report = await ResidentClient.JsonAsync(await StaffClient.Operator(http, HttpMethod.Get, "/api/v1/admin/data-use/verify"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.False, report.ToJsonString());
+            Assert.That(report["problem"]!.GetValue<string>(), Is.EqualTo("the log's witness is missing"), "the rewritten end is not witnessed");
+        });
+    }
+
     /// <summary>Waits (up to 10 s) until the log is valid and its witness, copied from the head every second, is at <paramref name="seq"/>.</summary>
     private static async Task WitnessedAsync(HttpClient http, long seq)
     {

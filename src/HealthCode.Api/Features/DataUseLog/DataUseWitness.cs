@@ -1,3 +1,4 @@
+using Dapper;
 using HealthCode.Api.Infrastructure.Audit;
 using HealthCode.Api.Infrastructure.Store;
 
@@ -9,8 +10,11 @@ namespace HealthCode.Api.Features.DataUseLog;
 /// head row to match still leaves the witness pointing past the rows, and the check says so. A file in this instance's
 /// data folder (<c>data-use-head.json</c>), written once at start when there is none, then every second from the store's
 /// head: so it also covers the uses that declarations and batches append inside their own transactions. It lags the
-/// store by up to a second and never leads it, and it only moves forward, and only while the log still holds the hash it
-/// witnessed at its seq: a log whose end was rewritten is not copied over the witness that shows it.
+/// store by up to a second and never leads it, and it only moves forward, and only while the log still holds the hash
+/// this instance last witnessed at its seq: a log whose end was rewritten is not copied over the witness that shows it.
+/// What was last witnessed is kept in memory, read from the file once at start: a witness file removed while the service
+/// runs is not taken from the store's head again (which would witness a rewritten end), only written anew at the next
+/// head that still holds what was witnessed.
 /// </summary>
 internal sealed partial class DataUseWitness(IAuditHeadWitness file, IStoreDatabase database, ILogger<DataUseWitness> logger) : BackgroundService
 {
@@ -20,15 +24,24 @@ internal sealed partial class DataUseWitness(IAuditHeadWitness file, IStoreDatab
     /// <summary>How often the store's head is copied (real time, whatever clock stamps the uses).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The head this instance last witnessed; set at start.</summary>
+    private AuditHead witnessed = new(0, DataUseChain.Genesis);
+
     public Task<AuditHead?> ReadAsync(CancellationToken cancellationToken) => file.ReadAsync(cancellationToken);
 
     /// <summary>Gives a data folder without a witness (new, or from before the witness existed) one before the first use.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (await file.ReadAsync(cancellationToken) is null)
+        if (await file.ReadAsync(cancellationToken) is { } kept)
         {
-            var (seq, hash) = await DataUseStore.ReadHeadAsync(database, cancellationToken);
-            await file.WriteAsync(new AuditHead(seq, hash), cancellationToken);
+            witnessed = kept;
+        }
+        else
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            witnessed = await connection.QuerySingleAsync<AuditHead>(new CommandDefinition(
+                "SELECT seq AS Seq, hash AS Hash FROM data_use_head WHERE id = 1", cancellationToken: cancellationToken));
+            await file.WriteAsync(witnessed, cancellationToken);
         }
 
         await base.StartAsync(cancellationToken);
@@ -54,20 +67,25 @@ internal sealed partial class DataUseWitness(IAuditHeadWitness file, IStoreDatab
     {
         try
         {
-            var witnessed = await file.ReadAsync(cancellationToken);
-            var (seq, hash) = await DataUseStore.ReadHeadAsync(database, cancellationToken);
-            if (witnessed is not null && seq <= witnessed.Seq)
+            // One read: the head, and what the log now holds where the witness points.
+            await using var connection = await database.OpenConnectionAsync(cancellationToken);
+            var now = await connection.QuerySingleAsync<(long Seq, string Hash, string? AtWitnessed)>(new CommandDefinition(
+                "SELECT seq, hash, (SELECT hash FROM data_use WHERE seq = @seq) FROM data_use_head WHERE id = 1",
+                new { seq = witnessed.Seq }, cancellationToken: cancellationToken));
+            if (now.Seq <= witnessed.Seq)
             {
                 return;
             }
 
-            if (witnessed is { Seq: > 0 } && await DataUseStore.HashAtAsync(database, witnessed.Seq, cancellationToken) != witnessed.Hash)
+            if (witnessed.Seq > 0 && now.AtWitnessed != witnessed.Hash)
             {
                 LogDiverged(logger, witnessed.Seq);
                 return;
             }
 
-            await file.WriteAsync(new AuditHead(seq, hash), cancellationToken);
+            var head = new AuditHead(now.Seq, now.Hash);
+            await file.WriteAsync(head, cancellationToken);
+            witnessed = head;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -208,20 +208,6 @@ internal sealed class DataUseStore(IStoreDatabase database, DataUseWitness? witn
         return [.. rows.Select(r => new DataUseCount(DateOnly.ParseExact(r.Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.Purpose, r.Uses, r.Persons))];
     }
 
-    /// <summary>The chain's head as the store holds it: its last seq and hash.</summary>
-    public static async Task<(long Seq, string Hash)> ReadHeadAsync(IStoreDatabase database, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition("SELECT seq, hash FROM data_use_head WHERE id = 1", cancellationToken: cancellationToken));
-    }
-
-    /// <summary>The hash the log holds at <paramref name="seq"/>; null when it holds no such entry.</summary>
-    public static async Task<string?> HashAtAsync(IStoreDatabase database, long seq, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT hash FROM data_use WHERE seq = @seq", new { seq }, cancellationToken: cancellationToken));
-    }
-
     public async Task<DataUseChainReport> VerifyAsync(CancellationToken cancellationToken)
     {
         // The witness first: it is copied from the head, so rows read after it can only be further ahead.
